@@ -1,0 +1,143 @@
+/* cmd_ingest: `wattscale ingest` stores measured profiles, one transaction per file. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "ws_cli.h"
+#include "ws_ingest_store.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: wattscale ingest [options] FILE...\n\n"
+            "Store measured per-job energy profiles. Each file is one transaction: a bad file stores\n"
+            "nothing and exits with status 2; a file already ingested (same SHA-256) is skipped.\n\n"
+            "options:\n"
+            "  --format F       auto (default: sniffed from the header) or one of:\n");
+    for (const ws_ingest_format *f = ws_ingest_formats; f->name; f++)
+        fprintf(out, "                     %-15s %s\n", f->name, f->description);
+    fprintf(out,
+            "  --job NAME       job class, e.g. baler-train-fp32 (default: what the file says)\n"
+            "  --arch NAME      architecture when the file does not say (slugged: 'NVIDIA H100 80GB HBM3'\n"
+            "                   -> h100-80gb-hbm3)\n"
+            "  --work N         work the run did (events, samples, epochs) ...\n"
+            "  --work-unit U    ... and its unit\n"
+            "  --columns LIST   column names of a header-less nvidia-smi log (its --query-gpu list)\n"
+            "  --gap-s S        report sample gaps longer than S seconds (default 5)\n"
+            "  --no-samples     store totals only, not the time series\n"
+            "  --db PATH        store (default ./wattscale.db or $WATTSCALE_DB)\n"
+            "  --json           print a JSON array, one object per stored profile\n"
+            "  -q, --quiet      no per-file lines\n");
+}
+
+static int print_profiles(ws_store *st, const ws_ingest_result *res, cJSON *arr, FILE *out)
+{
+    sqlite3_stmt *s = ws_store_prepare(st, "SELECT " WS_PROFILE_COLUMNS WS_PROFILE_FROM " WHERE p.id = ?");
+    if (!s)
+        return -1;
+    for (int i = 0; i < res->n_ids; i++) {
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, res->ids[i]);
+        if (sqlite3_step(s) != SQLITE_ROW)
+            continue;
+        if (arr)
+            cJSON_AddItemToArray(arr, ws_cli_profile_json(s));
+        else if (out)
+            ws_cli_profile_table_row(s, out);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, 0, 'f'}, {"job", required_argument, 0, 'j'},
+        {"arch", required_argument, 0, 'a'},   {"work", required_argument, 0, 'w'},
+        {"work-unit", required_argument, 0, 'u'}, {"columns", required_argument, 0, 'c'},
+        {"gap-s", required_argument, 0, 'g'},  {"no-samples", no_argument, 0, 'n'},
+        {"db", required_argument, 0, 'd'},     {"json", no_argument, 0, 'J'},
+        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    ws_ingest_opts opts = {.work = NAN, .gap_s = 5.0, .keep_samples = 1};
+    const char *format = "auto", *db = NULL;
+    int json = 0, quiet = 0, c;
+    ws_cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 'j': opts.job = optarg; break;
+        case 'a': opts.arch = optarg; break;
+        case 'u': opts.work_unit = optarg; break;
+        case 'c': opts.columns = optarg; break;
+        case 'n': opts.keep_samples = 0; break;
+        case 'd': db = optarg; break;
+        case 'J': json = 1; break;
+        case 'q': quiet = 1; break;
+        case 'w':
+            if (ws_parse_double(optarg, &opts.work) != 0 || opts.work < 0) {
+                fprintf(stderr, "wattscale ingest: --work: '%s' is not a non-negative number\n", optarg);
+                return WS_EINPUT;
+            }
+            break;
+        case 'g':
+            if (ws_parse_double(optarg, &opts.gap_s) != 0 || opts.gap_s <= 0) {
+                fprintf(stderr, "wattscale ingest: --gap-s: '%s' is not a positive number of seconds\n", optarg);
+                return WS_EINPUT;
+            }
+            break;
+        case 'h': usage(stdout); return WS_OK;
+        default: usage(stderr); return WS_EINPUT;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "wattscale ingest: no FILE given\n");
+        usage(stderr);
+        return WS_EINPUT;
+    }
+    const ws_ingest_format *fmt = NULL;
+    if (strcmp(format, "auto") != 0 && !(fmt = ws_ingest_format_find(format))) {
+        fprintf(stderr, "wattscale ingest: --format: unknown format '%s' (see --help)\n", format);
+        return WS_EINPUT;
+    }
+    if (!isnan(opts.work) != (opts.work_unit != NULL)) {
+        fprintf(stderr, "wattscale ingest: --work and --work-unit go together\n");
+        return WS_EINPUT;
+    }
+    ws_store st;
+    if (ws_cli_open_store(&st, db) != 0)
+        return WS_EFAIL;
+    cJSON *arr = json ? cJSON_CreateArray() : NULL;
+    int status = WS_OK, header_done = 0;
+    for (int i = optind; i < argc; i++) {
+        opts.path = argv[i];
+        ws_ingest_result res;
+        ws_error err = {0};
+        int rc = ws_ingest_file(&st, fmt, &opts, &res, &err);
+        if (rc == WS_EINPUT) {
+            ws_error_print(&err, stderr);
+            status = WS_EINPUT;
+        } else if (rc != WS_OK) {
+            fprintf(stderr, "wattscale ingest: %s: failed (store error)\n", argv[i]);
+            status = status ? status : WS_EFAIL;
+        } else if (res.already) {
+            if (!quiet)
+                fprintf(stderr, "%s: already ingested (sha256 %.12s..., source %lld): nothing to do\n", argv[i],
+                        res.sha256, (long long)res.existing_source_id);
+        } else {
+            if (!quiet && !json)
+                fprintf(stdout, "%s: %s%s%s, %d profile(s)\n", argv[i], res.format,
+                        res.tool_version[0] ? " " : "", res.tool_version, res.n_ids);
+            if (!quiet && !json && !header_done++)
+                ws_cli_profile_table_header(stdout);
+            print_profiles(&st, &res, arr, quiet ? NULL : stdout);
+        }
+        ws_ingest_result_free(&res);
+    }
+    if (arr)
+        ws_cli_print_json(arr, stdout);
+    ws_store_close(&st);
+    return status;
+}

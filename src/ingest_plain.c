@@ -1,0 +1,336 @@
+/* ingest_plain: wattscale's own documented formats for anything without a parser of its own
+ * (RAPL readings, PowerJoular, a wall-plug meter, hand measurements):
+ *   CSV:  optional "# key: value" lines (job, arch, work, work_unit, tool), then a header with a time
+ *         column (t_s | time_s: seconds; time | timestamp: ISO-8601 or seconds), power_w, and optional
+ *         util_pct, cpu_power_w, gpu_power_w, ram_power_w, energy_j (a cumulative counter, e.g. RAPL).
+ *   JSON: {"job":..,"arch":..,"work":..,"work_unit":..,"tool":..,"samples":[{"t_s":..,"power_w":..}]}
+ *         or an array of such objects (one profile each).
+ * Energy is the trapezoid integral of power_w; when a cumulative energy_j counter is given instead,
+ * its last minus first reading. Documented in data/README.md. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ws_csv.h"
+#include "ws_ingest.h"
+
+/* One profile being built from (time, power, ...) points, shared by the CSV and JSON readers. */
+typedef struct {
+    ws_profile p;
+    ws_trapz tz;
+    double t0, t_last, e_first, e_last;
+    int begun, has_counter;
+} series;
+
+static void series_init(series *s, const ws_ingest_opts *opts, int index)
+{
+    memset(s, 0, sizeof *s);
+    ws_profile_init(&s->p, opts, index);
+    ws_trapz_init(&s->tz, opts->gap_s);
+}
+
+/* Metadata "key: value" from the file; command-line options win. */
+static int series_meta(series *s, const ws_ingest_opts *opts, const char *key, const char *value, char tool[64])
+{
+    if (strcmp(key, "job") == 0 && !opts->job)
+        ws_strlcpy(s->p.job, value, sizeof s->p.job);
+    else if (strcmp(key, "arch") == 0)
+        ws_profile_set_arch(&s->p, opts, value);
+    else if (strcmp(key, "work_unit") == 0 && !opts->work_unit)
+        ws_strlcpy(s->p.work_unit, value, sizeof s->p.work_unit);
+    else if (strcmp(key, "work") == 0 && isnan(opts->work)) {
+        if (ws_parse_double(value, &s->p.work) != 0 || s->p.work < 0)
+            return -1;
+    } else if (strcmp(key, "tool") == 0)
+        ws_strlcpy(tool, value, 64);
+    return 0;
+}
+
+static int series_add(series *s, ws_ingest_sink *sink, const ws_sample *in, double t_abs, int absolute,
+                      const char *path, long line, ws_error *err)
+{
+    if (!s->begun) {
+        s->t0 = t_abs;
+        if (absolute) {
+            s->p.start_unix_s = t_abs;
+            ws_format_time(t_abs, s->p.start_time, sizeof s->p.start_time);
+        }
+        if (sink->begin(sink, &s->p) != 0)
+            return WS_EFAIL;
+        s->begun = 1;
+    } else if (t_abs < s->t_last) {
+        ws_error_set(err, path, line, "time", "earlier than the previous sample: timestamps must not go back");
+        return WS_EINPUT;
+    }
+    s->t_last = t_abs;
+    ws_sample smp = *in;
+    smp.t_s = t_abs - s->t0;
+    if (!isnan(smp.power_w) && smp.power_w < 0) {
+        ws_error_set(err, path, line, "power_w", "negative power %g W", smp.power_w);
+        return WS_EINPUT;
+    }
+    if (!isnan(smp.energy_j)) {
+        if (s->has_counter && smp.energy_j < s->e_last) {
+            ws_error_set(err, path, line, "energy_j", "cumulative counter went down (%g < %g J)", smp.energy_j,
+                         s->e_last);
+            return WS_EINPUT;
+        }
+        if (!s->has_counter)
+            s->e_first = smp.energy_j;
+        s->has_counter = 1;
+        s->e_last = smp.energy_j;
+    }
+    if (!isnan(smp.power_w))
+        ws_trapz_add(&s->tz, smp.t_s, smp.power_w, smp.util_pct);
+    return sink->sample(sink, &s->p, &smp) == 0 ? WS_OK : WS_EFAIL;
+}
+
+static int series_end(series *s, ws_ingest_sink *sink)
+{
+    if (!s->begun)
+        return WS_OK;
+    ws_trapz_finish(&s->tz, &s->p);
+    if (s->tz.n == 0)
+        s->p.duration_s = s->t_last - s->t0;
+    if (s->has_counter) {
+        /* A counter measures energy directly: trust it over the integral of sampled power. */
+        s->p.energy_j = s->e_last - s->e_first;
+        s->p.energy_lo_j = s->p.energy_hi_j = NAN;
+        s->p.energy_note[0] = '\0';
+        if (s->p.duration_s > 0)
+            s->p.mean_power_w = s->p.energy_j / s->p.duration_s;
+    }
+    return sink->end(sink, &s->p) == 0 ? WS_OK : WS_EFAIL;
+}
+
+/* Time column text: seconds, or an ISO-8601 timestamp. Sets absolute when it was a timestamp. */
+static int parse_time_value(const char *text, double *t, int *absolute)
+{
+    if (ws_parse_double(text, t) == 0) {
+        *absolute = 0;
+        return 0;
+    }
+    *absolute = 1;
+    return ws_parse_time(text, t);
+}
+
+static int optional_number(char **f, int col, double *out, int nonneg)
+{
+    *out = NAN;
+    if (col < 0 || ws_is_missing(f[col]))
+        return 0;
+    return ws_parse_double(f[col], out) != 0 || (nonneg && *out < 0) ? -1 : 0;
+}
+
+typedef struct {
+    int time, power, util, cpu, gpu, ram, energy;
+    size_t n;
+} plain_cols;
+
+static int find_time_col(char **h, size_t n)
+{
+    static const char *const names[] = {"t_s", "time_s", "time", "timestamp"};
+    for (size_t k = 0; k < 4; k++) {
+        int c = ws_csv_find(h, n, names[k]);
+        if (c >= 0)
+            return c;
+    }
+    return -1;
+}
+
+static int plain_row(series *s, const plain_cols *c, char **f, const ws_csv *csv, const ws_ingest_opts *opts,
+                     ws_ingest_sink *sink, ws_error *err)
+{
+    static const char *const names[] = {"power_w", "util_pct", "cpu_power_w", "gpu_power_w", "ram_power_w",
+                                        "energy_j"};
+    ws_sample smp;
+    ws_sample_init(&smp);
+    int cols[] = {c->power, c->util, c->cpu, c->gpu, c->ram, c->energy};
+    double *dst[] = {&smp.power_w, &smp.util_pct, &smp.cpu_power_w, &smp.gpu_power_w, &smp.ram_power_w,
+                     &smp.energy_j};
+    for (int k = 0; k < 6; k++)
+        if (optional_number(f, cols[k], dst[k], k != 0) != 0) {
+            ws_error_set(err, opts->path, csv->line, names[k], "'%s' is not a number", f[cols[k]]);
+            return WS_EINPUT;
+        }
+    if (!isnan(smp.util_pct) && smp.util_pct > 100) {
+        ws_error_set(err, opts->path, csv->line, "util_pct", "%g is above 100 %%", smp.util_pct);
+        return WS_EINPUT;
+    }
+    double t;
+    int absolute;
+    if (parse_time_value(f[c->time], &t, &absolute) != 0) {
+        ws_error_set(err, opts->path, csv->line, "time", "'%s' is neither seconds nor an ISO-8601 timestamp",
+                     f[c->time]);
+        return WS_EINPUT;
+    }
+    return series_add(s, sink, &smp, t, absolute, opts->path, csv->line, err);
+}
+
+/* "# key: value" before the header; fields were split at commas, so rejoin them. */
+static int plain_comment(series *s, const ws_csv *csv, const ws_ingest_opts *opts, char tool[64], ws_error *err)
+{
+    char line[1024] = "";
+    for (size_t i = 0; i < csv->nfields; i++) {
+        if (i)
+            strncat(line, ",", sizeof line - strlen(line) - 1);
+        strncat(line, csv->fields[i], sizeof line - strlen(line) - 1);
+    }
+    char *colon = strchr(line, ':');
+    if (!colon)
+        return WS_OK;
+    *colon = '\0';
+    char *key = ws_trim(line + 1), *value = ws_trim(colon + 1);
+    if (series_meta(s, opts, key, value, tool) != 0) {
+        ws_error_set(err, opts->path, csv->line, key, "'%s' is not a non-negative number", value);
+        return WS_EINPUT;
+    }
+    return WS_OK;
+}
+
+int ws_ingest_plain_csv(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool[64], ws_error *err)
+{
+    ws_csv csv;
+    if (ws_csv_open(&csv, opts->path, ',') != 0) {
+        ws_error_set(err, opts->path, 0, "", "cannot open");
+        return WS_EINPUT;
+    }
+    series s;
+    series_init(&s, opts, 0);
+    plain_cols c = {.time = -1};
+    int rc = WS_OK, have_header = 0, r;
+    while (rc == WS_OK && (r = ws_csv_next(&csv)) != 0) {
+        if (r < 0) {
+            ws_error_set(err, opts->path, csv.next_line, "", "unterminated quoted field");
+            rc = WS_EINPUT;
+        } else if (csv.fields[0][0] == '#') {
+            rc = plain_comment(&s, &csv, opts, tool, err);
+        } else if (!have_header) {
+            char **h = csv.fields;
+            size_t n = csv.nfields;
+            c = (plain_cols){find_time_col(h, n), ws_csv_find(h, n, "power_w"), ws_csv_find(h, n, "util_pct"),
+                             ws_csv_find(h, n, "cpu_power_w"), ws_csv_find(h, n, "gpu_power_w"),
+                             ws_csv_find(h, n, "ram_power_w"), ws_csv_find(h, n, "energy_j"), n};
+            if (c.time < 0 || (c.power < 0 && c.energy < 0)) {
+                ws_error_set(err, opts->path, csv.line, c.time < 0 ? "time" : "power_w",
+                             "wattscale CSV needs a time column (t_s, time_s, time or timestamp) and power_w "
+                             "or a cumulative energy_j");
+                rc = WS_EINPUT;
+            }
+            have_header = 1;
+        } else if (csv.nfields != c.n) {
+            ws_error_set(err, opts->path, csv.line, "", "%s: %zu field(s) where the header has %zu",
+                         csv.ended_without_newline ? "truncated last line" : "wrong field count", csv.nfields, c.n);
+            rc = WS_EINPUT;
+        } else {
+            rc = plain_row(&s, &c, csv.fields, &csv, opts, sink, err);
+        }
+    }
+    if (rc == WS_OK && !have_header) {
+        ws_error_set(err, opts->path, 0, "", "empty file: nothing to ingest");
+        rc = WS_EINPUT;
+    }
+    if (rc == WS_OK)
+        rc = series_end(&s, sink);
+    ws_csv_close(&csv);
+    return rc;
+}
+
+static double json_number(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static int json_profile(const cJSON *obj, int index, const ws_ingest_opts *opts, ws_ingest_sink *sink,
+                        char tool[64], ws_error *err)
+{
+    char where[24];
+    snprintf(where, sizeof where, index >= 0 ? "[%d]" : "", index);
+    series s;
+    series_init(&s, opts, index < 0 ? 0 : index);
+    static const char *const meta[] = {"job", "arch", "work_unit", "tool"};
+    for (int k = 0; k < 4; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, meta[k]);
+        if (cJSON_IsString(v))
+            series_meta(&s, opts, meta[k], v->valuestring, tool);
+    }
+    double work = json_number(obj, "work");
+    if (!isnan(work) && isnan(opts->work))
+        s.p.work = work;
+    const cJSON *samples = cJSON_GetObjectItemCaseSensitive(obj, "samples");
+    if (!cJSON_IsArray(samples)) {
+        ws_error_set(err, opts->path, 0, "samples", "%s: missing or not an array", where[0] ? where : "top level");
+        return WS_EINPUT;
+    }
+    int i = 0, rc = WS_OK;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, samples)
+    {
+        char field[96];
+        snprintf(field, sizeof field, "%ssamples[%d]", where, i++);
+        const cJSON *tv = cJSON_GetObjectItemCaseSensitive(it, "t_s");
+        if (!tv)
+            tv = cJSON_GetObjectItemCaseSensitive(it, "time");
+        double t = NAN;
+        int absolute = 0;
+        if (cJSON_IsNumber(tv))
+            t = tv->valuedouble;
+        else if (cJSON_IsString(tv) && ws_parse_time(tv->valuestring, &t) == 0)
+            absolute = 1;
+        ws_sample smp;
+        ws_sample_init(&smp);
+        smp.power_w = json_number(it, "power_w");
+        smp.util_pct = json_number(it, "util_pct");
+        smp.energy_j = json_number(it, "energy_j");
+        if (isnan(t) || (isnan(smp.power_w) && isnan(smp.energy_j))) {
+            ws_error_set(err, opts->path, 0, field, "needs t_s (or time) and power_w (or energy_j) as numbers");
+            return WS_EINPUT;
+        }
+        if ((rc = series_add(&s, sink, &smp, t, absolute, opts->path, 0, err)) != WS_OK) {
+            ws_strlcpy(err->field, field, sizeof err->field);
+            return rc;
+        }
+    }
+    if (!s.begun) {
+        ws_error_set(err, opts->path, 0, "samples", "%s: no samples", where[0] ? where : "top level");
+        return WS_EINPUT;
+    }
+    return series_end(&s, sink);
+}
+
+int ws_ingest_plain_json(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool[64], ws_error *err)
+{
+    size_t len;
+    char *text = ws_read_file(opts->path, &len);
+    if (!text) {
+        ws_error_set(err, opts->path, 0, "", "cannot read");
+        return WS_EINPUT;
+    }
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (!root) {
+        const char *at = cJSON_GetErrorPtr();
+        long line = 1;
+        for (const char *p = text; at && p < at && *p; p++)
+            line += *p == '\n';
+        ws_error_set(err, opts->path, line, "", "not valid JSON");
+        free(text);
+        return WS_EINPUT;
+    }
+    int rc = WS_OK;
+    if (cJSON_IsArray(root)) {
+        int i = 0;
+        const cJSON *it;
+        cJSON_ArrayForEach(it, root)
+        {
+            if ((rc = json_profile(it, i++, opts, sink, tool, err)) != WS_OK)
+                break;
+        }
+    } else {
+        rc = json_profile(root, -1, opts, sink, tool, err);
+    }
+    cJSON_Delete(root);
+    free(text);
+    return rc;
+}

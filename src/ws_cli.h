@@ -1,0 +1,38 @@
+/* ws_cli: what every subcommand shares on its command line: --db resolution, help detection, and
+ * JSON output of profiles (so ingest, profiles and show print the same object). */
+#ifndef WS_CLI_H
+#define WS_CLI_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "ws_store.h"
+
+/* Reset getopt for a subcommand's own parsing (argv[0] is the subcommand's name). */
+void ws_cli_reset_getopt(void);
+/* Open the store named by --db / $WATTSCALE_DB / default, printing why on failure. */
+int ws_cli_open_store(ws_store *st, const char *db_opt);
+/* Print a cJSON value followed by a newline and free it. */
+void ws_cli_print_json(cJSON *value, FILE *out);
+/* Add a number, or null when NaN. */
+cJSON *ws_json_add_number(cJSON *obj, const char *name, double v);
+/* Add a string, or null when empty. */
+cJSON *ws_json_add_string(cJSON *obj, const char *name, const char *s);
+
+/* The profile columns every listing selects, in this order (see ws_cli_profile_json). */
+#define WS_PROFILE_COLUMNS                                                                             \
+    "p.id, p.format, p.job, p.arch, p.arch_name, p.device, p.run_id, p.start_time, p.duration_s,"    \
+    " p.energy_cpu_j, p.energy_gpu_j, p.energy_ram_j, p.energy_j, p.energy_lo_j, p.energy_hi_j,"      \
+    " p.energy_note, p.mean_power_w, p.peak_power_w, p.mean_util_pct, p.emissions_kg, p.work,"       \
+    " p.work_unit, p.n_samples, p.n_gaps, s.path, s.sha256, s.tool_version, s.ingested_at"
+#define WS_PROFILE_FROM " FROM profiles p JOIN sources s ON s.id = p.source_id"
+
+/* A row selected with WS_PROFILE_COLUMNS as a JSON object. */
+cJSON *ws_cli_profile_json(sqlite3_stmt *row);
+/* The same row as one line of a human table / a CSV row. */
+void ws_cli_profile_table_header(FILE *out);
+void ws_cli_profile_table_row(sqlite3_stmt *row, FILE *out);
+void ws_cli_profile_csv_header(FILE *out);
+void ws_cli_profile_csv_row(sqlite3_stmt *row, FILE *out);
+
+#endif

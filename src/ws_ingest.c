@@ -1,0 +1,243 @@
+/* ws_ingest: profile defaults, the format registry and sniffing, and the trapezoid integrator that
+ * every time-series format shares. */
+#include "ws_ingest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ws_csv.h"
+
+const ws_ingest_format ws_ingest_formats[] = {
+    {"codecarbon", "CodeCarbon emissions.csv (every column set since v1; run_id snapshots = one run)",
+     ws_ingest_codecarbon},
+    {"nvidia-smi", "nvidia-smi --query-gpu=... --format=csv[,noheader][,nounits] log, GPUs interleaved",
+     ws_ingest_nvsmi},
+    {"eco2ai", "Eco2AI emission.csv", ws_ingest_eco2ai},
+    {"zeus", "Zeus (ZeusMonitor) CSV log of measurement windows", ws_ingest_zeus},
+    {"wattscale-csv", "plain CSV: time (s or ISO-8601), power_w[, util_pct] (RAPL, PowerJoular, by hand)",
+     ws_ingest_plain_csv},
+    {"wattscale-json", "plain JSON: {\"samples\": [{\"t_s\":..,\"power_w\":..}], ...}", ws_ingest_plain_json},
+    {NULL, NULL, NULL},
+};
+
+const ws_ingest_format *ws_ingest_format_find(const char *name)
+{
+    for (const ws_ingest_format *f = ws_ingest_formats; f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f;
+    return NULL;
+}
+
+static int has(char *const *fields, size_t n, const char *name)
+{
+    return ws_csv_find(fields, n, name) >= 0;
+}
+
+/* Does any header field start with prefix (e.g. "power.draw" matches "power.draw [W]")? */
+static int has_prefix(char *const *fields, size_t n, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    for (size_t i = 0; i < n; i++) {
+        const char *f = fields[i];
+        while (*f == ' ')
+            f++;
+        if (strncmp(f, prefix, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static const ws_ingest_format *sniff_header(char *const *h, size_t n)
+{
+    if (has(h, n, "codecarbon_version") || (has(h, n, "run_id") && has(h, n, "energy_consumed")) ||
+        (has(h, n, "emissions") && has(h, n, "energy_consumed") && has(h, n, "duration")))
+        return ws_ingest_format_find("codecarbon");
+    if (has_prefix(h, n, "power.draw") || has_prefix(h, n, "utilization.gpu"))
+        return ws_ingest_format_find("nvidia-smi");
+    if (has_prefix(h, n, "power_consumption(kW") || has(h, n, "CO2_emissions(kg)"))
+        return ws_ingest_format_find("eco2ai");
+    if (has(h, n, "window_name") || has_prefix(h, n, "gpu0_energy"))
+        return ws_ingest_format_find("zeus");
+    if (has(h, n, "power_w") &&
+        (has(h, n, "t_s") || has(h, n, "time") || has(h, n, "timestamp") || has(h, n, "time_s")))
+        return ws_ingest_format_find("wattscale-csv");
+    return NULL;
+}
+
+/* A header-less nvidia-smi log starts with a timestamp and has a field with a power unit. */
+static int looks_like_nvsmi_row(char *const *f, size_t n)
+{
+    double t;
+    if (n < 2 || ws_parse_time(f[0], &t) != 0)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        double v;
+        char unit[16];
+        if (ws_parse_number_unit(f[i], &v, unit, sizeof unit) == 0 && strcmp(unit, "W") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+const ws_ingest_format *ws_ingest_sniff(const char *path, ws_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ws_error_set(err, path, 0, "", "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    int ch;
+    do
+        ch = fgetc(f);
+    while (ch != EOF && (isspace(ch) || ch == 0xEF || ch == 0xBB || ch == 0xBF));
+    if (ch == EOF) {
+        fclose(f);
+        ws_error_set(err, path, 0, "", "empty file: nothing to ingest");
+        return NULL;
+    }
+    if (ch == '{' || ch == '[') {
+        fclose(f);
+        return ws_ingest_format_find("wattscale-json");
+    }
+    rewind(f);
+    ws_csv csv;
+    if (ws_csv_wrap(&csv, f, ',') != 0) {
+        fclose(f);
+        ws_error_set(err, path, 0, "", "out of memory");
+        return NULL;
+    }
+    const ws_ingest_format *fmt = NULL;
+    if (ws_csv_next(&csv) == 1) {
+        /* Strip a UTF-8 byte-order mark from the first header name. */
+        if ((unsigned char)csv.fields[0][0] == 0xEF && (unsigned char)csv.fields[0][1] == 0xBB)
+            csv.fields[0] += 3;
+        fmt = sniff_header(csv.fields, csv.nfields);
+        if (!fmt && looks_like_nvsmi_row(csv.fields, csv.nfields))
+            fmt = ws_ingest_format_find("nvidia-smi");
+    }
+    long line = csv.line;
+    ws_csv_close(&csv);
+    fclose(f);
+    if (!fmt)
+        ws_error_set(err, path, line, "header",
+                     "unknown layout: not CodeCarbon, nvidia-smi, Eco2AI, Zeus or wattscale CSV/JSON "
+                     "(see 'wattscale ingest --help'; force one with --format)");
+    return fmt;
+}
+
+void ws_profile_init(ws_profile *p, const ws_ingest_opts *opts, int source_index)
+{
+    memset(p, 0, sizeof *p);
+    p->source_index = source_index;
+    p->start_unix_s = p->duration_s = NAN;
+    p->energy_cpu_j = p->energy_gpu_j = p->energy_ram_j = p->energy_j = NAN;
+    p->energy_lo_j = p->energy_hi_j = NAN;
+    p->mean_power_w = p->peak_power_w = p->mean_util_pct = NAN;
+    p->emissions_kg = p->pue = p->max_gap_s = NAN;
+    p->work = NAN;
+    if (opts) {
+        if (opts->job)
+            ws_strlcpy(p->job, opts->job, sizeof p->job);
+        if (opts->arch)
+            ws_profile_set_arch(p, opts, NULL);
+        p->work = opts->work;
+        if (opts->work_unit)
+            ws_strlcpy(p->work_unit, opts->work_unit, sizeof p->work_unit);
+    }
+}
+
+void ws_profile_set_arch(ws_profile *p, const ws_ingest_opts *opts, const char *name_in_file)
+{
+    const char *name = opts && opts->arch ? opts->arch : name_in_file;
+    if (!name || !*name)
+        return;
+    ws_strlcpy(p->arch_name, name, sizeof p->arch_name);
+    ws_slugify_arch(name, p->arch, sizeof p->arch);
+}
+
+void ws_sample_init(ws_sample *s)
+{
+    s->t_s = s->power_w = s->util_pct = s->mem_util_pct = NAN;
+    s->cpu_power_w = s->gpu_power_w = s->ram_power_w = s->energy_j = NAN;
+}
+
+void ws_trapz_init(ws_trapz *tz, double gap_s)
+{
+    memset(tz, 0, sizeof *tz);
+    tz->gap_s = gap_s > 0 ? gap_s : 5.0;
+    tz->peak_w = -INFINITY;
+}
+
+void ws_trapz_add(ws_trapz *tz, double t_s, double power_w, double util_pct)
+{
+    if (tz->n == 0) {
+        tz->t_first = t_s;
+    } else {
+        double dt = t_s - tz->t_prev;
+        double mid = 0.5 * (power_w + tz->p_prev) * dt;
+        tz->energy_j += mid;
+        if (dt > tz->gap_s) {
+            /* A gap is bridged linearly for the estimate, but the interval spans the neighbours. */
+            tz->n_gaps++;
+            tz->gap_total_s += dt;
+            if (dt > tz->max_gap_s)
+                tz->max_gap_s = dt;
+            tz->energy_lo_j += fmin(power_w, tz->p_prev) * dt;
+            tz->energy_hi_j += fmax(power_w, tz->p_prev) * dt;
+        } else {
+            tz->energy_lo_j += mid;
+            tz->energy_hi_j += mid;
+        }
+    }
+    tz->t_prev = t_s;
+    tz->p_prev = power_w;
+    if (power_w > tz->peak_w)
+        tz->peak_w = power_w;
+    if (!isnan(util_pct)) {
+        tz->util_sum_pct += util_pct;
+        tz->n_util++;
+    }
+    tz->n++;
+}
+
+void ws_trapz_finish(const ws_trapz *tz, ws_profile *p)
+{
+    p->n_samples = tz->n;
+    p->n_gaps = tz->n_gaps;
+    p->max_gap_s = tz->n_gaps ? tz->max_gap_s : 0.0;
+    if (tz->n == 0)
+        return;
+    double duration = tz->t_prev - tz->t_first;
+    p->duration_s = duration;
+    p->peak_power_w = tz->peak_w;
+    p->mean_util_pct = tz->n_util ? tz->util_sum_pct / (double)tz->n_util : NAN;
+    if (tz->n < 2 || duration <= 0) {
+        /* One sample holds no duration: energy is unknown, not zero. */
+        p->mean_power_w = tz->p_prev;
+        snprintf(p->energy_note, sizeof p->energy_note,
+                 "a single sample (or no elapsed time): energy cannot be integrated");
+        return;
+    }
+    p->energy_j = tz->energy_j;
+    p->mean_power_w = tz->energy_j / duration;
+    p->energy_lo_j = tz->energy_lo_j;
+    p->energy_hi_j = tz->energy_hi_j;
+    char *note = p->energy_note;
+    size_t room = sizeof p->energy_note, used = strlen(note);
+    if (tz->n_gaps)
+        used += (size_t)snprintf(note + used, room - used,
+                                 "%s%ld gap(s) longer than %.3g s (longest %.3f s, %.3f s in all) bridged "
+                                 "linearly; interval spans the neighbouring powers",
+                                 used ? "; " : "", tz->n_gaps, tz->gap_s, tz->max_gap_s, tz->gap_total_s);
+    if (duration < WS_SHORT_JOB_S && used < room) {
+        /* The driver's power reading is a ~1 s moving average, so short jobs read low. */
+        p->energy_hi_j = fmax(p->energy_hi_j, tz->energy_hi_j / (1.0 - WS_SHORT_JOB_LOW_BIAS));
+        snprintf(note + used, room - used,
+                 "%sshort job (%.2f s < %.0f s): the power reading is averaged over ~1 s, so energy may "
+                 "read up to %.0f%% low",
+                 used ? "; " : "", duration, WS_SHORT_JOB_S, 100 * WS_SHORT_JOB_LOW_BIAS);
+    }
+}

@@ -1,0 +1,111 @@
+/* ws_ingest: the measured-profile model shared by every input format, the sink that parsers
+ * write to (the store, or memory in tests), format sniffing and the format registry.
+ * A parser reads one file and emits profiles: begin -> samples -> end; one file may hold several
+ * profiles (CodeCarbon runs, GPUs interleaved in an nvidia-smi log). */
+#ifndef WS_INGEST_H
+#define WS_INGEST_H
+
+#include <stdint.h>
+
+#include "ws_util.h"
+
+/* One measured job run on one device or host. Unknown numbers are NaN, unknown strings empty. */
+typedef struct {
+    int64_t id;          /* set by the sink's begin */
+    int source_index;    /* 0,1,... within the file; set by the parser */
+    char job[128];
+    char arch[128];      /* slug, see ws_slugify_arch */
+    char arch_name[192]; /* as written */
+    char device[128];
+    char run_id[128];
+    char start_time[40];
+    char country[64], region[64];
+    char work_unit[32];
+    char energy_note[320];
+    double start_unix_s, duration_s;
+    double energy_cpu_j, energy_gpu_j, energy_ram_j, energy_j;
+    double energy_lo_j, energy_hi_j;
+    double mean_power_w, peak_power_w, mean_util_pct;
+    double emissions_kg, pue, work, max_gap_s;
+    long n_samples, n_gaps;
+} ws_profile;
+
+/* One point of a profile's time series. Unknown values are NaN. */
+typedef struct {
+    double t_s; /* seconds since the profile's first sample */
+    double power_w, util_pct, mem_util_pct;
+    double cpu_power_w, gpu_power_w, ram_power_w;
+    double energy_j; /* cumulative, when the tool reports it */
+} ws_sample;
+
+typedef struct ws_ingest_sink ws_ingest_sink;
+struct ws_ingest_sink {
+    void *ctx;
+    int (*begin)(ws_ingest_sink *sink, ws_profile *p); /* sets p->id */
+    int (*sample)(ws_ingest_sink *sink, const ws_profile *p, const ws_sample *s);
+    int (*end)(ws_ingest_sink *sink, ws_profile *p);   /* final numbers */
+};
+
+typedef struct {
+    const char *path;       /* the file, as named in messages */
+    const char *job;        /* --job, or NULL */
+    const char *arch;       /* --arch, or NULL: used when the file does not say */
+    const char *columns;    /* --columns for header-less nvidia-smi logs, or NULL */
+    double work;            /* --work, NaN when not given */
+    const char *work_unit;  /* --work-unit */
+    double gap_s;           /* sample gaps longer than this are reported (default 5 s) */
+    int keep_samples;       /* store samples (default 1) */
+} ws_ingest_opts;
+
+/* A parser: reads opts->path, writes to sink, fills tool_version (may stay empty).
+ * Returns 0, or WS_EINPUT with err set (FILE:LINE: field: message), or WS_EFAIL. */
+typedef int (*ws_ingest_fn)(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_version[64],
+                            ws_error *err);
+
+typedef struct {
+    const char *name;        /* --format value */
+    const char *description;
+    ws_ingest_fn parse;
+} ws_ingest_format;
+
+/* The registry, terminated by a {NULL} entry. */
+extern const ws_ingest_format ws_ingest_formats[];
+const ws_ingest_format *ws_ingest_format_find(const char *name);
+
+/* Sniff a file's format from its first lines (header names, JSON keys). Returns the registry entry,
+ * or NULL with err set (empty file, unknown layout). */
+const ws_ingest_format *ws_ingest_sniff(const char *path, ws_error *err);
+
+/* Initialise a profile: numbers NaN, strings empty, job/arch/work from the options. */
+void ws_profile_init(ws_profile *p, const ws_ingest_opts *opts, int source_index);
+/* Set arch_name and the slug; --arch wins when given. */
+void ws_profile_set_arch(ws_profile *p, const ws_ingest_opts *opts, const char *name_in_file);
+void ws_sample_init(ws_sample *s);
+
+/* Trapezoid integration of a power series over real timestamps, with gap detection. */
+typedef struct {
+    double t_first, t_prev, p_prev;
+    double energy_j, energy_lo_j, energy_hi_j;
+    double peak_w, util_sum_pct;
+    long n, n_util, n_gaps;
+    double max_gap_s, gap_total_s, gap_s;
+} ws_trapz;
+void ws_trapz_init(ws_trapz *tz, double gap_s);
+/* Add a sample; t must not go backwards (the caller reports that with file and line). */
+void ws_trapz_add(ws_trapz *tz, double t_s, double power_w, double util_pct);
+/* Write duration, energy (with an interval over gaps and for short jobs), mean/peak power into p. */
+void ws_trapz_finish(const ws_trapz *tz, ws_profile *p);
+
+/* Jobs shorter than this read low on NVML/nvidia-smi (the driver averages power over ~1 s). */
+#define WS_SHORT_JOB_S 10.0
+#define WS_SHORT_JOB_LOW_BIAS 0.15
+
+/* The parsers (one file each: ingest_<format>.c). */
+int ws_ingest_nvsmi(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
+int ws_ingest_plain_csv(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
+int ws_ingest_plain_json(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
+int ws_ingest_codecarbon(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
+int ws_ingest_eco2ai(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
+int ws_ingest_zeus(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
+
+#endif

@@ -1,0 +1,26 @@
+/* ws_ingest_store: ingest one file into the store as one transaction (all of it or nothing), and
+ * skip files whose SHA-256 is already there. */
+#ifndef WS_INGEST_STORE_H
+#define WS_INGEST_STORE_H
+
+#include <stdint.h>
+
+#include "ws_ingest.h"
+#include "ws_store.h"
+
+typedef struct {
+    int64_t *ids; /* profile ids stored from this file */
+    int n_ids, cap_ids;
+    int already;  /* 1 when the same bytes were ingested before (nothing done) */
+    int64_t existing_source_id;
+    char format[32];
+    char tool_version[64];
+    char sha256[65];
+} ws_ingest_result;
+
+/* fmt NULL means sniff. Returns WS_OK, WS_EINPUT (err set, store unchanged) or WS_EFAIL. */
+int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_opts *opts,
+                   ws_ingest_result *res, ws_error *err);
+void ws_ingest_result_free(ws_ingest_result *res);
+
+#endif

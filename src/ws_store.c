@@ -1,0 +1,227 @@
+/* ws_store: see ws_store.h. The schema lives here, as an ordered list of migrations: migration i
+ * takes the store from user_version i to i+1, so old stores upgrade in place. */
+#include "ws_store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const migrations[] = {
+    /* 0 -> 1: sources, profiles, samples, and the notebook view. */
+    "CREATE TABLE sources ("
+    "  id INTEGER PRIMARY KEY,"
+    "  path TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL UNIQUE,"
+    "  format TEXT NOT NULL,"
+    "  tool_version TEXT,"
+    "  size_bytes INTEGER,"
+    "  ingested_at TEXT NOT NULL);"
+    "CREATE TABLE profiles ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+    "  source_index INTEGER NOT NULL,"      /* which run / which GPU inside the file */
+    "  format TEXT NOT NULL,"
+    "  job TEXT,"
+    "  arch TEXT,"                          /* normalised slug */
+    "  arch_name TEXT,"                     /* as the file or --arch said it */
+    "  device TEXT,"                        /* GPU index/uuid, host, ... */
+    "  run_id TEXT,"
+    "  start_unix_s REAL,"
+    "  start_time TEXT,"
+    "  duration_s REAL,"
+    "  energy_cpu_j REAL, energy_gpu_j REAL, energy_ram_j REAL,"
+    "  energy_j REAL,"                      /* total as measured (sum of known components or tool total) */
+    "  energy_lo_j REAL, energy_hi_j REAL," /* interval when the measurement is known to be biased */
+    "  energy_note TEXT,"
+    "  mean_power_w REAL, peak_power_w REAL,"
+    "  mean_util_pct REAL,"
+    "  emissions_kg REAL,"
+    "  pue REAL,"
+    "  country TEXT, region TEXT,"
+    "  work REAL, work_unit TEXT,"
+    "  n_samples INTEGER NOT NULL DEFAULT 0,"
+    "  n_gaps INTEGER NOT NULL DEFAULT 0,"
+    "  max_gap_s REAL,"
+    "  UNIQUE(source_id, source_index));"
+    "CREATE INDEX profiles_job_arch ON profiles(job, arch);"
+    "CREATE TABLE samples ("
+    "  profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL,"
+    "  t_s REAL NOT NULL,"                  /* seconds since the profile's start */
+    "  power_w REAL,"                       /* total power of the device/run */
+    "  util_pct REAL,"                      /* GPU (or CPU for CPU-only tools) utilisation, % */
+    "  mem_util_pct REAL,"
+    "  cpu_power_w REAL, gpu_power_w REAL, ram_power_w REAL,"
+    "  energy_j REAL,"                      /* cumulative energy when the tool reports it */
+    "  PRIMARY KEY(profile_id, seq)) WITHOUT ROWID;"
+    "CREATE VIEW profile_energy AS SELECT"
+    "  p.id, p.job, p.arch, p.arch_name, p.format, p.device, p.run_id, p.start_time, p.duration_s,"
+    "  p.energy_cpu_j AS cpu_j, p.energy_gpu_j AS gpu_j, p.energy_ram_j AS ram_j, p.energy_j AS total_j,"
+    "  p.energy_cpu_j / 3600000.0 AS cpu_kwh, p.energy_gpu_j / 3600000.0 AS gpu_kwh,"
+    "  p.energy_ram_j / 3600000.0 AS ram_kwh, p.energy_j / 3600000.0 AS total_kwh,"
+    "  p.energy_lo_j AS total_lo_j, p.energy_hi_j AS total_hi_j, p.energy_note,"
+    "  p.mean_power_w, p.peak_power_w, p.emissions_kg, p.work, p.work_unit, p.n_samples,"
+    "  s.path AS source_path, s.sha256 AS source_sha256, s.tool_version, s.ingested_at"
+    "  FROM profiles p JOIN sources s ON s.id = p.source_id;",
+};
+
+const char *ws_store_default_path(const char *explicit_path)
+{
+    if (explicit_path && *explicit_path)
+        return explicit_path;
+    const char *env = getenv("WATTSCALE_DB");
+    if (env && *env)
+        return env;
+    return "wattscale.db";
+}
+
+int ws_store_exec(ws_store *st, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "wattscale: store %s: %s\n", st->path, msg ? msg : "error");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+sqlite3_stmt *ws_store_prepare(ws_store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+        fprintf(stderr, "wattscale: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
+        return NULL;
+    }
+    return s;
+}
+
+static int user_version(ws_store *st)
+{
+    sqlite3_stmt *s = ws_store_prepare(st, "PRAGMA user_version");
+    int v = -1;
+    if (s && sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static int migrate(ws_store *st)
+{
+    int v = user_version(st);
+    int target = (int)(sizeof migrations / sizeof *migrations);
+    if (v < 0)
+        return -1;
+    if (v > target) {
+        fprintf(stderr, "wattscale: store %s has schema version %d, newer than this wattscale (%d)\n",
+                st->path, v, target);
+        return -1;
+    }
+    for (; v < target; v++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
+        if (ws_store_begin(st) || ws_store_exec(st, migrations[v]) || ws_store_exec(st, bump) ||
+            ws_store_commit(st)) {
+            ws_store_rollback(st);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int ws_store_open(ws_store *st, const char *path)
+{
+    memset(st, 0, sizeof *st);
+    ws_strlcpy(st->path, path, sizeof st->path);
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        fprintf(stderr, "wattscale: cannot open store %s: %s\n", path,
+                st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        sqlite3_close(st->db);
+        st->db = NULL;
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    if (ws_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;") ||
+        migrate(st)) {
+        ws_store_close(st);
+        return -1;
+    }
+    return 0;
+}
+
+void ws_store_close(ws_store *st)
+{
+    if (st->db)
+        sqlite3_close(st->db);
+    st->db = NULL;
+}
+
+int ws_store_begin(ws_store *st) { return ws_store_exec(st, "BEGIN IMMEDIATE"); }
+int ws_store_commit(ws_store *st) { return ws_store_exec(st, "COMMIT"); }
+void ws_store_rollback(ws_store *st)
+{
+    if (st->db && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void ws_bind_double(sqlite3_stmt *s, int i, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_double(s, i, v);
+}
+
+void ws_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (!v || !*v)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+double ws_column_double(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+int64_t ws_store_find_source(ws_store *st, const char *sha256)
+{
+    sqlite3_stmt *s = ws_store_prepare(st, "SELECT id FROM sources WHERE sha256 = ?");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, sha256, -1, SQLITE_STATIC);
+    int64_t id = 0;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64(s, 0);
+    else if (rc != SQLITE_DONE)
+        id = -1;
+    sqlite3_finalize(s);
+    return id;
+}
+
+int64_t ws_store_add_source(ws_store *st, const char *path, const char *sha256, const char *format,
+                            const char *tool_version, int64_t size_bytes)
+{
+    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO sources(path, sha256, format, tool_version, "
+                                           "size_bytes, ingested_at) VALUES (?,?,?,?,?,?)");
+    if (!s)
+        return -1;
+    char now[40];
+    ws_now_iso(now, sizeof now);
+    ws_bind_text(s, 1, path);
+    ws_bind_text(s, 2, sha256);
+    ws_bind_text(s, 3, format);
+    ws_bind_text(s, 4, tool_version);
+    sqlite3_bind_int64(s, 5, size_bytes);
+    ws_bind_text(s, 6, now);
+    int64_t id = -1;
+    if (sqlite3_step(s) == SQLITE_DONE)
+        id = sqlite3_last_insert_rowid(st->db);
+    else
+        fprintf(stderr, "wattscale: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
+    sqlite3_finalize(s);
+    return id;
+}

@@ -1,0 +1,45 @@
+/* ws_store: the embedded SQLite store. Opens (default ./wattscale.db, or --db / WATTSCALE_DB),
+ * migrates the schema by PRAGMA user_version, and offers the few typed operations the commands
+ * need. Every statement is prepared; every ingest is one transaction. */
+#ifndef WS_STORE_H
+#define WS_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "ws_util.h"
+
+#define WS_STORE_SCHEMA_VERSION 1
+
+typedef struct {
+    sqlite3 *db;
+    char path[1024];
+} ws_store;
+
+/* The path to use: explicit (from --db), else $WATTSCALE_DB, else "wattscale.db". */
+const char *ws_store_default_path(const char *explicit_path);
+/* Open or create, set WAL + busy timeout + foreign keys, migrate. Returns 0 or prints and returns -1. */
+int ws_store_open(ws_store *st, const char *path);
+void ws_store_close(ws_store *st);
+
+int ws_store_begin(ws_store *st);
+int ws_store_commit(ws_store *st);
+void ws_store_rollback(ws_store *st);
+/* Run SQL with no results (schema, pragmas). */
+int ws_store_exec(ws_store *st, const char *sql);
+/* Prepare or print the SQLite error and return NULL. */
+sqlite3_stmt *ws_store_prepare(ws_store *st, const char *sql);
+
+/* Bind helpers: NaN doubles and NULL/empty strings become SQL NULL. */
+void ws_bind_double(sqlite3_stmt *s, int i, double v);
+void ws_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Column helper: SQL NULL reads as NaN. */
+double ws_column_double(sqlite3_stmt *s, int i);
+
+/* Source files (one row per distinct SHA-256). Returns the existing source id (>0) if this hash was
+ * ingested before, 0 if not, -1 on error. */
+int64_t ws_store_find_source(ws_store *st, const char *sha256);
+int64_t ws_store_add_source(ws_store *st, const char *path, const char *sha256, const char *format,
+                            const char *tool_version, int64_t size_bytes);
+
+#endif

@@ -1,0 +1,341 @@
+/* ws_util: see ws_util.h. */
+#include "ws_util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+void ws_error_set(ws_error *err, const char *file, long line, const char *field, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    ws_strlcpy(err->file, file ? file : "", sizeof err->file);
+    err->line = line;
+    ws_strlcpy(err->field, field ? field : "", sizeof err->field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+void ws_error_print(const ws_error *err, FILE *out)
+{
+    if (err->file[0])
+        fprintf(out, "%s:", err->file);
+    if (err->line > 0)
+        fprintf(out, "%ld:", err->line);
+    if (err->file[0] || err->line > 0)
+        fputc(' ', out);
+    if (err->field[0])
+        fprintf(out, "%s: ", err->field);
+    fprintf(out, "%s\n", err->message);
+}
+
+int ws_strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t n = strlen(src);
+    if (size == 0)
+        return -1;
+    if (n >= size) {
+        memcpy(dst, src, size - 1);
+        dst[size - 1] = '\0';
+        return -1;
+    }
+    memcpy(dst, src, n + 1);
+    return 0;
+}
+
+char *ws_trim(char *s)
+{
+    char *start = s;
+    while (*start && isspace((unsigned char)*start))
+        start++;
+    size_t n = strlen(start);
+    while (n > 0 && isspace((unsigned char)start[n - 1]))
+        n--;
+    memmove(s, start, n);
+    s[n] = '\0';
+    return s;
+}
+
+int ws_parse_number_unit(const char *s, double *out, char *unit, size_t unit_size)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno == ERANGE || !isfinite(v))
+        return -1;
+    while (*end && isspace((unsigned char)*end))
+        end++;
+    if (unit) {
+        if (ws_strlcpy(unit, end, unit_size) != 0)
+            return -1;
+        ws_trim(unit);
+    } else if (*end) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int ws_parse_double(const char *s, double *out)
+{
+    return ws_parse_number_unit(s, out, NULL, 0);
+}
+
+int ws_is_missing(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return 1;
+    static const char *const markers[] = {"[N/A]", "N/A", "[Not Supported]", "Not Supported",
+                                          "nan", "NaN", "NA", "None", "null", "[Unknown Error]"};
+    for (size_t i = 0; i < sizeof markers / sizeof *markers; i++) {
+        size_t n = strlen(markers[i]);
+        if (strncmp(s, markers[i], n) == 0) {
+            const char *rest = s + n;
+            while (*rest && isspace((unsigned char)*rest))
+                rest++;
+            if (!*rest)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Days from 1970-01-01 to a civil date (proleptic Gregorian), after H. Hinnant's algorithm:
+ * avoids timegm(), which is not C11 and depends on the process's time zone data. */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long)doe - 719468;
+}
+
+static int parse_fixed_int(const char **p, int digits, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < digits; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += digits;
+    *out = v;
+    return 0;
+}
+
+int ws_parse_time(const char *s, double *unix_s)
+{
+    const char *p = s;
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    int Y, M, D, h = 0, m = 0, sec = 0;
+    if (parse_fixed_int(&p, 4, &Y))
+        return -1;
+    char sep = *p;
+    if (sep != '-' && sep != '/')
+        return -1;
+    p++;
+    if (parse_fixed_int(&p, 2, &M) || *p != sep)
+        return -1;
+    p++;
+    if (parse_fixed_int(&p, 2, &D))
+        return -1;
+    double frac = 0;
+    if (*p == 'T' || *p == ' ') {
+        p++;
+        if (parse_fixed_int(&p, 2, &h) || *p++ != ':' || parse_fixed_int(&p, 2, &m))
+            return -1;
+        if (*p == ':') {
+            p++;
+            if (parse_fixed_int(&p, 2, &sec))
+                return -1;
+            if (*p == '.' || *p == ',') {
+                double scale = 0.1;
+                p++;
+                if (!isdigit((unsigned char)*p))
+                    return -1;
+                while (isdigit((unsigned char)*p)) {
+                    frac += (*p - '0') * scale;
+                    scale /= 10;
+                    p++;
+                }
+            }
+        }
+    }
+    long offset_s = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1, oh, om = 0;
+        p++;
+        if (parse_fixed_int(&p, 2, &oh))
+            return -1;
+        if (*p == ':')
+            p++;
+        if (isdigit((unsigned char)*p) && parse_fixed_int(&p, 2, &om))
+            return -1;
+        offset_s = sign * (oh * 3600L + om * 60L);
+    }
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+        return -1;
+    long days = days_from_civil(Y, (unsigned)M, (unsigned)D);
+    *unix_s = (double)(days * 86400L + h * 3600L + m * 60L + sec - offset_s) + frac;
+    return 0;
+}
+
+void ws_format_time(double unix_s, char *buf, size_t size)
+{
+    double whole = floor(unix_s);
+    long ms = lround((unix_s - whole) * 1000.0);
+    if (ms == 1000) {
+        whole += 1;
+        ms = 0;
+    }
+    time_t t = (time_t)whole;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    if (ms)
+        snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    else
+        snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void ws_now_iso(char *buf, size_t size)
+{
+    /* SOURCE_DATE_EPOCH pins stamps for reproducible outputs (tests, byte-identical reports). */
+    const char *fixed = getenv("SOURCE_DATE_EPOCH");
+    double now = fixed ? strtod(fixed, NULL) : (double)time(NULL);
+    ws_format_time(now, buf, size);
+}
+
+void ws_slugify_arch(const char *name, char *out, size_t size)
+{
+    static const char *const drop[] = {"nvidia", "intel", "amd", "tesla", "geforce", "(r)", "(tm)",
+                                       "cpu", "processor", NULL};
+    char lower[512];
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < sizeof lower; p++)
+        lower[n++] = (char)tolower((unsigned char)*p);
+    lower[n] = '\0';
+    /* Clock frequencies ("@ 2.10GHz") say nothing about the architecture. */
+    char *at = strchr(lower, '@');
+    if (at)
+        *at = '\0';
+    for (int i = 0; drop[i]; i++) {
+        char *hit;
+        size_t len = strlen(drop[i]);
+        while ((hit = strstr(lower, drop[i])) != NULL) {
+            int word_start = hit == lower || !isalnum((unsigned char)hit[-1]) || drop[i][0] == '(';
+            int word_end = !isalnum((unsigned char)hit[len]) || drop[i][0] == '(';
+            if (!(word_start && word_end))
+                break;
+            memset(hit, ' ', len);
+        }
+    }
+    size_t o = 0;
+    int dash = 0;
+    for (const char *p = lower; *p && o + 1 < size; p++) {
+        if (isalnum((unsigned char)*p)) {
+            if (dash && o > 0 && o + 2 < size)
+                out[o++] = '-';
+            dash = 0;
+            out[o++] = *p;
+        } else {
+            dash = 1;
+        }
+    }
+    out[o] = '\0';
+    if (o == 0)
+        ws_strlcpy(out, "unknown", size);
+}
+
+static void to_hex(const unsigned char *md, unsigned len, char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < len && i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
+int ws_sha256_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    unsigned char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        EVP_DigestUpdate(ctx, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_DigestFinal_ex(ctx, md, &len);
+    EVP_MD_CTX_free(ctx);
+    if (bad)
+        return -1;
+    to_hex(md, len, hex);
+    return 0;
+}
+
+void ws_sha256_buffer(const void *data, size_t len, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    to_hex(md, mdlen, hex);
+}
+
+char *ws_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return NULL;
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}

@@ -1,0 +1,63 @@
+/* ws_util: small shared helpers: error reporting with file/line/field, number and time parsing,
+ * string slugs, SHA-256 of files. Everything that more than one module needs and that is too small
+ * to be a module of its own. */
+#ifndef WS_UTIL_H
+#define WS_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses: 0 ok, 1 internal/system failure, 2 bad input or usage. */
+enum { WS_OK = 0, WS_EFAIL = 1, WS_EINPUT = 2 };
+
+/* A located error: "FILE:LINE: field: message". line 0 and an empty field are left out. */
+typedef struct {
+    char file[512];
+    long line;
+    char field[128];
+    char message[512];
+} ws_error;
+
+void ws_error_set(ws_error *err, const char *file, long line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void ws_error_print(const ws_error *err, FILE *out);
+
+/* Parse a whole string as a finite double; leading/trailing blanks allowed. Returns 0 on success. */
+int ws_parse_double(const char *s, double *out);
+/* Parse a number that may carry a unit suffix ("119.51 W", "0 %", "80 MiB"). If unit is non-NULL it
+ * receives the suffix (trimmed, possibly empty). Returns 0 on success, -1 when not a number. */
+int ws_parse_number_unit(const char *s, double *out, char *unit, size_t unit_size);
+/* True for the markers tools write for a missing value: "", "[N/A]", "N/A", "[Not Supported]", "nan". */
+int ws_is_missing(const char *s);
+
+/* Parse a timestamp into seconds since the Unix epoch, UTC. Accepts ISO-8601 ("2023-03-07T12:26:10",
+ * optional fraction, optional "Z" or "+HH:MM"), a space instead of the T, and nvidia-smi's
+ * "2026/11/22 10:09:27.618". Timestamps without a zone are taken as UTC. Returns 0 on success. */
+int ws_parse_time(const char *s, double *unix_s);
+/* Format seconds since the epoch as "YYYY-MM-DDTHH:MM:SS[.mmm]Z". */
+void ws_format_time(double unix_s, char *buf, size_t size);
+/* Current time as an ISO-8601 UTC string (for ingest/fit stamps). */
+void ws_now_iso(char *buf, size_t size);
+
+/* Stable architecture slug: lowercase, vendor words dropped, runs of non-alphanumerics -> '-'.
+ * "NVIDIA H100 80GB HBM3" -> "h100-80gb-hbm3"; "Intel(R) Xeon(R) Silver 4216 CPU @ 2.10GHz" ->
+ * "xeon-silver-4216". */
+void ws_slugify_arch(const char *name, char *out, size_t size);
+
+/* Trim blanks in place; returns s. */
+char *ws_trim(char *s);
+/* snprintf that reports truncation as an error (returns -1). */
+int ws_strlcpy(char *dst, const char *src, size_t size);
+
+/* Lower-case hex SHA-256 of a file (65 bytes with NUL). Returns 0 on success. */
+int ws_sha256_file(const char *path, char hex[65]);
+/* Hex SHA-256 of a buffer. */
+void ws_sha256_buffer(const void *data, size_t len, char hex[65]);
+
+/* Read a whole file into a NUL-terminated malloc'd buffer. */
+char *ws_read_file(const char *path, size_t *len);
+
+/* Joules <-> kilowatt-hours. */
+#define WS_J_PER_KWH 3.6e6
+
+#endif

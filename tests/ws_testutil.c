@@ -1,0 +1,132 @@
+/* ws_testutil: see ws_testutil.h. */
+#include "ws_testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ws_util.h"
+
+static char dir[256];
+
+static void remove_dir(void)
+{
+    if (dir[0] && !getenv("WS_TEST_KEEP")) {
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", dir);
+    }
+}
+
+const char *ws_test_dir(void)
+{
+    if (!dir[0]) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/wattscale-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(dir)) {
+            perror("mkdtemp");
+            exit(1);
+        }
+        atexit(remove_dir);
+    }
+    return dir;
+}
+
+const char *ws_test_path(const char *name)
+{
+    static char bufs[8][512];
+    static int next;
+    char *b = bufs[next++ % 8];
+    snprintf(b, 512, "%s/%s", ws_test_dir(), name);
+    return b;
+}
+
+const char *ws_test_write(const char *name, const char *text)
+{
+    const char *path = ws_test_path(name);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+int ws_test_run(const char *args, char **out, char **err)
+{
+    char out_path[600], err_path[600], cmd[8192];
+    snprintf(out_path, sizeof out_path, "%s/run.out", ws_test_dir());
+    snprintf(err_path, sizeof err_path, "%s/run.err", ws_test_dir());
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s' </dev/null", ws_test_dir(), WS_BINARY, args,
+             out_path, err_path);
+    int status = system(cmd);
+    if (out)
+        *out = ws_read_file(out_path, NULL);
+    if (err)
+        *err = ws_read_file(err_path, NULL);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static int mem_begin(ws_ingest_sink *sink, ws_profile *p)
+{
+    ws_mem_sink *m = sink->ctx;
+    p->id = p->source_index + 1;
+    return m->n_profiles < 16 ? 0 : -1;
+}
+
+static int mem_sample(ws_ingest_sink *sink, const ws_profile *p, const ws_sample *s)
+{
+    ws_mem_sink *m = sink->ctx;
+    if (m->n_samples == m->cap_samples) {
+        m->cap_samples = m->cap_samples ? 2 * m->cap_samples : 64;
+        m->samples = realloc(m->samples, (size_t)m->cap_samples * sizeof *m->samples);
+        m->sample_profile = realloc(m->sample_profile, (size_t)m->cap_samples * sizeof *m->sample_profile);
+    }
+    m->sample_profile[m->n_samples] = p->source_index;
+    m->samples[m->n_samples++] = *s;
+    return 0;
+}
+
+static int mem_end(ws_ingest_sink *sink, ws_profile *p)
+{
+    ws_mem_sink *m = sink->ctx;
+    m->profiles[m->n_profiles++] = *p;
+    return 0;
+}
+
+void ws_mem_sink_init(ws_mem_sink *m, ws_ingest_sink *sink)
+{
+    memset(m, 0, sizeof *m);
+    sink->ctx = m;
+    sink->begin = mem_begin;
+    sink->sample = mem_sample;
+    sink->end = mem_end;
+}
+
+void ws_mem_sink_free(ws_mem_sink *m)
+{
+    free(m->samples);
+    free(m->sample_profile);
+    memset(m, 0, sizeof *m);
+}
+
+ws_ingest_opts ws_test_opts(const char *path)
+{
+    ws_ingest_opts o = {.path = path, .work = NAN, .gap_s = 5.0, .keep_samples = 1};
+    return o;
+}
+
+int ws_test_parse(ws_ingest_fn parse, const ws_ingest_opts *opts, ws_mem_sink *m, char tool[64], ws_error *err)
+{
+    ws_ingest_sink sink;
+    ws_mem_sink_init(m, &sink);
+    tool[0] = '\0';
+    memset(err, 0, sizeof *err);
+    return parse(opts, &sink, tool, err);
+}

@@ -1,0 +1,41 @@
+/* ws_testutil: what the cmocka tests share: a scratch directory, running the real binary with its
+ * exit status and output, writing small fixture files, and an in-memory ingest sink. */
+#ifndef WS_TESTUTIL_H
+#define WS_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "ws_ingest.h"
+
+/* A fresh directory under $TMPDIR for this test process (removed at exit). */
+const char *ws_test_dir(void);
+/* Path inside ws_test_dir(); returns a static buffer rotated over 8 slots. */
+const char *ws_test_path(const char *name);
+/* Write text to a file in ws_test_dir(); returns its path. */
+const char *ws_test_write(const char *name, const char *text);
+/* Run `wattscale ARGS` (a shell-quoted string), capture stdout and stderr (malloc'd, caller frees,
+ * may pass NULL). Returns the exit status. */
+int ws_test_run(const char *args, char **out, char **err);
+
+/* An in-memory sink: every profile as it ended and every sample. */
+typedef struct {
+    ws_profile profiles[16];
+    int n_profiles;
+    ws_sample *samples;
+    int *sample_profile; /* source_index of each sample */
+    long n_samples, cap_samples;
+} ws_mem_sink;
+void ws_mem_sink_init(ws_mem_sink *m, ws_ingest_sink *sink);
+void ws_mem_sink_free(ws_mem_sink *m);
+/* Parse a file with a parser into a memory sink; returns the parser's status. */
+int ws_test_parse(ws_ingest_fn parse, const ws_ingest_opts *opts, ws_mem_sink *m, char tool[64], ws_error *err);
+ws_ingest_opts ws_test_opts(const char *path);
+
+/* |a-b| <= rel*|b| */
+#define assert_close(a, b, rel) assert_true(fabs((double)(a) - (double)(b)) <= (rel) * fabs((double)(b)))
+
+#endif
