@@ -24,6 +24,7 @@ static void usage(FILE *out)
             "                   -> h100-80gb-hbm3)\n"
             "  --work N         work the run did (events, samples, epochs) ...\n"
             "  --work-unit U    ... and its unit\n"
+            "  --work-column C  jobs tables: the column (or product 'rows*epochs') giving each row's work\n"
             "  --columns LIST   column names of a header-less nvidia-smi log (its --query-gpu list)\n"
             "  --gap-s S        report sample gaps longer than S seconds (default 5)\n"
             "  --no-samples     store totals only, not the time series\n"
@@ -57,7 +58,7 @@ int cmd_ingest(int argc, char **argv)
         {"format", required_argument, 0, 'f'}, {"job", required_argument, 0, 'j'},
         {"arch", required_argument, 0, 'a'},   {"work", required_argument, 0, 'w'},
         {"work-unit", required_argument, 0, 'u'}, {"columns", required_argument, 0, 'c'},
-        {"gap-s", required_argument, 0, 'g'},  {"no-samples", no_argument, 0, 'n'},
+        {"gap-s", required_argument, 0, 'g'},  {"work-column", required_argument, 0, 'W'},  {"no-samples", no_argument, 0, 'n'},
         {"db", required_argument, 0, 'd'},     {"json", no_argument, 0, 'J'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -72,6 +73,7 @@ int cmd_ingest(int argc, char **argv)
         case 'a': opts.arch = optarg; break;
         case 'u': opts.work_unit = optarg; break;
         case 'c': opts.columns = optarg; break;
+        case 'W': opts.work_column = optarg; break;
         case 'n': opts.keep_samples = 0; break;
         case 'd': db = optarg; break;
         case 'J': json = 1; break;
@@ -102,8 +104,8 @@ int cmd_ingest(int argc, char **argv)
         fprintf(stderr, "wattscale ingest: --format: unknown format '%s' (see --help)\n", format);
         return WS_EINPUT;
     }
-    if (!isnan(opts.work) != (opts.work_unit != NULL)) {
-        fprintf(stderr, "wattscale ingest: --work and --work-unit go together\n");
+    if ((!isnan(opts.work) || opts.work_column) && !opts.work_unit) {
+        fprintf(stderr, "wattscale ingest: --work and --work-column need --work-unit\n");
         return WS_EINPUT;
     }
     ws_store st;

@@ -19,6 +19,8 @@ const ws_ingest_format ws_ingest_formats[] = {
     {"zeus", "Zeus (ZeusMonitor) CSV log of measurement windows", ws_ingest_zeus},
     {"wattscale-csv", "plain CSV: time (s or ISO-8601), power_w[, util_pct] (RAPL, PowerJoular, by hand)",
      ws_ingest_plain_csv},
+    {"jobs", "one row per run: job, duration_s, energy_j | energy_kwh | <component>_energy_j [, arch, work]",
+     ws_ingest_jobs},
     {"wattscale-json", "plain JSON: {\"samples\": [{\"t_s\":..,\"power_w\":..}], ...}", ws_ingest_plain_json},
     {NULL, NULL, NULL},
 };
@@ -61,6 +63,9 @@ static const ws_ingest_format *sniff_header(char *const *h, size_t n)
         return ws_ingest_format_find("eco2ai");
     if (has(h, n, "window_name") || has_prefix(h, n, "gpu0_energy"))
         return ws_ingest_format_find("zeus");
+    if (has(h, n, "duration_s") && (has(h, n, "job") || has(h, n, "variant")) &&
+        (has(h, n, "energy_j") || has(h, n, "energy_kwh") || has(h, n, "gpu_energy_j") || has(h, n, "cpu_energy_j")))
+        return ws_ingest_format_find("jobs");
     if (has(h, n, "power_w") &&
         (has(h, n, "t_s") || has(h, n, "time") || has(h, n, "timestamp") || has(h, n, "time_s")))
         return ws_ingest_format_find("wattscale-csv");

@@ -51,6 +51,7 @@ typedef struct {
     const char *job;        /* --job, or NULL */
     const char *arch;       /* --arch, or NULL: used when the file does not say */
     const char *columns;    /* --columns for header-less nvidia-smi logs, or NULL */
+    const char *work_column; /* --work-column: a column, or a product "a*b", giving each row's work */
     double work;            /* --work, NaN when not given */
     const char *work_unit;  /* --work-unit */
     double gap_s;           /* sample gaps longer than this are reported (default 5 s) */
@@ -107,5 +108,6 @@ int ws_ingest_plain_json(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_
 int ws_ingest_codecarbon(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 int ws_ingest_eco2ai(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 int ws_ingest_zeus(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
+int ws_ingest_jobs(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 
 #endif

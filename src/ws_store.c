@@ -64,6 +64,33 @@ static const char *const migrations[] = {
     "  p.mean_power_w, p.peak_power_w, p.emissions_kg, p.work, p.work_unit, p.n_samples,"
     "  s.path AS source_path, s.sha256 AS source_sha256, s.tool_version, s.ingested_at"
     "  FROM profiles p JOIN sources s ON s.id = p.source_id;",
+    /* 1 -> 2: fitted models and simulation runs. */
+    "CREATE TABLE models ("
+    "  id INTEGER PRIMARY KEY,"
+    "  arch TEXT NOT NULL,"
+    "  family TEXT NOT NULL,"               /* power | job */
+    "  job TEXT,"                           /* job class, for the job family */
+    "  form TEXT NOT NULL,"                 /* linear, fan, powerlaw, poly2, poly3, piecewise, tdp, ... */
+    "  assumed INTEGER NOT NULL DEFAULT 0," /* 1 when nothing was measured (TDP fallback) */
+    "  path TEXT,"                          /* the JSON file written */
+    "  json TEXT NOT NULL,"                 /* the model as written */
+    "  fitted_at TEXT NOT NULL);"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"                 /* simulate | whatif | sweep */
+    "  scenario_path TEXT,"
+    "  scenario_sha256 TEXT NOT NULL,"
+    "  seed INTEGER,"
+    "  started_at TEXT NOT NULL,"
+    "  out_dir TEXT,"
+    "  summary_json TEXT NOT NULL);"        /* what `simulate --json` prints */
+    "CREATE TABLE run_sites ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  variant TEXT NOT NULL DEFAULT 'baseline',"
+    "  site TEXT NOT NULL,"
+    "  jobs INTEGER, it_energy_j REAL, facility_energy_j REAL, co2_kg REAL, cost REAL,"
+    "  mean_wait_s REAL, p95_wait_s REAL, utilisation REAL,"
+    "  PRIMARY KEY(run_id, variant, site));",
 };
 
 const char *ws_store_default_path(const char *explicit_path)

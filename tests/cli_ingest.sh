@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# cli_ingest: `wattscale ingest/profiles/show` as a user drives them: exit statuses, FILE:LINE
+# messages, one transaction per file (a bad file leaves the store unchanged), re-ingest is a no-op,
+# the JSON keys the issue promises, and the notebook view.
+set -u
+WS=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export WATTSCALE_DB="$T/ws.db"
+fails=0
+check() { # check NAME CONDITION-COMMAND...
+    local name=$1
+    shift
+    if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; fails=$((fails + 1)); fi
+}
+count() { sqlite3 "$WATTSCALE_DB" "SELECT (SELECT count(*) FROM sources)||'/'||(SELECT count(*) FROM profiles)||'/'||(SELECT count(*) FROM samples)"; }
+
+H100=$SRC/data/measured/h100
+"$WS" ingest --job fp32_gpu_b512 --arch "NVIDIA H100 80GB HBM3" "$H100/power_fp32_gpu_b512_r0.csv" >"$T/out" 2>"$T/err"
+check "ingest ok" test $? -eq 0
+check "store has 1 source, 1 profile, 283 samples" test "$(count)" = "1/1/283"
+before=$(count)
+
+# A file with a bad row in the middle: exit 2, FILE:LINE: field: message, nothing stored from it.
+{ head -50 "$H100/power_fp64_gpu_b512_r0.csv"; echo "2026/11/22 10:11:25.000,-3.0,0,0"; tail -n +51 "$H100/power_fp64_gpu_b512_r0.csv"; } >"$T/bad.csv"
+"$WS" ingest "$T/bad.csv" >"$T/out" 2>"$T/err"
+check "bad file exits 2" test $? -eq 2
+check "message names file, line and field" grep -q "^$T/bad.csv:51: power.draw: negative power" "$T/err"
+check "store unchanged after bad file" test "$(count)" = "$before"
+
+# A good file and a bad file in one call: the good one lands, the bad one does not, status 2.
+"$WS" ingest "$H100/power_fp64_gpu_b512_r0.csv" "$T/bad.csv" >"$T/out" 2>"$T/err"
+check "mixed call exits 2" test $? -eq 2
+check "good file of a mixed call stored" test "$(count)" = "2/2/579"
+
+# Re-ingesting the same bytes is a no-op that says so.
+"$WS" ingest "$H100/power_fp32_gpu_b512_r0.csv" >"$T/out" 2>"$T/err"
+check "re-ingest exits 0" test $? -eq 0
+check "re-ingest says so" grep -q "already ingested" "$T/err"
+check "re-ingest stores nothing" test "$(count)" = "2/2/579"
+
+# Wrong format forced: a CodeCarbon-less nvidia-smi log read as a jobs table.
+"$WS" ingest --format jobs "$H100/power_amp_bf16_gpu_b512_r0.csv" >"$T/out" 2>"$T/err"
+check "forced wrong format exits 2" test $? -eq 2
+check "forced wrong format names the missing column" grep -q "power_amp_bf16_gpu_b512_r0.csv:1: job: required column missing" "$T/err"
+"$WS" ingest --format nosuch "$H100/power_amp_bf16_gpu_b512_r0.csv" >/dev/null 2>&1
+check "unknown format exits 2" test $? -eq 2
+printf 'timestamp, power.draw [W]\n' >"$T/header_only.csv"
+"$WS" ingest "$T/header_only.csv" >"$T/out" 2>"$T/err"
+check "header-only file exits 2" test $? -eq 2
+check "header-only file says no profile" grep -q "no profile found" "$T/err"
+: >"$T/empty.csv"
+"$WS" ingest "$T/empty.csv" >"$T/out" 2>"$T/err"
+check "empty file exits 2 and says empty" grep -q "empty file" "$T/err"
+"$WS" ingest "$T/does-not-exist.csv" >"$T/out" 2>"$T/err"
+check "missing file exits 2" test $? -eq 2
+check "store unchanged by all bad inputs" test "$(count)" = "2/2/579"
+
+# --json: an array with the promised keys.
+"$WS" ingest --json --arch h100 --job amp "$H100/power_amp_fp16_scaled_gpu_b512_r0.csv" >"$T/j.json" 2>"$T/err"
+check "ingest --json exits 0" test $? -eq 0
+check "ingest --json has the keys" /usr/bin/python3 -c "
+import json,sys
+a=json.load(open('$T/j.json'))
+o=a[0]
+for k in ('id','format','job','arch','duration_s','energy_j'): assert k in o, k
+assert set(o['energy_j_by_component'])=={'cpu','gpu','ram'}
+assert o['energy_j_by_component']['cpu'] is None and o['format']=='nvidia-smi'
+assert abs(o['energy_j']-o['energy_j_by_component']['gpu'])<1e-9
+"
+"$WS" profiles --json >"$T/p.json"
+check "profiles --json lists 3" /usr/bin/python3 -c "import json; assert len(json.load(open('$T/p.json')))==3"
+"$WS" profiles --csv >"$T/p.csv"
+check "profiles --csv has header + 3 rows" test "$(wc -l <"$T/p.csv")" -eq 4
+"$WS" show 1 >"$T/show.txt"
+check "show prints provenance" grep -q "sha256" "$T/show.txt"
+"$WS" show 99 >/dev/null 2>&1
+check "show of a missing id exits 2" test $? -eq 2
+# The documented notebook view, read the way pandas would.
+check "profile_energy view has J and kWh" /usr/bin/python3 -c "
+import sqlite3, pandas as pd
+df = pd.read_sql('SELECT * FROM profile_energy', sqlite3.connect('$WATTSCALE_DB'))
+assert len(df)==3 and {'gpu_j','total_kwh','cpu_kwh','source_sha256'} <= set(df.columns)
+assert abs(df.total_j[0]/3.6e6 - df.total_kwh[0]) < 1e-15
+"
+"$WS" --version | grep -q "^wattscale "
+check "--version" test $? -eq 0
+"$WS" ingest --help | grep -q "usage: wattscale ingest"
+check "ingest --help" test $? -eq 0
+"$WS" frobnicate >/dev/null 2>&1
+check "unknown command exits 2" test $? -eq 2
+echo "cli_ingest: $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,184 @@
+/* test_ingest_plain: wattscale's own CSV/JSON formats and the jobs tables (one row per run), with
+ * numbers worked out by hand or taken from the files themselves. */
+#include <math.h>
+#include <string.h>
+
+#include "ws_ingest_store.h"
+#include "ws_testutil.h"
+
+static void test_plain_csv_iso_and_meta(void **state)
+{
+    (void)state;
+    const char *path = ws_test_write("p.csv", "# job: rapl-test\n# arch: Intel(R) Xeon(R) Silver 4216 CPU @ 2.10GHz\n"
+                                              "# work: 12\n# work_unit: epochs\n# tool: powerjoular 1.0\n"
+                                              "timestamp,power_w,util_pct\n"
+                                              "2024-05-01T10:00:00Z,40,10\n2024-05-01T10:00:10Z,60,90\n"
+                                              "2024-05-01T10:00:20Z,60,[N/A]\n");
+    ws_ingest_opts o = ws_test_opts(path);
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    const ws_profile *p = &m.profiles[0];
+    /* (40+60)/2*10 + 60*10 = 1100 J over 20 s. */
+    assert_true(fabs(p->energy_j - 1100.0) < 1e-9);
+    assert_true(p->duration_s == 20.0);
+    assert_string_equal(p->job, "rapl-test");
+    assert_string_equal(p->arch, "xeon-silver-4216");
+    assert_true(p->work == 12.0);
+    assert_string_equal(p->work_unit, "epochs");
+    assert_string_equal(tool, "powerjoular 1.0");
+    assert_string_equal(p->start_time, "2024-05-01T10:00:00Z");
+    assert_true(fabs(p->mean_util_pct - 50.0) < 1e-12);
+    ws_mem_sink_free(&m);
+}
+
+static void test_plain_csv_energy_counter(void **state)
+{
+    (void)state;
+    /* A RAPL-style cumulative counter: energy is last - first, whatever the sampled power says. */
+    const char *path = ws_test_write("rapl.csv", "t_s,energy_j\n0,1000\n1,1030.5\n3,1100\n");
+    ws_ingest_opts o = ws_test_opts(path);
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_true(m.profiles[0].energy_j == 100.0);
+    assert_true(m.profiles[0].duration_s == 3.0);
+    ws_mem_sink_free(&m);
+    path = ws_test_write("rapl_bad.csv", "t_s,energy_j\n0,1000\n1,990\n");
+    o = ws_test_opts(path);
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_EINPUT);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.field, "energy_j");
+    ws_mem_sink_free(&m);
+}
+
+static void test_plain_json(void **state)
+{
+    (void)state;
+    const char *path = ws_test_write("p.json", "[{\"job\": \"a\", \"arch\": \"Tesla T4\", \"work\": 3, \"work_unit\": \"epochs\","
+                                               " \"samples\": [{\"t_s\": 0, \"power_w\": 10}, {\"t_s\": 2, \"power_w\": 30}]},"
+                                               " {\"job\": \"b\", \"samples\": [{\"time\": \"2024-01-01T00:00:00Z\", \"power_w\": 5},"
+                                               " {\"time\": \"2024-01-01T00:00:04Z\", \"power_w\": 5}]}]");
+    ws_ingest_opts o = ws_test_opts(path);
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_plain_json, &o, &m, tool, &err), WS_OK);
+    assert_int_equal(m.n_profiles, 2);
+    assert_true(m.profiles[0].energy_j == 40.0);
+    assert_string_equal(m.profiles[0].arch, "t4");
+    assert_true(m.profiles[0].work == 3.0);
+    assert_true(m.profiles[1].energy_j == 20.0);
+    assert_string_equal(m.profiles[1].start_time, "2024-01-01T00:00:00Z");
+    ws_mem_sink_free(&m);
+    path = ws_test_write("bad.json", "{\"samples\": [{\"t_s\": 0, \"power_w\": 1}, {\"t_s\": 1}]}");
+    o = ws_test_opts(path);
+    assert_int_equal(ws_test_parse(ws_ingest_plain_json, &o, &m, tool, &err), WS_EINPUT);
+    assert_string_equal(err.field, "samples[1]");
+    ws_mem_sink_free(&m);
+    path = ws_test_write("broken.json", "{\"samples\": [\n{\"t_s\": 0,,}]}");
+    o = ws_test_opts(path);
+    assert_int_equal(ws_test_parse(ws_ingest_plain_json, &o, &m, tool, &err), WS_EINPUT);
+    assert_int_equal(err.line, 2);
+    ws_mem_sink_free(&m);
+}
+
+/* The Baler study's published figures: the energy ratio of AMP is 0.143103 / 0.21273390 = 0.6727. */
+static void test_jobs_baler_study(void **state)
+{
+    (void)state;
+    ws_ingest_opts o = ws_test_opts(WS_TEST_DATA "/studies/baler_t4_amp.csv");
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_jobs, &o, &m, tool, &err), WS_OK);
+    assert_int_equal(m.n_profiles, 3);
+    assert_string_equal(m.profiles[0].job, "normal_training");
+    assert_string_equal(m.profiles[0].arch, "t4-xeon-silver-4216");
+    assert_true(m.profiles[0].duration_s == 6041.347);
+    assert_close(m.profiles[0].energy_j, 0.21273390494325 * 3.6e6, 1e-12);
+    assert_close(m.profiles[1].energy_j / m.profiles[0].energy_j, 0.6727, 1e-4);
+    assert_int_equal(m.n_samples, 0);
+    ws_mem_sink_free(&m);
+}
+
+/* The H100 NVML counter table, with work = samples_per_s * duration_s = rows x epochs. */
+static void test_jobs_h100_counter_table(void **state)
+{
+    (void)state;
+    ws_ingest_opts o = ws_test_opts(WS_TEST_DATA "/measured/h100/jobs_r0.csv");
+    o.arch = "NVIDIA H100 80GB HBM3";
+    o.work_column = "samples_per_s*duration_s";
+    o.work_unit = "samples";
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_jobs, &o, &m, tool, &err), WS_OK);
+    assert_int_equal(m.n_profiles, 10);
+    const ws_profile *p = &m.profiles[2];
+    assert_string_equal(p->job, "fp32_gpu_b512");
+    assert_string_equal(p->arch, "h100-80gb-hbm3");
+    assert_true(p->energy_j == 1778.546 && p->energy_gpu_j == 1778.546);
+    /* samples_per_s is written to 0.1, so the product is good to ~2e-6: 520,000 rows x 5 epochs. */
+    assert_close(p->work, 520000.0 * 5, 1e-5);
+    /* Compression: 20 passes over 520,000 rows = 10.4 M samples (the rows column already counts
+     * the passes, so rows*epochs would double count: hence samples_per_s*duration_s). */
+    assert_close(m.profiles[7].work, 10400000.0, 1e-5);
+    ws_mem_sink_free(&m);
+    o.work_column = "rows*nosuch";
+    assert_int_equal(ws_test_parse(ws_ingest_jobs, &o, &m, tool, &err), WS_EINPUT);
+    assert_string_equal(err.field, "nosuch");
+    ws_mem_sink_free(&m);
+}
+
+static void test_sniff(void **state)
+{
+    (void)state;
+    ws_error err;
+    assert_string_equal(ws_ingest_sniff(WS_TEST_DATA "/measured/h100/nvidia-smi_query_run.csv", &err)->name, "nvidia-smi");
+    assert_string_equal(ws_ingest_sniff(WS_TEST_DATA "/measured/h100/jobs_r0.csv", &err)->name, "jobs");
+    assert_string_equal(ws_ingest_sniff(WS_TEST_DATA "/studies/baler_t4_amp.csv", &err)->name, "jobs");
+    assert_null(ws_ingest_sniff(WS_TEST_DATA "/measured/h100/util_curve.csv", &err));
+    assert_int_equal(err.line, 1);
+    assert_null(ws_ingest_sniff(ws_test_write("e.csv", "\n\n"), &err));
+    assert_non_null(strstr(err.message, "empty"));
+}
+
+/* One transaction per file: a parser failing after it began profiles leaves no trace. */
+static void test_store_rollback(void **state)
+{
+    (void)state;
+    ws_store st;
+    assert_int_equal(ws_store_open(&st, ws_test_path("r.db")), 0);
+    const char *path = ws_test_write("late.csv", "timestamp, index, power.draw [W]\n2026/01/01 00:00:00, 0, 5 W\n"
+                                                 "2026/01/01 00:00:01, 1, 5 W\n2026/01/01 00:00:02, 0, x W\n");
+    ws_ingest_opts o = ws_test_opts(path);
+    ws_ingest_result res;
+    ws_error err;
+    assert_int_equal(ws_ingest_file(&st, NULL, &o, &res, &err), WS_EINPUT);
+    assert_int_equal(err.line, 4);
+    ws_ingest_result_free(&res);
+    sqlite3_stmt *s = ws_store_prepare(&st, "SELECT (SELECT count(*) FROM sources) + (SELECT count(*) FROM profiles)"
+                                            " + (SELECT count(*) FROM samples)");
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 0);
+    sqlite3_finalize(s);
+    s = ws_store_prepare(&st, "PRAGMA user_version");
+    sqlite3_step(s);
+    assert_true(sqlite3_column_int(s, 0) >= 2);
+    sqlite3_finalize(s);
+    ws_store_close(&st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_csv_iso_and_meta), cmocka_unit_test(test_plain_csv_energy_counter),
+        cmocka_unit_test(test_plain_json),             cmocka_unit_test(test_jobs_baler_study),
+        cmocka_unit_test(test_jobs_h100_counter_table), cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_store_rollback),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
