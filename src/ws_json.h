@@ -1,0 +1,24 @@
+/* ws_json: JSON operations the scenario machinery shares: RFC 7386 merge patches (a variant is the
+ * baseline with a patch merged in) and setting a value by a path such as
+ * "workload.classes[0].rate_per_day" (a sweep point is the scenario with values set by path). */
+#ifndef WS_JSON_H
+#define WS_JSON_H
+
+#include <cjson/cJSON.h>
+
+#include "ws_util.h"
+
+/* A new document: target with patch merged per RFC 7386 (null deletes a member, objects merge
+ * recursively, anything else replaces). Neither input is modified. NULL on out of memory. */
+cJSON *ws_json_merge_patch(const cJSON *target, const cJSON *patch);
+
+/* Replace (or add, for the last object member) the value at path with a copy of value.
+ * Returns 0, or -1 with err naming the path when a step does not exist or has the wrong type. */
+int ws_json_set_path(cJSON *root, const char *path, const cJSON *value, ws_error *err);
+/* The value at path, or NULL. */
+cJSON *ws_json_get_path(cJSON *root, const char *path);
+
+/* Read and parse a JSON file; NULL with err (line of the parse error) on failure. */
+cJSON *ws_json_load(const char *path, ws_error *err);
+
+#endif
