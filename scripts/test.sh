@@ -15,4 +15,5 @@ echo "== build with ASan+UBSan and test"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWATTSCALE_SANITIZE=ON -DWATTSCALE_MPI=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
   WATTSCALE_SANITIZED=1 ctest --test-dir build-asan --output-on-failure -j"$jobs"

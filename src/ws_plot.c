@@ -1,0 +1,193 @@
+/* ws_plot: see ws_plot.h. PLplot keeps global state; each figure is its own stream (plmkstrm), ended
+ * with plend1, so figures can be drawn one after another in one process. */
+#include "ws_plot.h"
+
+#include <plplot/plplot.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const int PALETTE[WS_PLOT_N_COLORS][3] = {
+    {255, 255, 255}, /* background */
+    {0, 0, 0},       {0, 114, 178}, {230, 159, 0}, {0, 158, 115},
+    {213, 94, 0},    {86, 180, 233}, {204, 121, 167}, {150, 150, 150},
+};
+#define BAND_BASE WS_PLOT_N_COLORS /* translucent copies of the palette follow it */
+#define POINT_SYMBOL "#(840)"      /* Hershey circle */
+
+static const char *device_for(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot && strcmp(dot, ".png") == 0)
+        return "pngcairo";
+    if (dot && strcmp(dot, ".svg") == 0)
+        return "svgcairo";
+    return NULL;
+}
+
+int ws_plot_open(ws_plot *p, const char *path, int width, int height, ws_error *err)
+{
+    memset(p, 0, sizeof *p);
+    const char *dev = device_for(path);
+    if (!dev) {
+        ws_error_set(err, path, 0, "", "a figure must end in .png or .svg");
+        return -1;
+    }
+    FILE *probe = fopen(path, "wb"); /* PLplot does not report an unwritable file */
+    if (!probe) {
+        ws_error_set(err, path, 0, "", "cannot write the figure");
+        return -1;
+    }
+    fclose(probe);
+    ws_strlcpy(p->path, path, sizeof p->path);
+    PLINT strm;
+    plmkstrm(&strm);
+    plsdev(dev);
+    plsfnam(path);
+    char geom[64];
+    snprintf(geom, sizeof geom, "%dx%d", width > 0 ? width : 1200, height > 0 ? height : 800);
+    plsetopt("geometry", geom);
+    plscmap0n(2 * WS_PLOT_N_COLORS);
+    for (int i = 0; i < WS_PLOT_N_COLORS; i++) {
+        plscol0(i, PALETTE[i][0], PALETTE[i][1], PALETTE[i][2]);
+        plscol0a(BAND_BASE + i, PALETTE[i][0], PALETTE[i][1], PALETTE[i][2], 0.25);
+    }
+    plscolbg(255, 255, 255);
+    plinit();
+    plfontld(1);
+    plschr(0, 1.35);
+    p->open = 1;
+    return 0;
+}
+
+void ws_plot_axes(ws_plot *p, double xmin, double xmax, double ymin, double ymax, const char *xlabel,
+                  const char *ylabel, const char *title)
+{
+    if (!p->open)
+        return;
+    pladv(0);
+    plvpor(0.11, 0.96, 0.13, 0.90);
+    plwind(xmin, xmax, ymin, ymax);
+    plcol0(WS_PLOT_GREY);
+    plwidth(0.5);
+    plbox("g", 0, 0, "g", 0, 0);
+    plcol0(WS_PLOT_BLACK);
+    plwidth(1.5);
+    plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+    plmtex("b", 2.6, 0.5, 0.5, xlabel);
+    plmtex("l", 4.2, 0.5, 0.5, ylabel);
+    plschr(0, 1.4);
+    plmtex("t", 1.0, 0.5, 0.5, title);
+    plschr(0, 1.35);
+}
+
+static void add_legend(ws_plot *p, int opt, int color, int style, const char *label)
+{
+    if (!label || !*label || p->n_legend == WS_PLOT_MAX_LEGEND)
+        return;
+    int k = p->n_legend++;
+    p->opt[k] = opt;
+    p->color[k] = color;
+    p->style[k] = style;
+    ws_strlcpy(p->text[k], label, sizeof p->text[k]);
+}
+
+void ws_plot_line(ws_plot *p, const double *x, const double *y, int n, ws_plot_color c, ws_plot_style style,
+                  const char *label)
+{
+    if (!p->open || n < 2)
+        return;
+    plcol0(c);
+    pllsty(style);
+    plwidth(3.0);
+    plline(n, x, y);
+    pllsty(1);
+    add_legend(p, PL_LEGEND_LINE, c, style, label);
+}
+
+void ws_plot_points(ws_plot *p, const double *x, const double *y, int n, ws_plot_color c, const char *label)
+{
+    if (!p->open || n < 1)
+        return;
+    plcol0(c);
+    plschr(0, n > 500 ? 0.8 : 1.35); /* plstring symbols scale with the character height */
+    plstring(n, x, y, POINT_SYMBOL);
+    plschr(0, 1.35);
+    add_legend(p, PL_LEGEND_SYMBOL, c, 1, label);
+}
+
+void ws_plot_band(ws_plot *p, const double *x, const double *lo, const double *hi, int n, ws_plot_color c,
+                  const char *label)
+{
+    if (!p->open || n < 2)
+        return;
+    double *px = malloc(2 * (size_t)n * sizeof *px), *py = malloc(2 * (size_t)n * sizeof *py);
+    if (px && py) {
+        for (int i = 0; i < n; i++) {
+            px[i] = x[i];
+            py[i] = hi[i];
+            px[2 * n - 1 - i] = x[i];
+            py[2 * n - 1 - i] = lo[i];
+        }
+        plcol0(BAND_BASE + c);
+        plfill(2 * n, px, py);
+        add_legend(p, PL_LEGEND_COLOR_BOX, BAND_BASE + c, 1, label);
+    }
+    free(px);
+    free(py);
+}
+
+void ws_plot_errorbars(ws_plot *p, const double *x, const double *lo, const double *hi, int n, ws_plot_color c)
+{
+    if (!p->open || n < 1)
+        return;
+    plcol0(c);
+    plwidth(1.5);
+    plerry(n, x, lo, hi);
+}
+
+void ws_plot_text(ws_plot *p, double x, double y, ws_plot_color c, const char *text)
+{
+    if (!p->open)
+        return;
+    plcol0(c);
+    plptex(x, y, 1, 0, 0, text);
+}
+
+void ws_plot_legend(ws_plot *p, ws_plot_corner corner)
+{
+    if (!p->open || p->n_legend == 0 || p->legend_drawn)
+        return;
+    static const int pos[] = {PL_POSITION_TOP | PL_POSITION_LEFT, PL_POSITION_TOP | PL_POSITION_RIGHT,
+                              PL_POSITION_BOTTOM | PL_POSITION_RIGHT, PL_POSITION_BOTTOM | PL_POSITION_LEFT};
+    int n = p->n_legend, tcol[WS_PLOT_MAX_LEGEND], pat[WS_PLOT_MAX_LEGEND], snum[WS_PLOT_MAX_LEGEND];
+    double bscale[WS_PLOT_MAX_LEGEND], bw[WS_PLOT_MAX_LEGEND], lw[WS_PLOT_MAX_LEGEND], sscale[WS_PLOT_MAX_LEGEND];
+    const char *text[WS_PLOT_MAX_LEGEND], *sym[WS_PLOT_MAX_LEGEND];
+    for (int i = 0; i < n; i++) {
+        tcol[i] = WS_PLOT_BLACK;
+        pat[i] = 0;
+        bscale[i] = 0.8;
+        bw[i] = 1;
+        lw[i] = 3.0;
+        sscale[i] = 1.4;
+        snum[i] = 1;
+        text[i] = p->text[i];
+        sym[i] = POINT_SYMBOL;
+    }
+    double w, h;
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, pos[corner] | PL_POSITION_INSIDE, 0.02, 0.02, 0.08,
+             0, WS_PLOT_BLACK, 1, 0, 0, n, p->opt, 1.0, 1.0, 2.0, 0.0, tcol, text, p->color, pat, bscale, bw, p->color,
+             p->style, lw, p->color, sscale, snum, sym);
+    p->legend_drawn = 1;
+}
+
+int ws_plot_close(ws_plot *p)
+{
+    if (!p->open)
+        return -1;
+    ws_plot_legend(p, WS_PLOT_TOP_LEFT);
+    plend1();
+    p->open = 0;
+    struct stat sb;
+    return stat(p->path, &sb) == 0 && sb.st_size > 0 ? 0 : -1;
+}
