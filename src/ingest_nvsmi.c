@@ -29,7 +29,77 @@ typedef struct {
 typedef struct {
     device *v;
     int n, cap;
+    int last; /* the device of the previous row: a one-GPU log never searches */
 } devices;
+
+/* Consecutive rows share their "YYYY/MM/DD HH:MM:" prefix (nvidia-smi polls many times a minute), so
+ * the seconds since the epoch of that prefix are kept and only ":SS[.fff]" is parsed again. Anything
+ * the fast path does not recognise goes to ws_parse_time, and the fast path computes the very same
+ * double: (double)(whole seconds) + the fraction summed digit by digit as ws_parse_time does. */
+#define TIME_PREFIX_LEN 17
+typedef struct {
+    char prefix[TIME_PREFIX_LEN];
+    long base_s; /* seconds since the epoch at the prefix's minute */
+    int valid;
+} time_cache;
+
+static int is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+static int is_blank(char ch)
+{
+    return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+
+static int parse_time_cached(time_cache *tc, const char *s, double *unix_s)
+{
+    const char *p = s;
+    while (is_blank(*p))
+        p++;
+    if (tc->valid && strncmp(p, tc->prefix, TIME_PREFIX_LEN) == 0 && is_digit(p[17]) && is_digit(p[18])) {
+        int sec = (p[17] - '0') * 10 + (p[18] - '0');
+        const char *q = p + 19;
+        double frac = 0;
+        int ok = sec <= 60;
+        if (*q == '.' || *q == ',') {
+            double scale = 0.1;
+            q++;
+            ok = ok && is_digit(*q);
+            while (is_digit(*q)) {
+                frac += (*q - '0') * scale;
+                scale /= 10;
+                q++;
+            }
+        }
+        while (is_blank(*q))
+            q++;
+        if (ok && *q == '\0') {
+            *unix_s = (double)(tc->base_s + sec) + frac;
+            return 0;
+        }
+    }
+    if (ws_parse_time(s, unix_s) != 0)
+        return -1;
+    /* Learn the prefix when the text has the plain "YYYY?MM?DD?HH:MM:SS" shape (what follows the
+     * seconds is checked on every use). */
+    tc->valid = 0;
+    size_t n = strnlen(p, TIME_PREFIX_LEN + 2);
+    if (n >= TIME_PREFIX_LEN + 2 && (p[10] == ' ' || p[10] == 'T') && p[13] == ':' && p[16] == ':' &&
+        is_digit(p[17]) && is_digit(p[18])) {
+        char minute[TIME_PREFIX_LEN];
+        memcpy(minute, p, TIME_PREFIX_LEN - 1);
+        minute[TIME_PREFIX_LEN - 1] = '\0';
+        double base;
+        if (ws_parse_time(minute, &base) == 0) {
+            memcpy(tc->prefix, p, TIME_PREFIX_LEN);
+            tc->base_s = (long)base;
+            tc->valid = 1;
+        }
+    }
+    return 0;
+}
 
 /* "power.draw [W]" -> name "power.draw", unit "W". */
 static void split_header(const char *field, char *name, size_t nsize, char *unit, size_t usize)
@@ -105,6 +175,15 @@ static int layout_from_names(layout *L, char **names, size_t n, const char *path
 }
 
 /* Power in watts from a value with its unit (in the value, else the header's). */
+static int unit_is(const char *unit, const char *want) /* strcmp(unit, want) == 0 for short wants */
+{
+    size_t i = 0;
+    for (; want[i]; i++)
+        if (unit[i] != want[i])
+            return 0;
+    return unit[i] == '\0';
+}
+
 static int parse_power(const char *text, const char *header_unit, double *w, char *why, size_t why_size)
 {
     char unit[16];
@@ -113,15 +192,15 @@ static int parse_power(const char *text, const char *header_unit, double *w, cha
         return -1;
     }
     const char *u = unit[0] ? unit : header_unit;
-    if (header_unit[0] && unit[0] && strcmp(unit, header_unit) != 0) {
+    if (header_unit[0] && unit[0] && !unit_is(unit, header_unit)) {
         snprintf(why, why_size, "unit '%s' in the value but '%s' in the header", unit, header_unit);
         return -1;
     }
-    if (u[0] == '\0' || strcmp(u, "W") == 0)
+    if (u[0] == '\0' || unit_is(u, "W"))
         ;
-    else if (strcmp(u, "mW") == 0)
+    else if (unit_is(u, "mW"))
         *w /= 1000.0;
-    else if (strcmp(u, "kW") == 0)
+    else if (unit_is(u, "kW"))
         *w *= 1000.0;
     else {
         snprintf(why, why_size, "unit '%s' is not a power unit (W expected)", u);
@@ -142,7 +221,7 @@ static int parse_pct(const char *text, double *pct)
         return 0;
     }
     char unit[16];
-    if (ws_parse_number_unit(text, pct, unit, sizeof unit) != 0 || (unit[0] && strcmp(unit, "%") != 0) ||
+    if (ws_parse_number_unit(text, pct, unit, sizeof unit) != 0 || (unit[0] && !unit_is(unit, "%")) ||
         *pct < 0 || *pct > 100)
         return -1;
     return 0;
@@ -150,9 +229,11 @@ static int parse_pct(const char *text, double *pct)
 
 static device *find_device(devices *ds, const char *key, const ws_ingest_opts *opts)
 {
+    if (ds->n > 0 && strcmp(ds->v[ds->last].key, key) == 0)
+        return &ds->v[ds->last];
     for (int i = 0; i < ds->n; i++)
         if (strcmp(ds->v[i].key, key) == 0)
-            return &ds->v[i];
+            return &ds->v[ds->last = i];
     if (ds->n == ds->cap) {
         int cap = ds->cap ? 2 * ds->cap : 4;
         device *bigger = realloc(ds->v, (size_t)cap * sizeof *bigger);
@@ -167,7 +248,7 @@ static device *find_device(devices *ds, const char *key, const ws_ingest_opts *o
     ws_profile_init(&d->p, opts, ds->n);
     ws_strlcpy(d->p.device, key, sizeof d->p.device);
     ws_trapz_init(&d->tz, opts->gap_s);
-    ds->n++;
+    ds->last = ds->n++;
     return d;
 }
 
@@ -182,13 +263,13 @@ static const char *device_key(const layout *L, char **f)
     return "0";
 }
 
-static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds, const ws_ingest_opts *opts,
-                      ws_ingest_sink *sink, ws_error *err)
+static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds, time_cache *tc,
+                      const ws_ingest_opts *opts, ws_ingest_sink *sink, ws_error *err)
 {
     const char *path = opts->path;
     double t;
     const char *ts = f[L->col[COL_TIME]];
-    if (ws_parse_time(ts, &t) != 0) {
+    if (parse_time_cached(tc, ts, &t) != 0) {
         ws_error_set(err, path, csv->line, "timestamp", "'%s' is not a timestamp", ts);
         return WS_EINPUT;
     }
@@ -269,6 +350,8 @@ int ws_ingest_nvsmi(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_
     }
     layout L;
     devices ds = {0};
+    time_cache tc;
+    memset(&tc, 0, sizeof tc);
     int rc = WS_OK, first = 1;
     while (rc == WS_OK) {
         int r = ws_csv_next(&csv);
@@ -310,7 +393,7 @@ int ws_ingest_nvsmi(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_
             rc = WS_EINPUT;
             break;
         }
-        rc = handle_row(&L, csv.fields, &csv, &ds, opts, sink, err);
+        rc = handle_row(&L, csv.fields, &csv, &ds, &tc, opts, sink, err);
     }
     if (rc == WS_OK && first) {
         ws_error_set(err, opts->path, 0, "", "empty file: nothing to ingest");

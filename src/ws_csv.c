@@ -1,5 +1,5 @@
-/* ws_csv: see ws_csv.h. Hot path of the ingest benchmark, so records without quotes are split with
- * memchr-speed scanning and no copying. */
+/* ws_csv: see ws_csv.h. Hot path of the ingest benchmark, so records without quotes are split in one
+ * pass (16 bytes at a time with SSE2) and no copying; records with quotes take the general path. */
 #include "ws_csv.h"
 
 #include <ctype.h>
@@ -92,11 +92,12 @@ static int push_field(ws_csv *c, char *start)
     return 0;
 }
 
-/* Try to split one record starting at c->pos. Returns 1 when complete, 0 when more input is needed,
- * -1 on error. Writes NULs into the buffer; on 0 nothing it wrote matters because the record is
- * parsed again from its start after the refill (quotes are unescaped in place, so a retry must
- * restart from a copy: we only unescape once we know the record is complete). */
-static int split_record(ws_csv *c)
+/* The general splitter (quotes, embedded NULs, any delimiter). Tries to split one record starting
+ * at c->pos. Returns 1 when complete, 0 when more input is needed, -1 on error. Writes NULs into
+ * the buffer; on 0 nothing it wrote matters because the record is parsed again from its start after
+ * the refill (quotes are unescaped in place, so a retry must restart from a copy: we only unescape
+ * once we know the record is complete). */
+static int split_record_slow(ws_csv *c)
 {
     char *p = c->buf + c->pos, *end = c->buf + c->len;
     /* First find the record's end, honouring quotes, without modifying anything. */
@@ -166,6 +167,99 @@ static int split_record(ws_csv *c)
         }
     }
     return 1;
+}
+
+
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define WS_CSV_SSE2 1
+#endif
+
+/* Bit i set when buf[i] is the delimiter, a quote, a newline or a NUL, for the 16 bytes at s. */
+#ifdef WS_CSV_SSE2
+static inline unsigned special_mask16(const char *s, __m128i vd, __m128i vq, __m128i vn, __m128i vz)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vq)),
+                             _mm_or_si128(_mm_cmpeq_epi8(x, vn), _mm_cmpeq_epi8(x, vz)));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* The fast splitter for the common record: no quote and no NUL before its newline. One pass finds the
+ * record's end and its delimiters together (16 bytes at a time where SSE2 is there) and nothing is
+ * written until the record is known to be complete, so a retry after a refill sees the bytes as they
+ * were. Returns 1 when split, 0 when more input is needed, 2 when the record needs the general
+ * splitter (a quote or a NUL in it). */
+static int split_record_fast(ws_csv *c)
+{
+    char *p = c->buf + c->pos, *end = c->buf + c->len, *s = p;
+    const char delim = c->delim;
+    c->nfields = 0;
+    if (push_field(c, p) != 0)
+        return -1;
+#ifdef WS_CSV_SSE2
+    const __m128i vd = _mm_set1_epi8(delim), vq = _mm_set1_epi8('"'), vn = _mm_set1_epi8('\n'),
+                  vz = _mm_setzero_si128();
+    while (end - s >= 16) {
+        unsigned m = special_mask16(s, vd, vq, vn, vz);
+        while (m) {
+            char *hit = s + __builtin_ctz(m);
+            m &= m - 1;
+            if (*hit == delim) {
+                if (push_field(c, hit + 1) != 0)
+                    return -1;
+            } else if (*hit == '\n') {
+                end = hit;
+                goto found;
+            } else {
+                return 2;
+            }
+        }
+        s += 16;
+    }
+#endif
+    for (; s < end; s++) {
+        char ch = *s;
+        if (ch == delim) {
+            if (push_field(c, s + 1) != 0)
+                return -1;
+        } else if (ch == '\n') {
+            end = s;
+            goto found;
+        } else if (ch == '"' || ch == '\0') {
+            return 2;
+        }
+    }
+    /* No newline in the buffer: the record goes on in the next read, or it is the file's last. */
+    if (!c->eof)
+        return 0;
+    c->ended_without_newline = 1;
+    c->pos = c->len;
+    c->line = c->next_line;
+    goto split;
+found:
+    c->ended_without_newline = 0;
+    c->pos = (size_t)(end - c->buf) + 1;
+    c->line = c->next_line++;
+split:
+    /* Terminate the fields: each delimiter, and the record end (a CR before the LF is not data). */
+    for (size_t i = 1; i < c->nfields; i++)
+        c->fields[i][-1] = '\0';
+    if (end > p && end[-1] == '\r')
+        end--;
+    *end = '\0';
+    return 1;
+}
+
+static int split_record(ws_csv *c)
+{
+    if (c->delim != '"' && c->delim != '\n' && c->delim != '\0') {
+        int r = split_record_fast(c);
+        if (r != 2)
+            return r;
+    }
+    return split_record_slow(c);
 }
 
 static int blank(const char *s)

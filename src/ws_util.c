@@ -64,23 +64,69 @@ char *ws_trim(char *s)
     return s;
 }
 
+/* Clinger's fast path: a plain decimal ([+-]digits[.digits], at most 15 digits, no exponent) is
+ * m / 10^k with m and 10^k both exact doubles, so one IEEE division gives the correctly rounded value,
+ * the same double strtod returns. Returns the end of the number, or NULL when strtod must decide
+ * (more digits, an exponent, hex, inf/nan, no digits). */
+static const char *parse_plain_decimal(const char *s, double *out)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const char *p = s;
+    int neg = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    unsigned long long m = 0;
+    int digits = 0, frac = 0;
+    while (*p >= '0' && *p <= '9') {
+        m = m * 10 + (unsigned)(*p++ - '0');
+        digits++;
+    }
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            m = m * 10 + (unsigned)(*p++ - '0');
+            digits++;
+            frac++;
+        }
+    }
+    if (digits == 0 || digits > 15)
+        return NULL;
+    char next = *p;
+    if (next == 'e' || next == 'E' || next == 'x' || next == 'X')
+        return NULL;
+    double v = (double)m / pow10[frac];
+    *out = neg ? -v : v;
+    return p;
+}
+
 int ws_parse_number_unit(const char *s, double *out, char *unit, size_t unit_size)
 {
     while (*s && isspace((unsigned char)*s))
         s++;
     if (!*s)
         return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(v))
-        return -1;
+    double v;
+    const char *end = parse_plain_decimal(s, &v);
+    if (!end) {
+        char *e;
+        errno = 0;
+        v = strtod(s, &e);
+        if (e == s || errno == ERANGE || !isfinite(v))
+            return -1;
+        end = e;
+    }
     while (*end && isspace((unsigned char)*end))
         end++;
     if (unit) {
-        if (ws_strlcpy(unit, end, unit_size) != 0)
+        /* As ws_strlcpy + ws_trim: too long (blanks included) fails; leading blanks are gone. */
+        size_t n = strlen(end);
+        if (unit_size == 0 || n >= unit_size)
             return -1;
-        ws_trim(unit);
+        while (n > 0 && isspace((unsigned char)end[n - 1]))
+            n--;
+        memcpy(unit, end, n);
+        unit[n] = '\0';
     } else if (*end) {
         return -1;
     }
@@ -99,6 +145,8 @@ int ws_is_missing(const char *s)
         s++;
     if (!*s)
         return 1;
+    if (*s != '[' && *s != 'N' && *s != 'n')
+        return 0; /* no marker starts otherwise: numbers leave here */
     static const char *const markers[] = {"[N/A]", "N/A", "[Not Supported]", "Not Supported",
                                           "nan", "NaN", "NA", "None", "null", "[Unknown Error]"};
     for (size_t i = 0; i < sizeof markers / sizeof *markers; i++) {
