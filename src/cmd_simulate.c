@@ -1,12 +1,240 @@
-/* cmd_simulate: placeholder until `wattscale simulate` lands (being written in this session). */
-#include <stdio.h>
+/* cmd_simulate: `wattscale simulate SCENARIO`: load and validate a scenario (exit 2 with
+ * "FILE: json.path: message"), run the discrete-event simulator, print totals (text or --json), write
+ * the hourly series and per-job records, and store the run (runs, run_sites). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "ws_cli.h"
+#include "ws_sim.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: wattscale simulate SCENARIO [--seed S] [--out DIR] [--jobs-out FILE] [--json] [--no-store] [--db PATH]\n\n"
+            "Run a scenario (scenarios/README.md) through the discrete-event simulator. Energy, CO2 and cost\n"
+            "are integrated exactly over piecewise-constant node power.\n\n"
+            "  --seed S         override the scenario's seed (same seed -> byte-identical outputs)\n"
+            "  --out DIR        write DIR/hourly.csv (power, carbon intensity, CO2 rate per site and hour)\n"
+            "                   and DIR/summary.json\n"
+            "  --jobs-out FILE  write one CSV row per completed job\n"
+            "  --json           print the totals as one JSON object\n"
+            "  --no-store       do not record the run in the store\n"
+            "  --db PATH        the store (default ./wattscale.db or $WATTSCALE_DB)\n");
+}
+
+typedef struct {
+    FILE *hourly, *jobs;
+    const ws_scenario *sc;
+    int progress;
+    struct timespec t0;
+    double last_print;
+} out_ctx;
+
+static void on_hour(void *ctx, const ws_sim_hour *h)
+{
+    out_ctx *o = ctx;
+    char t[40];
+    ws_format_time(h->t_unix_s, t, sizeof t);
+    fprintf(o->hourly, "%s,%s,%.0f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%lld\n", t, o->sc->sites[h->site].name, h->dt_s,
+            h->mean_it_power_w, h->mean_facility_power_w, h->mean_carbon_g_per_kwh, h->co2_kg_per_h, h->cost,
+            h->mean_busy_cores, (long long)h->running, (long long)h->queued);
+}
+
+static void on_job(void *ctx, const ws_sim_job_record *r)
+{
+    out_ctx *o = ctx;
+    const char *cls = r->cls < o->sc->n_classes ? o->sc->classes[r->cls].name : "trace";
+    fprintf(o->jobs, "%lld,%s,%s,%s,%d,%d,%d,%d,%.6f,%.6f,%.6f,%.6f,%d\n", (long long)r->id, cls,
+            o->sc->sites[r->site].name, o->sc->sites[r->site].groups[r->group].type, r->node, r->nodes, r->cores,
+            r->gpus, r->submit_s, r->start_s, r->end_s, r->wait_s, r->deadline_missed);
+}
+
+static double elapsed(const out_ctx *o)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - o->t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - o->t0.tv_nsec);
+}
+
+static void on_progress(void *ctx, double t_s, double end_s, int64_t done)
+{
+    out_ctx *o = ctx;
+    double e = elapsed(o);
+    if (!o->progress || e < 2.0 || e - o->last_print < 0.5)
+        return;
+    o->last_print = e;
+    if (end_s < 1e300)
+        fprintf(stderr, "\rsimulate: day %.1f of %.1f, %lld jobs done, %.0f s   ", t_s / 86400, end_s / 86400,
+                (long long)done, e);
+    else
+        fprintf(stderr, "\rsimulate: day %.1f, %lld jobs done, %.0f s   ", t_s / 86400, (long long)done, e);
+}
+
+static FILE *open_out(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "wattscale simulate: cannot write %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+static int open_outputs(out_ctx *o, const char *dir, const char *jobs_out, ws_sim_options *opt)
+{
+    if (dir) {
+        char p[1200];
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "wattscale simulate: cannot create %s: %s\n", dir, strerror(errno));
+            return -1;
+        }
+        snprintf(p, sizeof p, "%s/hourly.csv", dir);
+        if (!(o->hourly = open_out(p)))
+            return -1;
+        if (ws_scenario_synthetic(o->sc))
+            fprintf(o->hourly, "# synthetic: no trace; every job comes from the generator\n");
+        fprintf(o->hourly, "time,site,dt_s,it_power_w,facility_power_w,carbon_g_per_kwh,co2_kg_per_h,cost,"
+                           "busy_cores,running,queued\n");
+        opt->obs.on_hour = on_hour;
+    }
+    if (jobs_out) {
+        if (!(o->jobs = open_out(jobs_out)))
+            return -1;
+        if (ws_scenario_synthetic(o->sc))
+            fprintf(o->jobs, "# synthetic: no trace; every job comes from the generator\n");
+        fprintf(o->jobs, "job_id,class,site,node_type,node,nodes,cores,gpus,submit_s,start_s,end_s,wait_s,deadline_missed\n");
+        opt->obs.on_job = on_job;
+    }
+    opt->obs.on_progress = on_progress;
+    opt->obs.ctx = o;
+    return 0;
+}
+
+static int close_outputs(out_ctx *o)
+{
+    int rc = 0;
+    if (o->hourly && fclose(o->hourly) != 0)
+        rc = -1;
+    if (o->jobs && fclose(o->jobs) != 0)
+        rc = -1;
+    if (o->progress && elapsed(o) >= 2.0)
+        fprintf(stderr, "\n");
+    return rc;
+}
+
+static int write_summary(const char *dir, const char *text)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s/summary.json", dir);
+    FILE *f = open_out(p);
+    if (!f)
+        return -1;
+    fputs(text, f);
+    fputc('\n', f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static int report(const ws_scenario *sc, const ws_sim_result *res, const char *db, int store, int json,
+                  const char *out_dir)
+{
+    cJSON *summary = ws_sim_result_to_json(sc, res);
+    char *text = cJSON_Print(summary);
+    int rc = 0;
+    int64_t run_id = 0;
+    if (out_dir && write_summary(out_dir, text) != 0)
+        rc = 1;
+    if (store && rc == 0) {
+        ws_store st;
+        if (ws_cli_open_store(&st, db) != 0 || ws_sim_store_run(&st, sc, res, "simulate", "baseline", out_dir, text, &run_id) != 0)
+            rc = 1;
+        else
+            ws_store_close(&st);
+    }
+    if (json) {
+        if (run_id)
+            cJSON_AddNumberToObject(summary, "run_id", (double)run_id);
+        ws_cli_print_json(summary, stdout);
+        summary = NULL;
+    } else {
+        ws_sim_print_text(sc, res, stdout);
+        if (run_id)
+            printf("\nstored    run %lld in %s\n", (long long)run_id, ws_store_default_path(db));
+    }
+    cJSON_Delete(summary);
+    free(text);
+    return rc;
+}
+
+static int simulate(const char *path, const ws_sim_options *base, const char *out_dir, const char *jobs_out,
+                    const char *db, int store, int json)
+{
+    ws_scenario sc;
+    ws_error err;
+    if (ws_scenario_load(path, &sc, &err) != 0) {
+        ws_error_print(&err, stderr);
+        return 2;
+    }
+    ws_sim_options opt = *base;
+    out_ctx o = {.sc = &sc, .progress = isatty(2)};
+    clock_gettime(CLOCK_MONOTONIC, &o.t0);
+    int rc = open_outputs(&o, out_dir, jobs_out, &opt) == 0 ? 0 : 1;
+    ws_sim_result res;
+    memset(&res, 0, sizeof res);
+    if (rc == 0 && ws_sim_run(&sc, &opt, &res, &err) != 0) {
+        ws_error_print(&err, stderr);
+        rc = 2;
+    }
+    if (close_outputs(&o) != 0 && rc == 0)
+        rc = 1;
+    if (rc == 0)
+        rc = report(&sc, &res, db, store, json, out_dir);
+    ws_sim_result_free(&res);
+    ws_scenario_free(&sc);
+    return rc;
+}
 
 int cmd_simulate(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "wattscale simulate: not implemented yet\n");
-    return 2;
+    static const struct option longopts[] = {
+        {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
+        {"jobs-out", required_argument, 0, 'j'}, {"json", no_argument, 0, 'J'},
+        {"no-store", no_argument, 0, 'N'}, {"db", required_argument, 0, 'd'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    ws_sim_options opt;
+    memset(&opt, 0, sizeof opt);
+    const char *out_dir = NULL, *jobs_out = NULL, *db = NULL;
+    int json = 0, store = 1, c;
+    ws_cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || *end || !*optarg || optarg[0] == '-') {
+                fprintf(stderr, "wattscale simulate: --seed: '%s' is not a non-negative integer\n", optarg);
+                return 2;
+            }
+            opt.override_seed = 1;
+            opt.seed = v;
+            break;
+        }
+        case 'o': out_dir = optarg; break;
+        case 'j': jobs_out = optarg; break;
+        case 'J': json = 1; break;
+        case 'N': store = 0; break;
+        case 'd': db = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind + 1 != argc) {
+        usage(stderr);
+        return 2;
+    }
+    return simulate(argv[optind], &opt, out_dir, jobs_out, db, store, json);
 }

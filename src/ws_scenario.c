@@ -1,0 +1,742 @@
+/* ws_scenario: see ws_scenario.h. Parsing is a set of small readers, one per JSON object, each taking
+ * the JSON path of its object so that every message names where the problem is. */
+#include "ws_scenario.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *file;
+    const char *dir;
+    ws_scenario *sc;
+    ws_error *err;
+} ctx_t;
+
+static const char *const QUEUE_NAMES[] = {"fifo", "easy-backfill", "sjf"};
+static const char *const PLACE_NAMES[] = {"first-fit", "best-fit", "spread"};
+static const char *const DISPATCH_NAMES[] = {"round-robin", "least-loaded"};
+
+const char *ws_queue_policy_name(ws_queue_policy p) { return p < WS_QUEUE_COUNT ? QUEUE_NAMES[p] : "?"; }
+const char *ws_place_policy_name(ws_place_policy p) { return p < WS_PLACE_COUNT ? PLACE_NAMES[p] : "?"; }
+const char *ws_dispatch_policy_name(ws_dispatch_policy p) { return p < WS_DISPATCH_COUNT ? DISPATCH_NAMES[p] : "?"; }
+
+static int fail(ctx_t *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(ctx_t *c, const char *path, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ws_error_set(c->err, c->file, 0, path, "%s", msg);
+    return -1;
+}
+
+/* path + "." + key, or path + "[i]" */
+static const char *sub(char *buf, size_t size, const char *path, const char *key)
+{
+    if (snprintf(buf, size, "%s%s%s", path, *path ? "." : "", key) >= (int)size)
+        buf[size - 1] = 0;
+    return buf;
+}
+static const char *idx(char *buf, size_t size, const char *path, int i)
+{
+    if (snprintf(buf, size, "%s[%d]", path, i) >= (int)size)
+        buf[size - 1] = 0;
+    return buf;
+}
+
+static void resolve(const ctx_t *c, const char *rel, char *out, size_t size)
+{
+    int n;
+    if (rel[0] == '/' || !c->dir || !c->dir[0])
+        n = snprintf(out, size, "%s", rel);
+    else
+        n = snprintf(out, size, "%s/%s", c->dir, rel);
+    if (n >= (int)size)
+        out[size - 1] = 0;
+}
+
+/* Unknown keys are errors (a typo would otherwise silently fall back to a default); keys starting
+ * with '_' or named "comment" are free text. */
+static int check_keys(ctx_t *c, const cJSON *o, const char *path, const char *const *known)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, o)
+    {
+        const char *k = it->string;
+        if (k[0] == '_' || strcmp(k, "comment") == 0)
+            continue;
+        int ok = 0;
+        for (const char *const *n = known; *n && !ok; n++)
+            ok = strcmp(*n, k) == 0;
+        if (!ok) {
+            char p[256];
+            return fail(c, sub(p, sizeof p, path, k), "unknown key");
+        }
+    }
+    return 0;
+}
+
+/* A number in [lo, hi] (NAN bounds are open); absent -> dflt unless required. */
+static int get_number(ctx_t *c, const cJSON *o, const char *path, const char *key, int required, double lo,
+                      int lo_open, double hi, double dflt, double *out)
+{
+    char p[256];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    sub(p, sizeof p, path, key);
+    if (!v) {
+        if (required)
+            return fail(c, p, "missing");
+        *out = dflt;
+        return 0;
+    }
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+        return fail(c, p, "must be a number");
+    double x = v->valuedouble;
+    if (lo_open ? !(x > lo) : !(x >= lo))
+        return fail(c, p, "must be %s %g", lo_open ? ">" : ">=", lo);
+    if (x > hi)
+        return fail(c, p, "must be <= %g", hi);
+    *out = x;
+    return 0;
+}
+
+static int get_int(ctx_t *c, const cJSON *o, const char *path, const char *key, int required, int lo, int dflt, int *out)
+{
+    double x = dflt;
+    if (get_number(c, o, path, key, required, lo, 0, INT_MAX / 2, dflt, &x) != 0) {
+        if (lo == 1 && strstr(c->err->message, ">= 1"))
+            snprintf(c->err->message, sizeof c->err->message, "must be > 0");
+        return -1;
+    }
+    if (x != floor(x)) {
+        char p[256];
+        return fail(c, sub(p, sizeof p, path, key), "must be a whole number");
+    }
+    *out = (int)x;
+    return 0;
+}
+
+static int get_string(ctx_t *c, const cJSON *o, const char *path, const char *key, int required, char *out, size_t size)
+{
+    char p[256];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    sub(p, sizeof p, path, key);
+    if (!v) {
+        if (required)
+            return fail(c, p, "missing");
+        return 0;
+    }
+    if (!cJSON_IsString(v) || !v->valuestring[0])
+        return fail(c, p, "must be a non-empty string");
+    if (ws_strlcpy(out, v->valuestring, size) != 0)
+        return fail(c, p, "too long (at most %zu characters)", size - 1);
+    return 0;
+}
+
+static int parse_enum(ctx_t *c, const cJSON *o, const char *path, const char *key, const char *const *names, int n,
+                      int *out)
+{
+    char buf[64] = "", p[256];
+    if (get_string(c, o, path, key, 0, buf, sizeof buf) != 0)
+        return -1;
+    if (!buf[0])
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(buf, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    char list[256] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
+    return fail(c, sub(p, sizeof p, path, key), "'%s' is not one of %s", buf, list);
+}
+
+/* ---- series ---- */
+
+static ws_series *new_series(ctx_t *c)
+{
+    ws_scenario *sc = c->sc;
+    ws_series **ns = realloc(sc->series, (size_t)(sc->n_series + 1) * sizeof *ns);
+    if (!ns)
+        return NULL;
+    sc->series = ns;
+    ws_series *s = calloc(1, sizeof *s);
+    if (s)
+        sc->series[sc->n_series++] = s;
+    return s;
+}
+
+static const ws_series *const_series(ctx_t *c, double v)
+{
+    ws_series *s = new_series(c);
+    if (s)
+        ws_series_set_const(s, v);
+    return s;
+}
+
+static const ws_series *csv_series(ctx_t *c, const char *rel, const char *path)
+{
+    char full[1024];
+    resolve(c, rel, full, sizeof full);
+    for (int i = 0; i < c->sc->n_series; i++)
+        if (c->sc->series[i]->kind == WS_SERIES_TABLE && strcmp(c->sc->series[i]->source, full) == 0)
+            return c->sc->series[i];
+    ws_series *s = new_series(c);
+    if (!s) {
+        fail(c, path, "out of memory");
+        return NULL;
+    }
+    ws_error e;
+    if (ws_series_load_csv(s, full, &e) != 0) {
+        /* "SCENARIO: sites[0].carbon_csv: CSV:LINE: message" */
+        if (e.line > 0)
+            fail(c, path, "%s:%ld: %s", full, e.line, e.message);
+        else
+            fail(c, path, "%s: %s", full, e.message);
+        return NULL;
+    }
+    return s;
+}
+
+static const ws_series *pattern_series(ctx_t *c, const cJSON *arr, ws_series_kind kind, const char *path, double lo)
+{
+    int n = kind == WS_SERIES_MONTHLY ? 12 : 24;
+    double v[24];
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n) {
+        fail(c, path, "must be an array of %d numbers", n);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        const cJSON *x = cJSON_GetArrayItem(arr, i);
+        char p[256];
+        if (!cJSON_IsNumber(x) || !(x->valuedouble >= lo) || !isfinite(x->valuedouble)) {
+            fail(c, idx(p, sizeof p, path, i), "must be a number >= %g", lo);
+            return NULL;
+        }
+        v[i] = x->valuedouble;
+    }
+    ws_series *s = new_series(c);
+    if (s)
+        ws_series_set_pattern(s, kind, v);
+    return s;
+}
+
+/* "pue": 1.2 | {"monthly": [12]} | {"hourly": [24]} | {"csv": "file.csv"} */
+static const ws_series *parse_pue(ctx_t *c, const cJSON *v, const char *path)
+{
+    char p[256];
+    if (!v)
+        return const_series(c, 1.0);
+    if (cJSON_IsNumber(v)) {
+        if (!(v->valuedouble >= 1.0) || !isfinite(v->valuedouble)) {
+            fail(c, path, "must be >= 1");
+            return NULL;
+        }
+        return const_series(c, v->valuedouble);
+    }
+    if (cJSON_IsObject(v)) {
+        static const char *const known[] = {"monthly", "hourly", "csv", NULL};
+        if (check_keys(c, v, path, known) != 0)
+            return NULL;
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(v, "monthly");
+        const cJSON *h = cJSON_GetObjectItemCaseSensitive(v, "hourly");
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(v, "csv");
+        if (!!m + !!h + !!f != 1) {
+            fail(c, path, "give exactly one of monthly, hourly, csv");
+            return NULL;
+        }
+        if (m)
+            return pattern_series(c, m, WS_SERIES_MONTHLY, sub(p, sizeof p, path, "monthly"), 1.0);
+        if (h)
+            return pattern_series(c, h, WS_SERIES_HOURLY, sub(p, sizeof p, path, "hourly"), 1.0);
+        if (cJSON_IsString(f))
+            return csv_series(c, f->valuestring, sub(p, sizeof p, path, "csv"));
+    }
+    fail(c, path, "must be a number >= 1, or {\"monthly\": [12]}, {\"hourly\": [24]}, {\"csv\": FILE}");
+    return NULL;
+}
+
+/* A constant (key_const) or a CSV series (key_csv); required -> one of them must be present. */
+static int parse_value_series(ctx_t *c, const cJSON *o, const char *path, const char *key_const, const char *key_csv,
+                              int required, const ws_series **out)
+{
+    char p[256];
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, key_const);
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, key_csv);
+    *out = NULL;
+    if (k && f)
+        return fail(c, sub(p, sizeof p, path, key_csv), "give %s or %s, not both", key_const, key_csv);
+    if (!k && !f)
+        return required ? fail(c, sub(p, sizeof p, path, key_const), "missing (or give %s)", key_csv) : 0;
+    if (k) {
+        double v;
+        if (get_number(c, o, path, key_const, 1, 0, 0, INFINITY, 0, &v) != 0)
+            return -1;
+        *out = const_series(c, v);
+    } else {
+        char rel[1024];
+        if (get_string(c, o, path, key_csv, 1, rel, sizeof rel) != 0)
+            return -1;
+        *out = csv_series(c, rel, sub(p, sizeof p, path, key_csv));
+    }
+    return *out ? 0 : -1;
+}
+
+/* ---- sites ---- */
+
+static int parse_power(ctx_t *c, const cJSON *v, const char *path, ws_power_model *m)
+{
+    if (!cJSON_IsObject(v))
+        return fail(c, path, "must be an object: {\"model\": \"linear\", \"idle_w\": .., \"max_w\": ..} or {\"file\": \"models/x.json\"}");
+    const cJSON *file = cJSON_GetObjectItemCaseSensitive(v, "file");
+    if (file) {
+        char full[1024], p[256];
+        if (!cJSON_IsString(file))
+            return fail(c, sub(p, sizeof p, path, "file"), "must be a string");
+        resolve(c, file->valuestring, full, sizeof full);
+        ws_error e;
+        if (ws_model_load(full, m, &e) != 0) {
+            char msg[700];
+            snprintf(msg, sizeof msg, "%s%s%s", e.field[0] ? e.field : "", e.field[0] ? ": " : "", e.message);
+            return fail(c, sub(p, sizeof p, path, "file"), "%s: %s", full, msg);
+        }
+        return 0;
+    }
+    return ws_model_from_json(v, m, c->file, path, c->err);
+}
+
+static int parse_group(ctx_t *c, const cJSON *o, const char *path, ws_node_group *g)
+{
+    static const char *const known[] = {"type", "count", "cores", "gpus", "power", "host_power", NULL};
+    char p[256];
+    if (!cJSON_IsObject(o))
+        return fail(c, path, "must be an object");
+    if (check_keys(c, o, path, known) || get_string(c, o, path, "type", 1, g->type, sizeof g->type) ||
+        get_int(c, o, path, "count", 1, 1, 0, &g->count) || get_int(c, o, path, "cores", 1, 1, 0, &g->cores) ||
+        get_int(c, o, path, "gpus", 0, 0, 0, &g->gpus))
+        return -1;
+    const cJSON *pw = cJSON_GetObjectItemCaseSensitive(o, "power");
+    if (!pw)
+        return fail(c, sub(p, sizeof p, path, "power"), "missing");
+    if (parse_power(c, pw, sub(p, sizeof p, path, "power"), &g->power) != 0)
+        return -1;
+    const cJSON *hp = cJSON_GetObjectItemCaseSensitive(o, "host_power");
+    if (hp) {
+        if (g->gpus == 0)
+            return fail(c, sub(p, sizeof p, path, "host_power"), "only for GPU nodes (gpus > 0)");
+        g->has_host_power = 1;
+        return parse_power(c, hp, sub(p, sizeof p, path, "host_power"), &g->host_power);
+    }
+    return 0;
+}
+
+static int parse_site(ctx_t *c, const cJSON *o, const char *path, ws_site *s)
+{
+    static const char *const known[] = {"name", "pue", "carbon_g_per_kwh", "carbon_csv", "price_per_kwh", "price_csv", "nodes", NULL};
+    char p[256], q[256];
+    if (!cJSON_IsObject(o))
+        return fail(c, path, "must be an object");
+    if (check_keys(c, o, path, known) || get_string(c, o, path, "name", 1, s->name, sizeof s->name))
+        return -1;
+    s->pue = parse_pue(c, cJSON_GetObjectItemCaseSensitive(o, "pue"), sub(p, sizeof p, path, "pue"));
+    if (!s->pue)
+        return -1;
+    if (parse_value_series(c, o, path, "carbon_g_per_kwh", "carbon_csv", 1, &s->carbon_g_per_kwh) ||
+        parse_value_series(c, o, path, "price_per_kwh", "price_csv", 0, &s->price_per_kwh))
+        return -1;
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(o, "nodes");
+    sub(p, sizeof p, path, "nodes");
+    if (!cJSON_IsArray(nodes) || cJSON_GetArraySize(nodes) == 0)
+        return fail(c, p, "must be a non-empty array of node groups");
+    s->n_groups = cJSON_GetArraySize(nodes);
+    s->groups = calloc((size_t)s->n_groups, sizeof *s->groups);
+    if (!s->groups)
+        return fail(c, p, "out of memory");
+    for (int j = 0; j < s->n_groups; j++)
+        if (parse_group(c, cJSON_GetArrayItem(nodes, j), idx(q, sizeof q, p, j), &s->groups[j]) != 0)
+            return -1;
+    return 0;
+}
+
+static int parse_sites(ctx_t *c, const cJSON *root)
+{
+    const cJSON *sites = cJSON_GetObjectItemCaseSensitive(root, "sites");
+    char p[64];
+    if (!cJSON_IsArray(sites) || cJSON_GetArraySize(sites) == 0)
+        return fail(c, "sites", "must be a non-empty array");
+    c->sc->n_sites = cJSON_GetArraySize(sites);
+    c->sc->sites = calloc((size_t)c->sc->n_sites, sizeof *c->sc->sites);
+    if (!c->sc->sites)
+        return fail(c, "sites", "out of memory");
+    for (int i = 0; i < c->sc->n_sites; i++) {
+        if (parse_site(c, cJSON_GetArrayItem(sites, i), idx(p, sizeof p, "sites", i), &c->sc->sites[i]) != 0)
+            return -1;
+        for (int k = 0; k < i; k++)
+            if (strcmp(c->sc->sites[k].name, c->sc->sites[i].name) == 0) {
+                char q[96];
+                return fail(c, sub(q, sizeof q, p, "name"), "'%s' is used by sites[%d] too", c->sc->sites[i].name, k);
+            }
+    }
+    return 0;
+}
+
+/* ---- workload ---- */
+
+static int parse_runtime(ctx_t *c, const cJSON *o, const char *path, ws_runtime_spec *r)
+{
+    static const char *const known[] = {"dist", "value_s", "median_s", "sigma", "model", "work", "noise", "power_factor", NULL};
+    char dist[32] = "", p[256];
+    if (!cJSON_IsObject(o))
+        return fail(c, path, "must be an object with \"dist\": fixed, lognormal or job_model");
+    if (check_keys(c, o, path, known) || get_string(c, o, path, "dist", 1, dist, sizeof dist) ||
+        get_number(c, o, path, "power_factor", 0, 0, 1, 1e6, 1, &r->power_factor))
+        return -1;
+    if (strcmp(dist, "fixed") == 0) {
+        r->kind = WS_RUNTIME_FIXED;
+        return get_number(c, o, path, "value_s", 1, 0, 0, INFINITY, 0, &r->fixed_s);
+    }
+    if (strcmp(dist, "lognormal") == 0) {
+        r->kind = WS_RUNTIME_LOGNORMAL;
+        return get_number(c, o, path, "median_s", 1, 0, 1, INFINITY, 0, &r->median_s) ||
+               get_number(c, o, path, "sigma", 1, 0, 0, 10, 0, &r->sigma);
+    }
+    if (strcmp(dist, "job_model") != 0)
+        return fail(c, sub(p, sizeof p, path, "dist"), "'%s' is not one of fixed, lognormal, job_model", dist);
+    r->kind = WS_RUNTIME_JOB_MODEL;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "model");
+    sub(p, sizeof p, path, "model");
+    if (cJSON_IsString(m)) {
+        char full[1024];
+        resolve(c, m->valuestring, full, sizeof full);
+        char *text = ws_read_file(full, NULL);
+        cJSON *j = text ? cJSON_Parse(text) : NULL;
+        free(text);
+        int rc = j ? ws_job_model_from_json(j, &r->job_model, full, c->err) : fail(c, p, "cannot read JSON %s", full);
+        cJSON_Delete(j);
+        if (rc != 0)
+            return -1;
+    } else if (cJSON_IsObject(m)) {
+        if (ws_job_model_from_json(m, &r->job_model, c->file, c->err) != 0)
+            return -1;
+    } else {
+        return fail(c, p, "must be a job model file name or object");
+    }
+    const cJSON *noise = cJSON_GetObjectItemCaseSensitive(o, "noise");
+    r->noise = cJSON_IsTrue(noise);
+    return get_number(c, o, path, "work", 1, 0, 0, INFINITY, 0, &r->work);
+}
+
+static int add_runtime(ctx_t *c, ws_job_class *k, const cJSON *o, const char *path, const char *type)
+{
+    ws_runtime_spec *n = realloc(k->runtimes, (size_t)(k->n_runtimes + 1) * sizeof *n);
+    if (!n)
+        return fail(c, path, "out of memory");
+    k->runtimes = n;
+    ws_runtime_spec *r = &k->runtimes[k->n_runtimes++];
+    memset(r, 0, sizeof *r);
+    ws_strlcpy(r->node_type, type, sizeof r->node_type);
+    return parse_runtime(c, o, path, r);
+}
+
+static int parse_profile(ctx_t *c, const cJSON *o, const char *path, ws_job_class *k)
+{
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "profile");
+    char p[256];
+    if (!pr)
+        return 0;
+    sub(p, sizeof p, path, "profile");
+    const ws_series *s = pattern_series(c, pr, WS_SERIES_HOURLY, p, 0);
+    if (!s)
+        return -1;
+    double sum = 0;
+    for (int h = 0; h < 24; h++)
+        sum += s->pattern[h];
+    if (!(sum > 0))
+        return fail(c, p, "needs at least one weight > 0");
+    k->has_profile = 1;
+    for (int h = 0; h < 24; h++)
+        k->profile[h] = s->pattern[h] * 24.0 / sum;
+    return 0;
+}
+
+static int parse_class_runtimes(ctx_t *c, const cJSON *o, const char *path, ws_job_class *k)
+{
+    char p[256], q[320];
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(o, "runtime");
+    if (rt && add_runtime(c, k, rt, sub(p, sizeof p, path, "runtime"), "") != 0)
+        return -1;
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(o, "runtime_by_type");
+    if (by) {
+        sub(p, sizeof p, path, "runtime_by_type");
+        if (!cJSON_IsObject(by))
+            return fail(c, p, "must be an object {\"node type\": {runtime}}");
+        const cJSON *it;
+        cJSON_ArrayForEach(it, by)
+        {
+            if (add_runtime(c, k, it, sub(q, sizeof q, p, it->string), it->string) != 0)
+                return -1;
+        }
+    }
+    if (k->rate_per_day > 0 && k->n_runtimes == 0)
+        return fail(c, sub(p, sizeof p, path, "runtime"), "missing (a class with arrivals needs runtime or runtime_by_type)");
+    return 0;
+}
+
+static int parse_class(ctx_t *c, const cJSON *o, const char *path, ws_job_class *k)
+{
+    static const char *const known[] = {"name", "rate_per_day", "profile", "cores", "gpus", "utilisation",
+                                        "deadline_s", "runtime", "runtime_by_type", NULL};
+    char p[256];
+    if (!cJSON_IsObject(o))
+        return fail(c, path, "must be an object");
+    if (check_keys(c, o, path, known) || get_string(c, o, path, "name", 1, k->name, sizeof k->name) ||
+        get_number(c, o, path, "rate_per_day", 0, 0, 0, 1e12, 0, &k->rate_per_day) ||
+        get_int(c, o, path, "cores", 0, 0, 1, &k->cores) || get_int(c, o, path, "gpus", 0, 0, 0, &k->gpus) ||
+        get_number(c, o, path, "utilisation", 0, 0, 0, 1, 1, &k->utilisation) ||
+        get_number(c, o, path, "deadline_s", 0, 0, 0, INFINITY, 0, &k->deadline_s) || parse_profile(c, o, path, k))
+        return -1;
+    if (k->cores + k->gpus < 1)
+        return fail(c, sub(p, sizeof p, path, "cores"), "a job needs at least one core or GPU");
+    return parse_class_runtimes(c, o, path, k);
+}
+
+static int class_runnable(const ws_scenario *sc, const ws_job_class *k)
+{
+    for (int s = 0; s < sc->n_sites; s++)
+        for (int g = 0; g < sc->sites[s].n_groups; g++) {
+            const ws_node_group *grp = &sc->sites[s].groups[g];
+            if (ws_class_runtime(k, grp->type) && ws_group_nodes_needed(grp, k->cores, k->gpus) > 0)
+                return 1;
+        }
+    return 0;
+}
+
+static int parse_classes(ctx_t *c, const cJSON *w)
+{
+    const cJSON *cl = cJSON_GetObjectItemCaseSensitive(w, "classes");
+    char p[64];
+    if (!cl)
+        return 0;
+    if (!cJSON_IsArray(cl))
+        return fail(c, "workload.classes", "must be an array");
+    ws_scenario *sc = c->sc;
+    sc->n_classes = cJSON_GetArraySize(cl);
+    sc->classes = calloc((size_t)sc->n_classes + 1, sizeof *sc->classes);
+    if (!sc->classes)
+        return fail(c, "workload.classes", "out of memory");
+    for (int i = 0; i < sc->n_classes; i++) {
+        ws_job_class *k = &sc->classes[i];
+        if (parse_class(c, cJSON_GetArrayItem(cl, i), idx(p, sizeof p, "workload.classes", i), k) != 0)
+            return -1;
+        for (int j = 0; j < i; j++)
+            if (strcmp(sc->classes[j].name, k->name) == 0)
+                return fail(c, p, "name '%s' is used by workload.classes[%d] too", k->name, j);
+        if (k->rate_per_day > 0 && !class_runnable(sc, k))
+            return fail(c, p, "no node group of any site can run it (%d cores, %d GPUs, runtime for its node types)",
+                        k->cores, k->gpus);
+    }
+    return 0;
+}
+
+static int parse_workload(ctx_t *c, const cJSON *root)
+{
+    static const char *const known[] = {"trace", "trace_class", "classes", NULL};
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(root, "workload");
+    ws_scenario *sc = c->sc;
+    char rel[1024] = "";
+    if (!cJSON_IsObject(w))
+        return fail(c, "workload", "must be an object with a trace and/or classes");
+    if (check_keys(c, w, "workload", known) || get_string(c, w, "workload", "trace", 0, rel, sizeof rel) ||
+        get_string(c, w, "workload", "trace_class", 0, sc->trace_class, sizeof sc->trace_class) || parse_classes(c, w))
+        return -1;
+    if (rel[0])
+        resolve(c, rel, sc->trace, sizeof sc->trace);
+    if (sc->trace_class[0] && ws_scenario_find_class(sc, sc->trace_class) < 0)
+        return fail(c, "workload.trace_class", "no class named '%s'", sc->trace_class);
+    double rate = 0;
+    for (int i = 0; i < sc->n_classes; i++)
+        rate += sc->classes[i].rate_per_day;
+    if (!rel[0] && !(rate > 0))
+        return fail(c, "workload", "needs a trace or a class with rate_per_day > 0");
+    return 0;
+}
+
+/* ---- policy, horizon ---- */
+
+static int parse_policy(ctx_t *c, const cJSON *root)
+{
+    static const char *const known[] = {"queue", "placement", "dispatch", "submit_overhead_s", "backfill_depth", NULL};
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "policy");
+    ws_policy *pol = &c->sc->policy;
+    int q = 0, pl = 0, d = 0;
+    pol->backfill_depth = 256;
+    if (!p)
+        return 0;
+    if (!cJSON_IsObject(p))
+        return fail(c, "policy", "must be an object");
+    if (check_keys(c, p, "policy", known) || parse_enum(c, p, "policy", "queue", QUEUE_NAMES, WS_QUEUE_COUNT, &q) ||
+        parse_enum(c, p, "policy", "placement", PLACE_NAMES, WS_PLACE_COUNT, &pl) ||
+        parse_enum(c, p, "policy", "dispatch", DISPATCH_NAMES, WS_DISPATCH_COUNT, &d) ||
+        get_number(c, p, "policy", "submit_overhead_s", 0, 0, 0, INFINITY, 0, &pol->submit_overhead_s) ||
+        get_int(c, p, "policy", "backfill_depth", 0, 1, 256, &pol->backfill_depth))
+        return -1;
+    pol->queue = (ws_queue_policy)q;
+    pol->placement = (ws_place_policy)pl;
+    pol->dispatch = (ws_dispatch_policy)d;
+    return 0;
+}
+
+static int parse_horizon(ctx_t *c, const cJSON *root)
+{
+    static const char *const known[] = {"start", "days", "until", NULL};
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "horizon");
+    ws_scenario *sc = c->sc;
+    char start[64] = "2020-01-01T00:00:00Z", until[32] = "end";
+    ws_parse_time(start, &sc->start_unix_s);
+    if (cJSON_IsString(h) && strcmp(h->valuestring, "makespan") == 0) {
+        sc->until_makespan = 1;
+    } else if (cJSON_IsObject(h)) {
+        if (check_keys(c, h, "horizon", known) || get_string(c, h, "horizon", "start", 0, start, sizeof start) ||
+            get_number(c, h, "horizon", "days", 0, 0, 1, 36600, 0, &sc->days) ||
+            get_string(c, h, "horizon", "until", 0, until, sizeof until))
+            return -1;
+        if (ws_parse_time(start, &sc->start_unix_s) != 0)
+            return fail(c, "horizon.start", "'%s' is not an ISO-8601 time", start);
+        if (strcmp(until, "makespan") != 0 && strcmp(until, "end") != 0)
+            return fail(c, "horizon.until", "'%s' is not one of end, makespan", until);
+        sc->until_makespan = strcmp(until, "makespan") == 0;
+        if (!sc->until_makespan && !(sc->days > 0))
+            return fail(c, "horizon.days", "missing (needed unless until is \"makespan\")");
+    } else {
+        return fail(c, "horizon", "must be \"makespan\" or {\"start\": ISO-8601, \"days\": N, \"until\": \"end\"|\"makespan\"}");
+    }
+    if (!(sc->days > 0) && !sc->trace[0])
+        return fail(c, "horizon.days", "synthetic arrivals need a number of days");
+    return 0;
+}
+
+static int parse_root(ctx_t *c, const cJSON *root)
+{
+    static const char *const known[] = {"sites", "workload", "policy", "horizon", "seed", "currency", "name", "description", NULL};
+    ws_scenario *sc = c->sc;
+    if (!cJSON_IsObject(root))
+        return fail(c, "", "a scenario must be a JSON object");
+    double seed;
+    ws_strlcpy(sc->currency, "EUR", sizeof sc->currency);
+    if (check_keys(c, root, "", known) || get_number(c, root, "", "seed", 0, 0, 0, 9007199254740992.0, 1, &seed) ||
+        get_string(c, root, "", "currency", 0, sc->currency, sizeof sc->currency) || parse_sites(c, root) ||
+        parse_workload(c, root) || parse_policy(c, root) || parse_horizon(c, root))
+        return -1;
+    if (seed != floor(seed))
+        return fail(c, "seed", "must be a whole number");
+    sc->seed = (uint64_t)seed;
+    return 0;
+}
+
+int ws_scenario_from_json(const cJSON *root, const char *file, const char *dir, ws_scenario *sc, ws_error *err)
+{
+    memset(sc, 0, sizeof *sc);
+    ctx_t c = {file ? file : "", dir ? dir : "", sc, err};
+    ws_strlcpy(sc->path, c.file, sizeof sc->path);
+    ws_strlcpy(sc->dir, c.dir, sizeof sc->dir);
+    if (parse_root(&c, root) != 0) {
+        ws_scenario_free(sc);
+        return -1;
+    }
+    return 0;
+}
+
+int ws_scenario_load(const char *path, ws_scenario *sc, ws_error *err)
+{
+    memset(sc, 0, sizeof *sc);
+    char *text = ws_read_file(path, NULL);
+    if (!text) {
+        ws_error_set(err, path, 0, "", "cannot read scenario");
+        return -1;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+    if (!root) {
+        long line = 1;
+        for (const char *p = text; end && p < end; p++)
+            line += *p == '\n';
+        ws_error_set(err, path, line, "", "not valid JSON");
+        free(text);
+        return -1;
+    }
+    free(text);
+    char dir[1024];
+    ws_strlcpy(dir, path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = 0;
+    else
+        strcpy(dir, ".");
+    int rc = ws_scenario_from_json(root, path, dir, sc, err);
+    cJSON_Delete(root);
+    if (rc == 0 && ws_sha256_file(path, sc->sha256) != 0) {
+        ws_error_set(err, path, 0, "", "cannot hash");
+        ws_scenario_free(sc);
+        return -1;
+    }
+    return rc;
+}
+
+void ws_scenario_free(ws_scenario *sc)
+{
+    for (int i = 0; i < sc->n_sites; i++)
+        free(sc->sites[i].groups);
+    free(sc->sites);
+    for (int i = 0; i < sc->n_classes; i++)
+        free(sc->classes[i].runtimes);
+    free(sc->classes);
+    for (int i = 0; i < sc->n_series; i++) {
+        ws_series_free(sc->series[i]);
+        free(sc->series[i]);
+    }
+    free(sc->series);
+    memset(sc, 0, sizeof *sc);
+}
+
+int ws_scenario_synthetic(const ws_scenario *sc) { return !sc->trace[0]; }
+
+int ws_scenario_find_class(const ws_scenario *sc, const char *name)
+{
+    for (int i = 0; i < sc->n_classes; i++)
+        if (strcmp(sc->classes[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int ws_group_nodes_needed(const ws_node_group *g, int cores, int gpus)
+{
+    if (gpus > 0 && g->gpus == 0)
+        return 0;
+    if (cores <= g->cores && gpus <= g->gpus)
+        return 1;
+    long k = ((long)cores + g->cores - 1) / g->cores;
+    if (g->gpus > 0) {
+        long kg = ((long)gpus + g->gpus - 1) / g->gpus;
+        if (kg > k)
+            k = kg;
+    }
+    return k <= g->count ? (int)k : 0;
+}
+
+const ws_runtime_spec *ws_class_runtime(const ws_job_class *c, const char *node_type)
+{
+    const ws_runtime_spec *dflt = NULL;
+    for (int i = 0; i < c->n_runtimes; i++) {
+        if (strcmp(c->runtimes[i].node_type, node_type) == 0)
+            return &c->runtimes[i];
+        if (!c->runtimes[i].node_type[0])
+            dflt = &c->runtimes[i];
+    }
+    return dflt;
+}

@@ -1,0 +1,114 @@
+/* ws_scenario: a simulation scenario as a parsed, validated C value: sites (PUE, carbon intensity,
+ * price, node groups with power models), workload (trace and/or synthetic job classes), policy,
+ * horizon and seed. Parsing is separate from the engine (ws_sim) so that variants can edit a scenario
+ * in memory. Every validation message names the JSON path: "FILE: sites[1].nodes[0].count: must be > 0".
+ * The format is documented in scenarios/README.md. */
+#ifndef WS_SCENARIO_H
+#define WS_SCENARIO_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "ws_carbon.h"
+#include "ws_model.h"
+#include "ws_util.h"
+
+#define WS_NAME_MAX 64
+
+typedef struct {
+    char type[WS_NAME_MAX];
+    int count;
+    int cores;
+    int gpus;
+    ws_power_model power;      /* CPU nodes: the node at u = load / cores; GPU nodes: one GPU */
+    int has_host_power;
+    ws_power_model host_power; /* GPU nodes: the host at u = busy cores / cores (optional) */
+} ws_node_group;
+
+typedef struct {
+    char name[WS_NAME_MAX];
+    const ws_series *pue;              /* owned by the scenario (shared series are loaded once) */
+    const ws_series *carbon_g_per_kwh;
+    const ws_series *price_per_kwh;    /* NULL when no price is given */
+    ws_node_group *groups;
+    int n_groups;
+} ws_site;
+
+typedef enum { WS_RUNTIME_FIXED, WS_RUNTIME_LOGNORMAL, WS_RUNTIME_JOB_MODEL } ws_runtime_kind;
+
+typedef struct {
+    char node_type[WS_NAME_MAX]; /* "" = any node type without an entry of its own */
+    ws_runtime_kind kind;
+    double fixed_s;
+    double median_s, sigma;      /* lognormal: median * exp(sigma z) */
+    ws_job_model job_model;      /* T = t0 + t1 work (+ sigma_t z when "noise": true) */
+    double work;
+    int noise;
+    double power_factor;         /* multiplies the job's utilisation-driven power on this node type
+                                  * (CPU: its load; GPU: power(u) - power(0)); 1 = as modelled */
+} ws_runtime_spec;
+
+typedef struct {
+    char name[WS_NAME_MAX];
+    double rate_per_day;  /* 0: class only labels trace jobs */
+    int has_profile;
+    double profile[24];   /* relative weights by UTC hour, normalised to mean 1 */
+    int cores, gpus;
+    double utilisation;   /* 0..1 while running: drives the power model */
+    double deadline_s;    /* 0 = none; counted when end - submit exceeds it */
+    ws_runtime_spec *runtimes;
+    int n_runtimes;
+} ws_job_class;
+
+typedef enum { WS_QUEUE_FIFO, WS_QUEUE_EASY_BACKFILL, WS_QUEUE_SJF, WS_QUEUE_COUNT } ws_queue_policy;
+typedef enum { WS_PLACE_FIRST_FIT, WS_PLACE_BEST_FIT, WS_PLACE_SPREAD, WS_PLACE_COUNT } ws_place_policy;
+typedef enum { WS_DISPATCH_ROUND_ROBIN, WS_DISPATCH_LEAST_LOADED, WS_DISPATCH_COUNT } ws_dispatch_policy;
+
+typedef struct {
+    ws_queue_policy queue;
+    ws_place_policy placement;
+    ws_dispatch_policy dispatch;
+    double submit_overhead_s;
+    int backfill_depth; /* easy-backfill looks at most this many queued jobs per pass */
+} ws_policy;
+
+typedef struct {
+    char path[1024];        /* the scenario file ("" when built in memory) */
+    char dir[1024];         /* relative paths resolve against this */
+    char sha256[65];        /* of the file's bytes */
+    ws_site *sites;
+    int n_sites;
+    char trace[1024];       /* resolved path, or "" */
+    char trace_class[WS_NAME_MAX]; /* class whose utilisation/deadline trace jobs get ("" = util 1) */
+    ws_job_class *classes;
+    int n_classes;
+    ws_policy policy;
+    double start_unix_s;    /* t = 0 of the simulation, and of the trace's submit times */
+    double days;            /* arrival window; 0 with until_makespan = until the trace ends */
+    int until_makespan;     /* run until the last job ends (else until start + days) */
+    uint64_t seed;
+    char currency[16];
+    ws_series **series;     /* every series the sites point to */
+    int n_series;
+} ws_scenario;
+
+const char *ws_queue_policy_name(ws_queue_policy p);
+const char *ws_place_policy_name(ws_place_policy p);
+const char *ws_dispatch_policy_name(ws_dispatch_policy p);
+
+/* Read, parse and validate a scenario file. Returns 0, or -1 with err = FILE: json.path: message. */
+int ws_scenario_load(const char *path, ws_scenario *sc, ws_error *err);
+/* The same from parsed JSON; file names the source in messages and dir anchors relative paths. */
+int ws_scenario_from_json(const cJSON *root, const char *file, const char *dir, ws_scenario *sc, ws_error *err);
+void ws_scenario_free(ws_scenario *sc);
+/* True when the workload has no trace (every job comes from the synthetic generator). */
+int ws_scenario_synthetic(const ws_scenario *sc);
+/* Index of a class by name, or -1. */
+int ws_scenario_find_class(const ws_scenario *sc, const char *name);
+
+/* Nodes of group g that one job of (cores, gpus) occupies: 1 when it fits one node, k > 1 whole
+ * nodes when it needs more than one node has, 0 when the group can never run it. */
+int ws_group_nodes_needed(const ws_node_group *g, int cores, int gpus);
+/* The runtime entry of class c for a node type: its own entry, else the default, else NULL. */
+const ws_runtime_spec *ws_class_runtime(const ws_job_class *c, const char *node_type);
+#endif

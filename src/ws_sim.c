@@ -1,0 +1,1286 @@
+/* ws_sim: see ws_sim.h. Layout: state structs; random streams; node power and the per-group segment
+ * trees that make first-fit O(log nodes); site integration (energy, CO2, cost, hourly buckets);
+ * queues; placement; starting and ending jobs; EASY backfilling; arrivals and dispatch; the main
+ * event loop. Events at one instant run in the order: series steps and hour ticks, job ends,
+ * arrivals, horizon end; then every site touched runs one scheduling pass. */
+#include "ws_sim.h"
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ws_eventq.h"
+#include "ws_trace.h"
+
+enum { EV_STEP = 1, EV_HOUR, EV_END, EV_ARRIVE_TRACE, EV_ARRIVE_CLASS, EV_HORIZON };
+enum { PRIO_STEP = 0, PRIO_END = 1, PRIO_ARRIVE = 2, PRIO_HORIZON = 3 };
+
+typedef struct {
+    int64_t id;
+    double submit_s, runtime_s, z, start_s, end_s, sjf_key, util, deadline_s;
+    double power_factor; /* of the runtime spec on the node type it runs on */
+    int cores, gpus, cls;
+    int site, group, node, nnodes;
+    int *nodes;      /* nnodes > 1: the whole nodes it holds */
+    int run_idx;     /* position in its site's running array */
+    int next_free;
+    uint64_t seq;
+} job_t;
+
+typedef struct {
+    const ws_node_group *g;
+    int first, count, size;
+    int *mc, *mg;    /* segment trees: max free cores / GPUs below each node of the tree */
+    int full_free;   /* nodes with nothing allocated */
+    double gpu_idle_w;
+} group_t;
+
+typedef struct {
+    int group, k, node; /* k == 1: node; k > 1: the sim's plan buffer */
+    int *nodes;
+} plan_t;
+
+typedef struct {
+    const ws_site *def;
+    group_t *groups;
+    int n_groups, n_nodes;
+    int *free_c, *free_g;
+    double *load, *node_w, *gpu_dyn_w;
+    double power_w, idle_power_w, t_last;
+    double pue, ci, price;
+    size_t cur_pue, cur_ci, cur_price;
+    int64_t total_cores, total_gpus, busy_cores, busy_gpus, queued_cores, queued_gpus;
+    int32_t *ring;   /* fifo / easy queue, -1 = removed */
+    size_t r_head, r_tail, r_cap;
+    int32_t *heap;   /* sjf queue */
+    size_t h_n, h_cap;
+    int64_t queued;
+    int32_t *running;
+    int n_running, cap_running;
+    int dirty;
+    double h_it_j, h_fac_j, h_co2_g, h_cost, h_ci_s, h_busy_core_s, h_t0;
+    int *scratch_c, *scratch_g;
+} site_t;
+
+typedef struct {
+    const ws_scenario *sc;
+    const ws_sim_options *opt;
+    ws_sim_result *res;
+    ws_error *err;
+    ws_eventq q;
+    site_t *sites;
+    int n_sites, n_cls; /* n_cls = classes + 1 ("trace") */
+    job_t *jobs;
+    int jobs_cap, free_head;
+    gsl_rng **rng_arrive, **rng_runtime;
+    double *next_submit;
+    ws_trace trace;
+    int trace_open, trace_cls;
+    ws_trace_job next_trace;
+    unsigned char *feasible; /* [class][site] */
+    double t, end_s, arrive_end_s;
+    int64_t live;
+    int rr, done, failed, *dirty_list, n_dirty, *plan_buf, plan_cap;
+    uint64_t seq;
+    void *order_buf; /* ending_t[] for EASY */
+    uint64_t batches;
+} sim_t;
+
+/* ---------- random streams ---------- */
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+unsigned long ws_sim_stream_seed(uint64_t seed, uint32_t stream)
+{
+    return (unsigned long)splitmix64(splitmix64(seed) ^ splitmix64(0x5eed0000ULL + stream));
+}
+
+static gsl_rng *stream_rng(uint64_t seed, uint32_t stream)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r)
+        gsl_rng_set(r, ws_sim_stream_seed(seed, stream));
+    return r;
+}
+
+/* ---------- node power and segment trees ---------- */
+
+static double node_power(const group_t *g, double load, double gpu_dyn_w)
+{
+    const ws_node_group *ng = g->g;
+    double u = load / ng->cores;
+    if (ng->gpus == 0)
+        return ws_model_power_w(&ng->power, u);
+    double p = ng->gpus * g->gpu_idle_w + gpu_dyn_w;
+    if (ng->has_host_power)
+        p += ws_model_power_w(&ng->host_power, u);
+    return p;
+}
+
+static void tree_set(group_t *g, int i, int fc, int fg)
+{
+    int p = g->size + i;
+    g->mc[p] = fc;
+    g->mg[p] = fg;
+    for (p >>= 1; p; p >>= 1) {
+        int a = g->mc[2 * p], b = g->mc[2 * p + 1], c = g->mg[2 * p], d = g->mg[2 * p + 1];
+        g->mc[p] = a > b ? a : b;
+        g->mg[p] = c > d ? c : d;
+    }
+}
+
+/* Lowest-numbered node with free cores >= c and free GPUs >= gp, or -1. */
+static int tree_first(const group_t *g, int c, int gp)
+{
+    int stack[128], sp = 0;
+    stack[sp++] = 1;
+    while (sp) {
+        int p = stack[--sp];
+        if (g->mc[p] < c || g->mg[p] < gp)
+            continue;
+        if (p >= g->size)
+            return p - g->size;
+        stack[sp++] = 2 * p + 1;
+        stack[sp++] = 2 * p;
+    }
+    return -1;
+}
+
+/* Node with the most free cores (lowest-numbered on ties), if it has >= c. */
+static int tree_most_free(const group_t *g, int c)
+{
+    if (g->mc[1] < c)
+        return -1;
+    int p = 1;
+    while (p < g->size)
+        p = g->mc[2 * p] >= g->mc[2 * p + 1] ? 2 * p : 2 * p + 1;
+    return p - g->size;
+}
+
+static int group_init(group_t *g, const ws_node_group *ng, int first)
+{
+    g->g = ng;
+    g->first = first;
+    g->count = ng->count;
+    g->size = 1;
+    while (g->size < ng->count)
+        g->size *= 2;
+    g->mc = malloc(2 * (size_t)g->size * sizeof *g->mc);
+    g->mg = malloc(2 * (size_t)g->size * sizeof *g->mg);
+    if (!g->mc || !g->mg)
+        return -1;
+    for (int i = 0; i < 2 * g->size; i++)
+        g->mc[i] = g->mg[i] = -1;
+    for (int i = 0; i < ng->count; i++) {
+        g->mc[g->size + i] = ng->cores;
+        g->mg[g->size + i] = ng->gpus;
+    }
+    for (int p = g->size - 1; p > 0; p--) {
+        g->mc[p] = g->mc[2 * p] > g->mc[2 * p + 1] ? g->mc[2 * p] : g->mc[2 * p + 1];
+        g->mg[p] = g->mg[2 * p] > g->mg[2 * p + 1] ? g->mg[2 * p] : g->mg[2 * p + 1];
+    }
+    g->full_free = ng->count;
+    g->gpu_idle_w = ng->gpus ? ws_model_power_w(&ng->power, 0) : 0;
+    return 0;
+}
+
+/* ---------- site integration ---------- */
+
+static void site_advance(sim_t *s, int si, double t)
+{
+    site_t *st = &s->sites[si];
+    double dt = t - st->t_last;
+    if (!(dt > 0))
+        return;
+    ws_sim_site_result *r = &s->res->sites[si];
+    double e = st->power_w * dt, fac = e * st->pue;
+    double co2 = fac * st->ci / WS_J_PER_KWH, cost = fac * st->price / WS_J_PER_KWH;
+    double busy = (double)st->busy_cores * dt;
+    r->it_energy_j += e;
+    r->facility_energy_j += fac;
+    r->co2_g += co2;
+    r->cost += cost;
+    r->busy_core_s += busy;
+    r->busy_gpu_s += (double)st->busy_gpus * dt;
+    st->h_it_j += e;
+    st->h_fac_j += fac;
+    st->h_co2_g += co2;
+    st->h_cost += cost;
+    st->h_ci_s += st->ci * dt;
+    st->h_busy_core_s += busy;
+    st->t_last = t;
+}
+
+/* Read PUE, carbon intensity and price at t; schedule the next change. */
+static int site_step(sim_t *s, int si)
+{
+    site_t *st = &s->sites[si];
+    double abs_t = s->sc->start_unix_s + s->t, n1, n2, n3 = INFINITY;
+    st->pue = ws_series_at(st->def->pue, abs_t, &st->cur_pue, &n1);
+    st->ci = ws_series_at(st->def->carbon_g_per_kwh, abs_t, &st->cur_ci, &n2);
+    st->price = st->def->price_per_kwh ? ws_series_at(st->def->price_per_kwh, abs_t, &st->cur_price, &n3) : 0;
+    double next = n1 < n2 ? n1 : n2;
+    next = next < n3 ? next : n3;
+    if (isfinite(next) && next - s->sc->start_unix_s < s->end_s)
+        return ws_eventq_push(&s->q, next - s->sc->start_unix_s, PRIO_STEP, EV_STEP, si);
+    return 0;
+}
+
+static void site_emit_hour(sim_t *s, int si, double t)
+{
+    site_t *st = &s->sites[si];
+    double dt = t - st->h_t0;
+    if (dt > 0 && s->opt->obs.on_hour) {
+        ws_sim_hour h = {0};
+        h.site = si;
+        h.t_s = st->h_t0;
+        h.t_unix_s = s->sc->start_unix_s + st->h_t0;
+        h.dt_s = dt;
+        h.it_energy_j = st->h_it_j;
+        h.facility_energy_j = st->h_fac_j;
+        h.co2_g = st->h_co2_g;
+        h.cost = st->h_cost;
+        h.mean_it_power_w = st->h_it_j / dt;
+        h.mean_facility_power_w = st->h_fac_j / dt;
+        h.mean_carbon_g_per_kwh = st->h_ci_s / dt;
+        h.co2_kg_per_h = st->h_co2_g / 1000.0 * 3600.0 / dt;
+        h.mean_busy_cores = st->h_busy_core_s / dt;
+        h.running = st->n_running;
+        h.queued = st->queued;
+        s->opt->obs.on_hour(s->opt->obs.ctx, &h);
+    }
+    st->h_it_j = st->h_fac_j = st->h_co2_g = st->h_cost = st->h_ci_s = st->h_busy_core_s = 0;
+    st->h_t0 = t;
+}
+
+/* ---------- jobs ---------- */
+
+static int job_alloc(sim_t *s)
+{
+    if (s->free_head < 0) {
+        int nc = s->jobs_cap ? s->jobs_cap * 2 : 1024;
+        job_t *nj = realloc(s->jobs, (size_t)nc * sizeof *nj);
+        if (!nj)
+            return -1;
+        s->jobs = nj;
+        for (int i = s->jobs_cap; i < nc; i++)
+            nj[i].next_free = i + 1 < nc ? i + 1 : -1;
+        s->free_head = s->jobs_cap;
+        s->jobs_cap = nc;
+    }
+    int j = s->free_head;
+    s->free_head = s->jobs[j].next_free;
+    memset(&s->jobs[j], 0, sizeof s->jobs[j]);
+    s->jobs[j].seq = s->seq++;
+    return j;
+}
+
+static void job_release(sim_t *s, int j)
+{
+    free(s->jobs[j].nodes);
+    s->jobs[j].nodes = NULL;
+    s->jobs[j].next_free = s->free_head;
+    s->free_head = j;
+}
+
+static double spec_runtime_s(const ws_runtime_spec *r, double z)
+{
+    double t;
+    switch (r->kind) {
+    case WS_RUNTIME_FIXED: t = r->fixed_s; break;
+    case WS_RUNTIME_LOGNORMAL: t = r->median_s * exp(r->sigma * z); break;
+    case WS_RUNTIME_JOB_MODEL:
+    default:
+        t = ws_job_model_runtime_s(&r->job_model, r->work) + (r->noise ? r->job_model.sigma_t_s * z : 0);
+        break;
+    }
+    return t > 0 && isfinite(t) ? t : 0;
+}
+
+/* Runtime of job j on group gi of its site, or NAN when the group does not run its class. */
+static double job_runtime_on(const sim_t *s, const job_t *jb, int si, int gi)
+{
+    if (jb->runtime_s >= 0)
+        return jb->runtime_s; /* trace */
+    const ws_runtime_spec *r = ws_class_runtime(&s->sc->classes[jb->cls], s->sites[si].groups[gi].g->type);
+    return r ? spec_runtime_s(r, jb->z) : NAN;
+}
+
+/* ---------- queues ---------- */
+
+static int sjf_before(const sim_t *s, int32_t a, int32_t b)
+{
+    const job_t *x = &s->jobs[a], *y = &s->jobs[b];
+    return x->sjf_key < y->sjf_key || (x->sjf_key == y->sjf_key && x->seq < y->seq);
+}
+
+static int heap_push(sim_t *s, site_t *st, int32_t j)
+{
+    if (st->h_n == st->h_cap) {
+        size_t nc = st->h_cap ? st->h_cap * 2 : 64;
+        int32_t *nh = realloc(st->heap, nc * sizeof *nh);
+        if (!nh)
+            return -1;
+        st->heap = nh;
+        st->h_cap = nc;
+    }
+    size_t i = st->h_n++;
+    while (i > 0 && sjf_before(s, j, st->heap[(i - 1) / 2])) {
+        st->heap[i] = st->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    st->heap[i] = j;
+    return 0;
+}
+
+static void heap_pop(sim_t *s, site_t *st)
+{
+    int32_t last = st->heap[--st->h_n];
+    size_t i = 0, n = st->h_n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && sjf_before(s, st->heap[c + 1], st->heap[c]))
+            c++;
+        if (!sjf_before(s, st->heap[c], last))
+            break;
+        st->heap[i] = st->heap[c];
+        i = c;
+    }
+    if (n)
+        st->heap[i] = last;
+}
+
+static int ring_push(site_t *st, int32_t j)
+{
+    if (st->r_tail - st->r_head == st->r_cap) {
+        size_t nc = st->r_cap ? st->r_cap * 2 : 64;
+        int32_t *nr = malloc(nc * sizeof *nr);
+        if (!nr)
+            return -1;
+        for (size_t i = st->r_head; i < st->r_tail; i++)
+            nr[i - st->r_head] = st->ring[i & (st->r_cap - 1)];
+        free(st->ring);
+        st->r_tail -= st->r_head;
+        st->r_head = 0;
+        st->ring = nr;
+        st->r_cap = nc;
+    }
+    st->ring[st->r_tail++ & (st->r_cap - 1)] = j;
+    return 0;
+}
+
+/* The job at the head of the site's queue, or -1. */
+static int32_t queue_head(sim_t *s, site_t *st)
+{
+    if (s->sc->policy.queue == WS_QUEUE_SJF)
+        return st->h_n ? st->heap[0] : -1;
+    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0)
+        st->r_head++;
+    return st->r_head < st->r_tail ? st->ring[st->r_head & (st->r_cap - 1)] : -1;
+}
+
+static void queue_pop_head(sim_t *s, site_t *st)
+{
+    if (s->sc->policy.queue == WS_QUEUE_SJF)
+        heap_pop(s, st);
+    else
+        st->r_head++;
+}
+
+/* ---------- placement ---------- */
+
+static int group_can_run(const sim_t *s, const job_t *jb, int si, int gi)
+{
+    const group_t *g = &s->sites[si].groups[gi];
+    if (jb->runtime_s < 0 && !ws_class_runtime(&s->sc->classes[jb->cls], g->g->type))
+        return 0;
+    return ws_group_nodes_needed(g->g, jb->cores, jb->gpus);
+}
+
+static int find_linear(const site_t *st, const group_t *g, int c, int gp, ws_place_policy pol)
+{
+    int best = -1;
+    for (int i = 0; i < g->count; i++) {
+        int n = g->first + i, fc = st->free_c[n], fg = st->free_g[n];
+        if (fc < c || fg < gp)
+            continue;
+        if (pol == WS_PLACE_FIRST_FIT)
+            return i;
+        if (best < 0)
+            best = i;
+        int bc = st->free_c[g->first + best], bg = st->free_g[g->first + best];
+        if (pol == WS_PLACE_BEST_FIT ? (fg < bg || (fg == bg && fc < bc)) : (fg > bg || (fg == bg && fc > bc)))
+            best = i;
+    }
+    return best;
+}
+
+static int find_in_group(const site_t *st, const group_t *g, int c, int gp, ws_place_policy pol)
+{
+    if (pol == WS_PLACE_FIRST_FIT)
+        return tree_first(g, c, gp);
+    if (pol == WS_PLACE_SPREAD && gp == 0 && g->g->gpus == 0)
+        return tree_most_free(g, c);
+    return find_linear(st, g, c, gp, pol);
+}
+
+/* k whole free nodes of group g (lowest-numbered), into buf. Uses free_c/free_g (real or scratch). */
+static int find_whole(const group_t *g, const int *fc, const int *fg, int k, int *buf)
+{
+    int got = 0;
+    for (int i = 0; i < g->count && got < k; i++) {
+        int n = g->first + i;
+        if (fc[n] == g->g->cores && fg[n] == g->g->gpus)
+            buf[got++] = n;
+    }
+    return got == k;
+}
+
+static int plan_buffer(sim_t *s, int k)
+{
+    if (k <= s->plan_cap)
+        return 0;
+    int *nb = realloc(s->plan_buf, (size_t)k * sizeof *nb);
+    if (!nb)
+        return -1;
+    s->plan_buf = nb;
+    s->plan_cap = k;
+    return 0;
+}
+
+/* Where job j would start now at site si (groups in scenario order, policy within a group). */
+static int place(sim_t *s, int si, const job_t *jb, plan_t *p)
+{
+    site_t *st = &s->sites[si];
+    for (int gi = 0; gi < st->n_groups; gi++) {
+        int k = group_can_run(s, jb, si, gi);
+        const group_t *g = &st->groups[gi];
+        if (k == 1) {
+            int i = find_in_group(st, g, jb->cores, jb->gpus, s->sc->policy.placement);
+            if (i >= 0) {
+                *p = (plan_t){gi, 1, g->first + i, NULL};
+                return 1;
+            }
+        } else if (k > 1 && g->full_free >= k) {
+            if (plan_buffer(s, k) != 0)
+                return 0;
+            if (find_whole(g, st->free_c, st->free_g, k, s->plan_buf)) {
+                *p = (plan_t){gi, k, s->plan_buf[0], s->plan_buf};
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Cores, GPUs allocated on the i-th node of a plan, and cores, GPUs actually used (load). */
+static void plan_share(const group_t *g, const job_t *jb, int k, int i, int *alloc_c, int *alloc_g, int *use_c,
+                       int *use_g)
+{
+    if (k == 1) {
+        *alloc_c = *use_c = jb->cores;
+        *alloc_g = *use_g = jb->gpus;
+        return;
+    }
+    *alloc_c = g->g->cores;
+    *alloc_g = g->g->gpus;
+    int rc = jb->cores - i * g->g->cores, rg = jb->gpus - i * g->g->gpus;
+    *use_c = rc < 0 ? 0 : rc > g->g->cores ? g->g->cores : rc;
+    *use_g = rg < 0 ? 0 : rg > g->g->gpus ? g->g->gpus : rg;
+}
+
+/* Apply (sign +1) or undo (-1) job j's share on node n. */
+static void node_apply(site_t *st, group_t *g, int n, int sign, int ac, int ag, int uc, int ug, double util, double pf)
+{
+    int was_free = st->free_c[n] == g->g->cores && st->free_g[n] == g->g->gpus;
+    st->free_c[n] -= sign * ac;
+    st->free_g[n] -= sign * ag;
+    st->load[n] += sign * uc * util * pf;
+    if (ug)
+        st->gpu_dyn_w[n] += sign * ug * (ws_model_power_w(&g->g->power, util) - g->gpu_idle_w) * pf;
+    int is_free = st->free_c[n] == g->g->cores && st->free_g[n] == g->g->gpus;
+    if (is_free) {
+        st->load[n] = 0; /* no drift: an empty node is exactly idle */
+        st->gpu_dyn_w[n] = 0;
+    }
+    g->full_free += is_free - was_free;
+    double p = node_power(g, st->load[n], st->gpu_dyn_w[n]);
+    st->power_w += p - st->node_w[n];
+    st->node_w[n] = p;
+    tree_set(g, n - g->first, st->free_c[n], st->free_g[n]);
+}
+
+static void job_apply(sim_t *s, int si, const job_t *jb, int gi, int k, int node, const int *nodes, int sign)
+{
+    site_t *st = &s->sites[si];
+    group_t *g = &st->groups[gi];
+    for (int i = 0; i < k; i++) {
+        int ac, ag, uc, ug;
+        plan_share(g, jb, k, i, &ac, &ag, &uc, &ug);
+        node_apply(st, g, k == 1 ? node : nodes[i], sign, ac, ag, uc, ug, jb->util, jb->power_factor);
+    }
+    st->busy_cores += sign * jb->cores;
+    st->busy_gpus += sign * jb->gpus;
+    if (st->busy_cores == 0 && st->busy_gpus == 0)
+        st->power_w = st->idle_power_w;
+}
+
+/* ---------- starting and ending ---------- */
+
+static int running_add(site_t *st, job_t *jb, int j)
+{
+    if (st->n_running == st->cap_running) {
+        int nc = st->cap_running ? st->cap_running * 2 : 64;
+        int32_t *nr = realloc(st->running, (size_t)nc * sizeof *nr);
+        if (!nr)
+            return -1;
+        st->running = nr;
+        st->cap_running = nc;
+    }
+    jb->run_idx = st->n_running;
+    st->running[st->n_running++] = j;
+    return 0;
+}
+
+static void stats_started(sim_t *s, const job_t *jb)
+{
+    double w = jb->start_s - jb->submit_s;
+    ws_sim_site_result *sr = &s->res->sites[jb->site];
+    ws_sim_class_result *cr = &s->res->classes[jb->cls];
+    sr->jobs_started++;
+    cr->jobs_started++;
+    s->res->total.jobs_started++;
+    ws_wait_add(&sr->wait, w);
+    ws_wait_add(&cr->wait, w);
+    ws_wait_add(&s->res->total.wait, w);
+}
+
+static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
+{
+    site_t *st = &s->sites[si];
+    job_t *jb = &s->jobs[j];
+    site_advance(s, si, s->t);
+    jb->group = p->group;
+    jb->power_factor = 1.0;
+    if (jb->runtime_s < 0) {
+        const ws_runtime_spec *r = ws_class_runtime(&s->sc->classes[jb->cls], st->groups[p->group].g->type);
+        jb->power_factor = r ? r->power_factor : 1.0;
+    }
+    jb->nnodes = p->k;
+    jb->node = p->node;
+    if (p->k > 1) {
+        jb->nodes = malloc((size_t)p->k * sizeof *jb->nodes);
+        if (!jb->nodes)
+            return -1;
+        memcpy(jb->nodes, p->nodes, (size_t)p->k * sizeof *jb->nodes);
+    }
+    job_apply(s, si, jb, p->group, p->k, p->node, jb->nodes, +1);
+    jb->start_s = s->t;
+    jb->end_s = s->t + runtime_s;
+    st->queued--;
+    st->queued_cores -= jb->cores;
+    st->queued_gpus -= jb->gpus;
+    stats_started(s, jb);
+    s->res->classes[jb->cls].busy_core_s += jb->cores * runtime_s;
+    s->res->classes[jb->cls].busy_gpu_s += jb->gpus * runtime_s;
+    if (running_add(st, jb, j) != 0)
+        return -1;
+    return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
+}
+
+/* Start job j now if it fits: 1 started, 0 not, -1 out of memory. */
+static int try_start(sim_t *s, int si, int j)
+{
+    plan_t p;
+    if (!place(s, si, &s->jobs[j], &p))
+        return 0;
+    double rt = job_runtime_on(s, &s->jobs[j], si, p.group);
+    return start_job(s, si, j, &p, rt) == 0 ? 1 : -1;
+}
+
+static void mark_dirty(sim_t *s, int si)
+{
+    if (!s->sites[si].dirty) {
+        s->sites[si].dirty = 1;
+        s->dirty_list[s->n_dirty++] = si;
+    }
+}
+
+static void record_end(sim_t *s, const job_t *jb, int missed)
+{
+    if (!s->opt->obs.on_job)
+        return;
+    ws_sim_job_record r = {jb->id, jb->cls, jb->site, jb->group, jb->node, jb->nnodes, jb->cores, jb->gpus,
+                           jb->util, jb->submit_s, jb->start_s, jb->end_s, jb->start_s - jb->submit_s, missed};
+    s->opt->obs.on_job(s->opt->obs.ctx, &r);
+}
+
+static void end_job(sim_t *s, int j)
+{
+    job_t *jb = &s->jobs[j];
+    int si = jb->site;
+    site_t *st = &s->sites[si];
+    site_advance(s, si, s->t);
+    job_apply(s, si, jb, jb->group, jb->nnodes, jb->node, jb->nodes, -1);
+    int last = st->running[--st->n_running];
+    st->running[jb->run_idx] = last;
+    s->jobs[last].run_idx = jb->run_idx;
+    int missed = jb->deadline_s > 0 && jb->end_s - jb->submit_s > jb->deadline_s;
+    ws_sim_site_result *sr = &s->res->sites[si];
+    ws_sim_class_result *cr = &s->res->classes[jb->cls];
+    sr->jobs_completed++;
+    cr->jobs_completed++;
+    s->res->total.jobs_completed++;
+    sr->deadline_missed += missed;
+    cr->deadline_missed += missed;
+    s->res->total.deadline_missed += missed;
+    if (jb->end_s > sr->last_end_s)
+        sr->last_end_s = jb->end_s;
+    record_end(s, jb, missed);
+    job_release(s, j);
+    s->live--;
+    mark_dirty(s, si);
+}
+
+/* ---------- EASY backfilling ---------- */
+
+typedef struct {
+    double end_s;
+    uint64_t seq;
+    int32_t j;
+} ending_t;
+
+static int cmp_end(const void *a, const void *b)
+{
+    const ending_t *x = a, *y = b;
+    if (x->end_s != y->end_s)
+        return x->end_s < y->end_s ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void scratch_apply(site_t *st, const group_t *g, const job_t *jb, int k, int node, const int *nodes, int sign)
+{
+    for (int i = 0; i < k; i++) {
+        int ac, ag, uc, ug, n = k == 1 ? node : nodes[i];
+        plan_share(g, jb, k, i, &ac, &ag, &uc, &ug);
+        st->scratch_c[n] -= sign * ac;
+        st->scratch_g[n] -= sign * ag;
+    }
+}
+
+/* First-fit of job jb on the scratch state; reserves it there when found. */
+static int scratch_place(sim_t *s, int si, const job_t *jb)
+{
+    site_t *st = &s->sites[si];
+    for (int gi = 0; gi < st->n_groups; gi++) {
+        const group_t *g = &st->groups[gi];
+        int k = group_can_run(s, jb, si, gi);
+        if (k == 1) {
+            for (int i = 0; i < g->count; i++) {
+                int n = g->first + i;
+                if (st->scratch_c[n] >= jb->cores && st->scratch_g[n] >= jb->gpus) {
+                    scratch_apply(st, g, jb, 1, n, NULL, +1);
+                    return 1;
+                }
+            }
+        } else if (k > 1 && plan_buffer(s, k) == 0 && find_whole(g, st->scratch_c, st->scratch_g, k, s->plan_buf)) {
+            scratch_apply(st, g, jb, k, 0, s->plan_buf, +1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The shadow time of the blocked head: when enough running jobs have ended for it to start. Leaves in
+ * scratch what is free at that time once the head is reserved. INFINITY when it never fits. */
+static double easy_shadow(sim_t *s, int si, int head)
+{
+    site_t *st = &s->sites[si];
+    memcpy(st->scratch_c, st->free_c, (size_t)st->n_nodes * sizeof *st->scratch_c);
+    memcpy(st->scratch_g, st->free_g, (size_t)st->n_nodes * sizeof *st->scratch_g);
+    ending_t *ord = realloc(s->order_buf, (size_t)(st->n_running + 1) * sizeof *ord);
+    if (!ord)
+        return INFINITY;
+    s->order_buf = ord;
+    for (int i = 0; i < st->n_running; i++) {
+        const job_t *r = &s->jobs[st->running[i]];
+        ord[i] = (ending_t){r->end_s, r->seq, st->running[i]};
+    }
+    qsort(ord, (size_t)st->n_running, sizeof *ord, cmp_end);
+    for (int i = 0; i < st->n_running; i++) {
+        const job_t *r = &s->jobs[ord[i].j];
+        scratch_apply(st, &st->groups[r->group], r, r->nnodes, r->node, r->nodes, -1);
+        if (scratch_place(s, si, &s->jobs[head]))
+            return r->end_s;
+    }
+    return INFINITY;
+}
+
+/* Does job jb, placed by plan p now, leave the head's reservation intact? Then take it from scratch. */
+static int easy_fits_shadow(site_t *st, const job_t *jb, const plan_t *p)
+{
+    const group_t *g = &st->groups[p->group];
+    for (int i = 0; i < p->k; i++) {
+        int ac, ag, uc, ug, n = p->k == 1 ? p->node : p->nodes[i];
+        plan_share(g, jb, p->k, i, &ac, &ag, &uc, &ug);
+        if (st->scratch_c[n] < ac || st->scratch_g[n] < ag)
+            return 0;
+    }
+    scratch_apply(st, g, jb, p->k, p->node, p->nodes, +1);
+    return 1;
+}
+
+static int easy_backfill(sim_t *s, int si, int head)
+{
+    site_t *st = &s->sites[si];
+    double shadow = easy_shadow(s, si, head);
+    int seen = 0;
+    for (size_t i = st->r_head + 1; i < st->r_tail && seen < s->sc->policy.backfill_depth; i++) {
+        int32_t *slot = &st->ring[i & (st->r_cap - 1)];
+        if (*slot < 0)
+            continue;
+        seen++;
+        const job_t *jb = &s->jobs[*slot];
+        plan_t p;
+        if (!place(s, si, jb, &p))
+            continue;
+        double rt = job_runtime_on(s, jb, si, p.group);
+        if (!(s->t + rt <= shadow) && !easy_fits_shadow(st, jb, &p))
+            continue;
+        if (start_job(s, si, *slot, &p, rt) != 0)
+            return -1;
+        *slot = -1;
+    }
+    return 0;
+}
+
+/* One scheduling pass: start queued jobs in queue order while the head fits; easy-backfill then
+ * lets later jobs jump ahead when they do not delay the head. */
+static int schedule_site(sim_t *s, int si)
+{
+    site_t *st = &s->sites[si];
+    int32_t head;
+    while ((head = queue_head(s, st)) >= 0) {
+        int r = try_start(s, si, head);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        queue_pop_head(s, st);
+    }
+    if (head >= 0 && s->sc->policy.queue == WS_QUEUE_EASY_BACKFILL && st->queued > 1)
+        return easy_backfill(s, si, head);
+    return 0;
+}
+
+/* ---------- arrivals and dispatch ---------- */
+
+static int job_feasible(const sim_t *s, const job_t *jb, int si)
+{
+    if (jb->runtime_s < 0)
+        return s->feasible[jb->cls * s->n_sites + si];
+    for (int gi = 0; gi < s->sites[si].n_groups; gi++)
+        if (ws_group_nodes_needed(s->sites[si].groups[gi].g, jb->cores, jb->gpus) > 0)
+            return 1;
+    return 0;
+}
+
+static double site_load(const site_t *st, const job_t *jb)
+{
+    if (jb->gpus > 0 && st->total_gpus > 0)
+        return (double)(st->busy_gpus + st->queued_gpus) / (double)st->total_gpus;
+    return (double)(st->busy_cores + st->queued_cores) / (double)(st->total_cores > 0 ? st->total_cores : 1);
+}
+
+/* The site for a new job, or -1 when none can ever run it. */
+static int dispatch(sim_t *s, const job_t *jb)
+{
+    int best = -1;
+    double best_load = INFINITY;
+    for (int k = 0; k < s->n_sites; k++) {
+        int si = s->sc->policy.dispatch == WS_DISPATCH_ROUND_ROBIN ? (s->rr + k) % s->n_sites : k;
+        if (!job_feasible(s, jb, si))
+            continue;
+        if (s->sc->policy.dispatch == WS_DISPATCH_ROUND_ROBIN) {
+            s->rr = (si + 1) % s->n_sites;
+            return si;
+        }
+        double l = site_load(&s->sites[si], jb);
+        if (l < best_load) {
+            best_load = l;
+            best = si;
+        }
+    }
+    return best;
+}
+
+static double sjf_estimate(const sim_t *s, const job_t *jb, int si)
+{
+    for (int gi = 0; gi < s->sites[si].n_groups; gi++)
+        if (group_can_run(s, jb, si, gi))
+            return job_runtime_on(s, jb, si, gi);
+    return INFINITY;
+}
+
+static int enqueue(sim_t *s, int j)
+{
+    job_t *jb = &s->jobs[j];
+    s->res->jobs_arrived++;
+    s->res->classes[jb->cls].jobs_arrived++;
+    int si = dispatch(s, jb);
+    if (si < 0) {
+        s->res->jobs_rejected++;
+        job_release(s, j);
+        return 0;
+    }
+    site_t *st = &s->sites[si];
+    jb->site = si;
+    st->queued++;
+    st->queued_cores += jb->cores;
+    st->queued_gpus += jb->gpus;
+    s->live++;
+    mark_dirty(s, si);
+    if (s->sc->policy.queue == WS_QUEUE_SJF) {
+        jb->sjf_key = sjf_estimate(s, jb, si);
+        return heap_push(s, st, j);
+    }
+    return ring_push(st, j);
+}
+
+static int trace_class_of(sim_t *s, const ws_trace_job *tj)
+{
+    if (!tj->class_name[0])
+        return s->trace_cls;
+    int k = ws_scenario_find_class(s->sc, tj->class_name);
+    if (k < 0)
+        ws_error_set(s->err, s->trace.path, tj->line, "class", "no class named '%s' in the scenario", tj->class_name);
+    return k;
+}
+
+/* Read the next trace job inside the arrival window and schedule its arrival; 0 when none is left. */
+static int trace_schedule_next(sim_t *s)
+{
+    int r = ws_trace_next(&s->trace, &s->next_trace, s->err);
+    if (r < 0) {
+        s->failed = 1;
+        return -1;
+    }
+    if (r == 0 || !(s->next_trace.submit_s < s->arrive_end_s))
+        return 0;
+    return ws_eventq_push(&s->q, s->next_trace.submit_s + s->sc->policy.submit_overhead_s, PRIO_ARRIVE,
+                          EV_ARRIVE_TRACE, 0) == 0 ? 1 : -1;
+}
+
+static int arrive_trace(sim_t *s)
+{
+    const ws_trace_job *tj = &s->next_trace;
+    int k = trace_class_of(s, tj);
+    if (k < 0) {
+        s->failed = 1;
+        return -1;
+    }
+    int j = job_alloc(s);
+    if (j < 0)
+        return -1;
+    job_t *jb = &s->jobs[j];
+    jb->id = tj->id;
+    jb->submit_s = tj->submit_s;
+    jb->runtime_s = tj->runtime_s;
+    jb->cores = tj->cores;
+    jb->gpus = tj->gpus;
+    jb->cls = k;
+    jb->util = k < s->sc->n_classes ? s->sc->classes[k].utilisation : 1.0;
+    jb->deadline_s = k < s->sc->n_classes ? s->sc->classes[k].deadline_s : 0;
+    if (enqueue(s, j) != 0)
+        return -1;
+    int r = trace_schedule_next(s);
+    if (r == 0)
+        s->live--; /* the trace source is exhausted */
+    return r < 0 ? -1 : 0;
+}
+
+/* Next arrival of class k after t (non-homogeneous Poisson by exact inversion over the hourly profile). */
+static double class_next_arrival(sim_t *s, int k, double t)
+{
+    const ws_job_class *c = &s->sc->classes[k];
+    double lambda = c->rate_per_day / 86400.0, e = gsl_ran_exponential(s->rng_arrive[k], 1.0);
+    if (!c->has_profile)
+        return t + e / lambda;
+    for (int guard = 0; guard < 24 * 366 * 10; guard++) {
+        double abs_t = s->sc->start_unix_s + t, hour = floor(abs_t / 3600.0);
+        int hod = (int)fmod(hour, 24.0);
+        double seg_end = (hour + 1) * 3600.0 - s->sc->start_unix_s, l = lambda * c->profile[hod < 0 ? hod + 24 : hod];
+        if (l > 0 && l * (seg_end - t) >= e)
+            return t + e / l;
+        e -= l * (seg_end - t);
+        t = seg_end;
+    }
+    return INFINITY;
+}
+
+static int class_schedule_next(sim_t *s, int k, double after)
+{
+    double t = class_next_arrival(s, k, after);
+    s->next_submit[k] = t;
+    if (!(t < s->arrive_end_s))
+        return 0;
+    return ws_eventq_push(&s->q, t + s->sc->policy.submit_overhead_s, PRIO_ARRIVE, EV_ARRIVE_CLASS, k) == 0 ? 1 : -1;
+}
+
+static int arrive_class(sim_t *s, int k)
+{
+    const ws_job_class *c = &s->sc->classes[k];
+    int j = job_alloc(s);
+    if (j < 0)
+        return -1;
+    job_t *jb = &s->jobs[j];
+    jb->id = s->res->jobs_arrived + 1;
+    jb->submit_s = s->next_submit[k];
+    jb->runtime_s = -1;
+    jb->z = gsl_ran_gaussian_ziggurat(s->rng_runtime[k], 1.0);
+    jb->cores = c->cores;
+    jb->gpus = c->gpus;
+    jb->cls = k;
+    jb->util = c->utilisation;
+    jb->deadline_s = c->deadline_s;
+    if (enqueue(s, j) != 0)
+        return -1;
+    int r = class_schedule_next(s, k, jb->submit_s);
+    if (r == 0)
+        s->live--;
+    return r < 0 ? -1 : 0;
+}
+
+/* ---------- setup ---------- */
+
+static int site_init(sim_t *s, int si)
+{
+    site_t *st = &s->sites[si];
+    const ws_site *d = &s->sc->sites[si];
+    st->def = d;
+    st->n_groups = d->n_groups;
+    st->groups = calloc((size_t)d->n_groups, sizeof *st->groups);
+    if (!st->groups)
+        return -1;
+    for (int gi = 0; gi < d->n_groups; gi++) {
+        if (group_init(&st->groups[gi], &d->groups[gi], st->n_nodes) != 0)
+            return -1;
+        st->n_nodes += d->groups[gi].count;
+        st->total_cores += (int64_t)d->groups[gi].count * d->groups[gi].cores;
+        st->total_gpus += (int64_t)d->groups[gi].count * d->groups[gi].gpus;
+    }
+    size_t n = (size_t)st->n_nodes;
+    st->free_c = malloc(n * sizeof *st->free_c);
+    st->free_g = malloc(n * sizeof *st->free_g);
+    st->scratch_c = malloc(n * sizeof *st->scratch_c);
+    st->scratch_g = malloc(n * sizeof *st->scratch_g);
+    st->load = calloc(n, sizeof *st->load);
+    st->gpu_dyn_w = calloc(n, sizeof *st->gpu_dyn_w);
+    st->node_w = malloc(n * sizeof *st->node_w);
+    if (!st->free_c || !st->free_g || !st->scratch_c || !st->scratch_g || !st->load || !st->gpu_dyn_w || !st->node_w)
+        return -1;
+    for (int gi = 0; gi < st->n_groups; gi++) {
+        const group_t *g = &st->groups[gi];
+        double idle = node_power(g, 0, 0);
+        for (int i = 0; i < g->count; i++) {
+            st->free_c[g->first + i] = g->g->cores;
+            st->free_g[g->first + i] = g->g->gpus;
+            st->node_w[g->first + i] = idle;
+            st->power_w += idle;
+        }
+    }
+    st->idle_power_w = st->power_w;
+    return 0;
+}
+
+static void site_free(site_t *st)
+{
+    for (int gi = 0; gi < st->n_groups; gi++) {
+        free(st->groups[gi].mc);
+        free(st->groups[gi].mg);
+    }
+    free(st->groups);
+    free(st->free_c);
+    free(st->free_g);
+    free(st->scratch_c);
+    free(st->scratch_g);
+    free(st->load);
+    free(st->gpu_dyn_w);
+    free(st->node_w);
+    free(st->ring);
+    free(st->heap);
+    free(st->running);
+}
+
+static int result_init(sim_t *s)
+{
+    ws_sim_result *r = s->res;
+    const ws_scenario *sc = s->sc;
+    memset(r, 0, sizeof *r);
+    r->n_sites = sc->n_sites;
+    r->n_classes = sc->n_classes + 1;
+    r->sites = calloc((size_t)r->n_sites, sizeof *r->sites);
+    r->classes = calloc((size_t)r->n_classes, sizeof *r->classes);
+    if (!r->sites || !r->classes || ws_wait_init(&r->total.wait) != 0)
+        return -1;
+    ws_strlcpy(r->total.name, "total", sizeof r->total.name);
+    for (int i = 0; i < r->n_sites; i++) {
+        ws_strlcpy(r->sites[i].name, sc->sites[i].name, sizeof r->sites[i].name);
+        if (ws_wait_init(&r->sites[i].wait) != 0)
+            return -1;
+    }
+    for (int k = 0; k < r->n_classes; k++) {
+        ws_strlcpy(r->classes[k].name, k < sc->n_classes ? sc->classes[k].name : "trace", sizeof r->classes[k].name);
+        if (ws_wait_init(&r->classes[k].wait) != 0)
+            return -1;
+    }
+    r->start_unix_s = sc->start_unix_s;
+    r->synthetic = ws_scenario_synthetic(sc);
+    r->seed = s->opt->override_seed ? s->opt->seed : sc->seed;
+    return 0;
+}
+
+static int classes_init(sim_t *s)
+{
+    const ws_scenario *sc = s->sc;
+    int n = sc->n_classes;
+    uint64_t seed = s->res->seed;
+    s->rng_arrive = calloc((size_t)n + 1, sizeof *s->rng_arrive);
+    s->rng_runtime = calloc((size_t)n + 1, sizeof *s->rng_runtime);
+    s->next_submit = calloc((size_t)n + 1, sizeof *s->next_submit);
+    s->feasible = calloc((size_t)(n + 1) * (size_t)s->n_sites, 1);
+    if (!s->rng_arrive || !s->rng_runtime || !s->next_submit || !s->feasible)
+        return -1;
+    for (int k = 0; k < n; k++) {
+        s->rng_arrive[k] = stream_rng(seed, 2u * (uint32_t)k + 1);
+        s->rng_runtime[k] = stream_rng(seed, 2u * (uint32_t)k + 2);
+        if (!s->rng_arrive[k] || !s->rng_runtime[k])
+            return -1;
+        job_t probe = {0};
+        probe.cls = k;
+        probe.runtime_s = -1;
+        probe.cores = sc->classes[k].cores;
+        probe.gpus = sc->classes[k].gpus;
+        for (int si = 0; si < s->n_sites; si++)
+            for (int gi = 0; gi < s->sites[si].n_groups; gi++)
+                if (group_can_run(s, &probe, si, gi))
+                    s->feasible[k * s->n_sites + si] = 1;
+        if (sc->classes[k].rate_per_day > 0) {
+            int r = class_schedule_next(s, k, 0.0);
+            if (r < 0)
+                return -1;
+            s->live += r;
+        }
+    }
+    return 0;
+}
+
+static int sim_init(sim_t *s)
+{
+    const ws_scenario *sc = s->sc;
+    ws_eventq_init(&s->q);
+    s->free_head = -1;
+    s->n_sites = sc->n_sites;
+    s->arrive_end_s = sc->days > 0 ? sc->days * 86400.0 : INFINITY;
+    s->end_s = sc->until_makespan ? INFINITY : sc->days * 86400.0;
+    s->trace_cls = sc->trace_class[0] ? ws_scenario_find_class(sc, sc->trace_class) : sc->n_classes;
+    s->sites = calloc((size_t)s->n_sites, sizeof *s->sites);
+    s->dirty_list = calloc((size_t)s->n_sites, sizeof *s->dirty_list);
+    if (!s->sites || !s->dirty_list || result_init(s) != 0)
+        return -1;
+    for (int si = 0; si < s->n_sites; si++)
+        if (site_init(s, si) != 0 || site_step(s, si) != 0)
+            return -1;
+    if (classes_init(s) != 0)
+        return -1;
+    if (sc->trace[0]) {
+        if (ws_trace_open(&s->trace, sc->trace, s->err) != 0) {
+            s->failed = 1;
+            return -1;
+        }
+        s->trace_open = 1;
+        int r = trace_schedule_next(s);
+        if (r < 0)
+            return -1;
+        s->live += r;
+    }
+    if (isfinite(s->end_s) && ws_eventq_push(&s->q, s->end_s, PRIO_HORIZON, EV_HORIZON, 0) != 0)
+        return -1;
+    {   /* hour ticks always run, so that results do not depend on whether anyone listens */
+        double first = ceil(sc->start_unix_s / 3600.0 + 1e-12) * 3600.0 - sc->start_unix_s;
+        if (first <= 0)
+            first = 3600.0;
+        if (ws_eventq_push(&s->q, first, PRIO_STEP, EV_HOUR, 0) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void sim_free(sim_t *s)
+{
+    for (int si = 0; si < s->n_sites && s->sites; si++)
+        site_free(&s->sites[si]);
+    free(s->sites);
+    for (int k = 0; k < s->sc->n_classes; k++) {
+        if (s->rng_arrive)
+            gsl_rng_free(s->rng_arrive[k]);
+        if (s->rng_runtime)
+            gsl_rng_free(s->rng_runtime[k]);
+    }
+    free(s->rng_arrive);
+    free(s->rng_runtime);
+    free(s->next_submit);
+    free(s->feasible);
+    free(s->jobs);
+    free(s->dirty_list);
+    free(s->plan_buf);
+    free(s->order_buf);
+    if (s->trace_open)
+        ws_trace_close(&s->trace);
+    ws_eventq_free(&s->q);
+}
+
+/* ---------- main loop ---------- */
+
+static int handle(sim_t *s, const ws_event *e)
+{
+    s->res->events++;
+    switch (e->type) {
+    case EV_STEP:
+        site_advance(s, e->a, s->t);
+        return site_step(s, e->a);
+    case EV_HOUR:
+        for (int si = 0; si < s->n_sites; si++) {
+            site_advance(s, si, s->t);
+            site_emit_hour(s, si, s->t);
+        }
+        return s->t + 3600.0 < s->end_s ? ws_eventq_push(&s->q, s->t + 3600.0, PRIO_STEP, EV_HOUR, 0) : 0;
+    case EV_END: end_job(s, e->a); return 0;
+    case EV_ARRIVE_TRACE: return arrive_trace(s);
+    case EV_ARRIVE_CLASS: return arrive_class(s, e->a);
+    case EV_HORIZON: s->done = 1; return 0;
+    default: return 0;
+    }
+}
+
+static int run_passes(sim_t *s)
+{
+    for (int i = 0; i < s->n_dirty; i++) {
+        int si = s->dirty_list[i];
+        s->sites[si].dirty = 0;
+        if (schedule_site(s, si) != 0)
+            return -1;
+    }
+    s->n_dirty = 0;
+    return 0;
+}
+
+static int sim_loop(sim_t *s)
+{
+    ws_event e;
+    if (s->sc->until_makespan && s->live == 0)
+        return 0;
+    while (!s->done && ws_eventq_pop(&s->q, &e)) {
+        s->t = e.t_s;
+        if (handle(s, &e) != 0)
+            return -1;
+        const ws_event *nx;
+        while (!s->done && (nx = ws_eventq_peek(&s->q)) && nx->t_s == s->t) {
+            ws_eventq_pop(&s->q, &e);
+            if (handle(s, &e) != 0)
+                return -1;
+        }
+        if (!s->done && run_passes(s) != 0)
+            return -1;
+        if (s->sc->until_makespan && s->live == 0)
+            break;
+        if (s->opt->obs.on_progress && (++s->batches & 0xffff) == 0)
+            s->opt->obs.on_progress(s->opt->obs.ctx, s->t, s->end_s, s->res->total.jobs_completed);
+    }
+    return 0;
+}
+
+static void site_totals(sim_t *s)
+{
+    ws_sim_result *r = s->res;
+    for (int si = 0; si < s->n_sites; si++) {
+        site_t *st = &s->sites[si];
+        site_advance(s, si, r->end_s);
+        site_emit_hour(s, si, r->end_s);
+        ws_sim_site_result *sr = &r->sites[si];
+        sr->core_s = (double)st->total_cores * r->end_s;
+        sr->gpu_s = (double)st->total_gpus * r->end_s;
+        r->jobs_unfinished += st->n_running + st->queued;
+        ws_sim_site_result *t = &r->total;
+        t->it_energy_j += sr->it_energy_j;
+        t->facility_energy_j += sr->facility_energy_j;
+        t->co2_g += sr->co2_g;
+        t->cost += sr->cost;
+        t->busy_core_s += sr->busy_core_s;
+        t->core_s += sr->core_s;
+        t->busy_gpu_s += sr->busy_gpu_s;
+        t->gpu_s += sr->gpu_s;
+        if (sr->last_end_s > t->last_end_s)
+            t->last_end_s = sr->last_end_s;
+    }
+    r->makespan_s = r->total.last_end_s;
+}
+
+static void free_live_jobs(sim_t *s)
+{
+    for (int si = 0; si < s->n_sites; si++)
+        for (int i = 0; i < s->sites[si].n_running; i++) {
+            job_t *jb = &s->jobs[s->sites[si].running[i]];
+            free(jb->nodes);
+            jb->nodes = NULL;
+        }
+}
+
+int ws_sim_run(const ws_scenario *sc, const ws_sim_options *opt, ws_sim_result *res, ws_error *err)
+{
+    static const ws_sim_options none = {0};
+    sim_t s;
+    memset(&s, 0, sizeof s);
+    s.sc = sc;
+    s.opt = opt ? opt : &none;
+    s.res = res;
+    s.err = err;
+    int rc = sim_init(&s);
+    if (rc == 0)
+        rc = sim_loop(&s);
+    if (rc == 0) {
+        res->end_s = isfinite(s.end_s) && !sc->until_makespan ? s.end_s : s.t;
+        site_totals(&s);
+        if (s.trace_open)
+            res->trace_skipped = s.trace.n_skipped;
+    } else if (!s.failed) {
+        ws_error_set(err, sc->path, 0, "", "out of memory");
+    }
+    if (s.sites)
+        free_live_jobs(&s);
+    sim_free(&s);
+    return rc == 0 ? 0 : -1;
+}
+
+void ws_sim_result_free(ws_sim_result *r)
+{
+    for (int i = 0; i < r->n_sites && r->sites; i++)
+        ws_wait_free(&r->sites[i].wait);
+    for (int k = 0; k < r->n_classes && r->classes; k++)
+        ws_wait_free(&r->classes[k].wait);
+    ws_wait_free(&r->total.wait);
+    free(r->sites);
+    free(r->classes);
+    r->sites = NULL;
+    r->classes = NULL;
+}

@@ -1,0 +1,130 @@
+/* ws_sim: the discrete-event simulator. Runs a ws_scenario: arrivals (trace and/or synthetic Poisson
+ * classes) are dispatched to sites, queued, placed on nodes and run; node power is piecewise constant
+ * between events, so IT energy, facility energy (x PUE), CO2 (x carbon intensity) and cost (x price)
+ * are integrated exactly rather than sampled. Memory is O(nodes + queued + running jobs), never
+ * O(all jobs): arrivals stream from the generator or the trace file one at a time.
+ *
+ * Random streams: every stream has its own gsl_rng (MT19937) seeded from (seed, stream id) with
+ * ws_sim_stream_seed, so that what-if variants can share streams (common random numbers):
+ *   stream 2k+1: arrival times of class k;  stream 2k+2: runtime draws (one N(0,1) per job) of class k.
+ *
+ * Power of a node (see scenarios/README.md): CPU node (gpus = 0): P = power(load / cores), where load
+ * = sum over its jobs of cores x utilisation (with the linear form: linear in busy cores, as SimGrid's
+ * host energy plugin). GPU node: P = sum over its GPUs of power(u_gpu) (u_gpu = the utilisation of the
+ * job holding that GPU, 0 when idle) + host_power(load / cores) when given. */
+#ifndef WS_SIM_H
+#define WS_SIM_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ws_scenario.h"
+#include "ws_store.h"
+
+/* Waiting times, streamed in fixed memory: exact (sorted) while at most WS_WAIT_EXACT values were
+ * seen, else from a log histogram with 128 linear sub-bins per power of two: a quantile is reported
+ * as the middle of its bin, within 0.4 % relative (or 1/256 s below 1 s) of the exact value. */
+#define WS_WAIT_EXACT 4096
+#define WS_WAIT_OCTAVES 48
+#define WS_WAIT_SUB 128
+typedef struct {
+    int64_t n, n_zero;               /* zero waits are counted exactly */
+    double sum_s, max_s;
+    double *exact;                                   /* first WS_WAIT_EXACT values */
+    uint64_t *hist; /* (1 + WS_WAIT_OCTAVES) x WS_WAIT_SUB bins */
+} ws_wait_stats;
+
+int ws_wait_init(ws_wait_stats *w);
+void ws_wait_add(ws_wait_stats *w, double wait_s);
+void ws_wait_free(ws_wait_stats *w);
+double ws_wait_mean_s(const ws_wait_stats *w);
+/* Quantile q in (0, 1], nearest rank (the smallest value with at least q n values <= it); *exact
+ * says whether it is exact. NAN when empty. */
+double ws_wait_quantile_s(const ws_wait_stats *w, double q, int *exact);
+
+typedef struct {
+    char name[WS_NAME_MAX];
+    int64_t jobs_started, jobs_completed, deadline_missed;
+    double it_energy_j, facility_energy_j, co2_g, cost;
+    double busy_core_s, core_s;  /* allocated core-seconds, and cores x duration */
+    double busy_gpu_s, gpu_s;
+    double last_end_s;           /* latest job end, seconds after start */
+    ws_wait_stats wait;
+} ws_sim_site_result;
+
+typedef struct {
+    char name[WS_NAME_MAX];      /* a class name, or "trace" for trace jobs without a class */
+    int64_t jobs_arrived, jobs_started, jobs_completed, deadline_missed;
+    double busy_core_s, busy_gpu_s;
+    ws_wait_stats wait;
+} ws_sim_class_result;
+
+typedef struct {
+    ws_sim_site_result total;    /* name "total": sums over sites, waits over every job */
+    ws_sim_site_result *sites;
+    int n_sites;
+    ws_sim_class_result *classes; /* n_classes: the scenario's classes, then "trace" */
+    int n_classes;
+    double start_unix_s;
+    double end_s;                /* the simulated interval is [0, end_s] */
+    double makespan_s;           /* last job end (seconds after start) */
+    int64_t jobs_arrived, jobs_rejected, jobs_unfinished, trace_skipped;
+    int64_t events;
+    int synthetic;               /* no trace: every job came from the generator */
+    uint64_t seed;
+} ws_sim_result;
+
+/* One hour (or the last, partial one) of one site. */
+typedef struct {
+    int site;
+    double t_s, t_unix_s, dt_s;  /* interval start (after start / Unix) and length */
+    double it_energy_j, facility_energy_j, co2_g, cost;
+    double mean_it_power_w, mean_facility_power_w, mean_carbon_g_per_kwh, co2_kg_per_h;
+    double mean_busy_cores;
+    int64_t running, queued;     /* at the end of the interval */
+} ws_sim_hour;
+
+typedef struct {
+    int64_t id;
+    int cls;                     /* class index, or n_classes for unclassed trace jobs */
+    int site, group, node, nodes; /* first node (index within the site) and how many */
+    int cores, gpus;
+    double utilisation;
+    double submit_s, start_s, end_s, wait_s;
+    int deadline_missed;
+} ws_sim_job_record;
+
+typedef struct {
+    void (*on_hour)(void *ctx, const ws_sim_hour *h);
+    void (*on_job)(void *ctx, const ws_sim_job_record *r);
+    /* about every 2^16 events */
+    void (*on_progress)(void *ctx, double t_s, double end_s, int64_t jobs_completed);
+    void *ctx;
+} ws_sim_observer;
+
+typedef struct {
+    int override_seed;
+    uint64_t seed;
+    ws_sim_observer obs;
+} ws_sim_options;
+
+/* Run. Returns 0, or -1 with err set (a malformed trace line, out of memory). res is filled either
+ * way and must be freed. */
+int ws_sim_run(const ws_scenario *sc, const ws_sim_options *opt, ws_sim_result *res, ws_error *err);
+void ws_sim_result_free(ws_sim_result *res);
+/* Reporting (ws_sim_report.c). The summary object `simulate --json` prints: totals (jobs, makespan_s,
+ * it_energy_j, facility_energy_j, co2_kg, cost, mean_wait_s, p95_wait_s, utilisation, ...), sites[]
+ * and classes[]. */
+cJSON *ws_sim_result_to_json(const ws_scenario *sc, const ws_sim_result *r);
+/* Store one run: a row in runs (kind "simulate", the scenario's SHA-256, seed, summary JSON) and one
+ * row per site in run_sites under `variant`. *run_id receives the new id. Returns 0 or -1. */
+int ws_sim_store_run(ws_store *st, const ws_scenario *sc, const ws_sim_result *r, const char *kind,
+                     const char *variant, const char *out_dir, const char *summary_json, int64_t *run_id);
+/* Human-readable summary (the text output of `simulate`). */
+void ws_sim_print_text(const ws_scenario *sc, const ws_sim_result *r, FILE *out);
+
+/* Seed of stream `stream` under run seed `seed` (SplitMix64 of both). */
+unsigned long ws_sim_stream_seed(uint64_t seed, uint32_t stream);
+
+#endif

@@ -1,0 +1,187 @@
+/* ws_sim_report: what a simulation result becomes: the JSON summary (printed by `simulate --json`,
+ * stored in runs.summary_json), the run rows in the store, and the text table. */
+#include <math.h>
+#include <string.h>
+
+#include "ws_cli.h"
+#include "ws_sim.h"
+
+static double safe_div(double a, double b) { return b > 0 ? a / b : NAN; }
+
+static void add_totals(cJSON *o, const ws_sim_site_result *r, int64_t jobs)
+{
+    int exact;
+    cJSON_AddNumberToObject(o, "jobs", (double)jobs);
+    cJSON_AddNumberToObject(o, "jobs_started", (double)r->jobs_started);
+    ws_json_add_number(o, "it_energy_j", r->it_energy_j);
+    ws_json_add_number(o, "it_energy_kwh", r->it_energy_j / WS_J_PER_KWH);
+    ws_json_add_number(o, "facility_energy_j", r->facility_energy_j);
+    ws_json_add_number(o, "facility_energy_kwh", r->facility_energy_j / WS_J_PER_KWH);
+    ws_json_add_number(o, "co2_kg", r->co2_g / 1000.0);
+    ws_json_add_number(o, "cost", r->cost);
+    ws_json_add_number(o, "mean_wait_s", ws_wait_mean_s(&r->wait));
+    ws_json_add_number(o, "p95_wait_s", ws_wait_quantile_s(&r->wait, 0.95, &exact));
+    cJSON_AddBoolToObject(o, "p95_wait_exact", exact);
+    ws_json_add_number(o, "max_wait_s", r->wait.n ? r->wait.max_s : NAN);
+    ws_json_add_number(o, "utilisation", safe_div(r->busy_core_s, r->core_s));
+    ws_json_add_number(o, "gpu_utilisation", safe_div(r->busy_gpu_s, r->gpu_s));
+    cJSON_AddNumberToObject(o, "deadline_missed", (double)r->deadline_missed);
+}
+
+static cJSON *site_json(const ws_sim_site_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", r->name);
+    add_totals(o, r, r->jobs_completed);
+    ws_json_add_number(o, "makespan_s", r->last_end_s);
+    return o;
+}
+
+static cJSON *class_json(const ws_sim_class_result *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    int exact;
+    cJSON_AddStringToObject(o, "name", c->name);
+    cJSON_AddNumberToObject(o, "arrived", (double)c->jobs_arrived);
+    cJSON_AddNumberToObject(o, "jobs", (double)c->jobs_completed);
+    ws_json_add_number(o, "mean_wait_s", ws_wait_mean_s(&c->wait));
+    ws_json_add_number(o, "p95_wait_s", ws_wait_quantile_s(&c->wait, 0.95, &exact));
+    cJSON_AddNumberToObject(o, "deadline_missed", (double)c->deadline_missed);
+    ws_json_add_number(o, "busy_core_s", c->busy_core_s);
+    ws_json_add_number(o, "busy_gpu_s", c->busy_gpu_s);
+    return o;
+}
+
+cJSON *ws_sim_result_to_json(const ws_scenario *sc, const ws_sim_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    char t0[40], t1[40];
+    ws_format_time(r->start_unix_s, t0, sizeof t0);
+    ws_format_time(r->start_unix_s + r->end_s, t1, sizeof t1);
+    ws_json_add_string(o, "scenario", sc->path);
+    ws_json_add_string(o, "scenario_sha256", sc->sha256);
+    cJSON_AddNumberToObject(o, "seed", (double)r->seed);
+    cJSON_AddBoolToObject(o, "synthetic", r->synthetic);
+    if (r->synthetic)
+        cJSON_AddStringToObject(o, "synthetic_note", "no trace: every job comes from the synthetic generator");
+    ws_json_add_string(o, "trace", sc->trace);
+    cJSON_AddStringToObject(o, "start", t0);
+    cJSON_AddStringToObject(o, "end", t1);
+    ws_json_add_number(o, "simulated_s", r->end_s);
+    ws_json_add_number(o, "makespan_s", r->makespan_s);
+    add_totals(o, &r->total, r->total.jobs_completed);
+    cJSON_AddNumberToObject(o, "jobs_arrived", (double)r->jobs_arrived);
+    cJSON_AddNumberToObject(o, "jobs_rejected", (double)r->jobs_rejected);
+    cJSON_AddNumberToObject(o, "jobs_unfinished", (double)r->jobs_unfinished);
+    cJSON_AddNumberToObject(o, "trace_skipped", (double)r->trace_skipped);
+    cJSON_AddNumberToObject(o, "events", (double)r->events);
+    cJSON_AddStringToObject(o, "currency", sc->currency);
+    cJSON *pol = cJSON_AddObjectToObject(o, "policy");
+    cJSON_AddStringToObject(pol, "queue", ws_queue_policy_name(sc->policy.queue));
+    cJSON_AddStringToObject(pol, "placement", ws_place_policy_name(sc->policy.placement));
+    cJSON_AddStringToObject(pol, "dispatch", ws_dispatch_policy_name(sc->policy.dispatch));
+    cJSON *sites = cJSON_AddArrayToObject(o, "sites");
+    for (int i = 0; i < r->n_sites; i++)
+        cJSON_AddItemToArray(sites, site_json(&r->sites[i]));
+    cJSON *cls = cJSON_AddArrayToObject(o, "classes");
+    for (int k = 0; k < r->n_classes; k++)
+        if (r->classes[k].jobs_arrived > 0 || k < sc->n_classes)
+            cJSON_AddItemToArray(cls, class_json(&r->classes[k]));
+    return o;
+}
+
+static int store_sites(ws_store *st, int64_t run_id, const ws_sim_result *r, const char *variant)
+{
+    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO run_sites(run_id, variant, site, jobs, it_energy_j,"
+                                           " facility_energy_j, co2_kg, cost, mean_wait_s, p95_wait_s, utilisation)"
+                                           " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    if (!s)
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < r->n_sites && rc == 0; i++) {
+        const ws_sim_site_result *x = &r->sites[i];
+        int exact;
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, run_id);
+        ws_bind_text(s, 2, variant);
+        ws_bind_text(s, 3, x->name);
+        sqlite3_bind_int64(s, 4, x->jobs_completed);
+        ws_bind_double(s, 5, x->it_energy_j);
+        ws_bind_double(s, 6, x->facility_energy_j);
+        ws_bind_double(s, 7, x->co2_g / 1000.0);
+        ws_bind_double(s, 8, x->cost);
+        ws_bind_double(s, 9, ws_wait_mean_s(&x->wait));
+        ws_bind_double(s, 10, ws_wait_quantile_s(&x->wait, 0.95, &exact));
+        ws_bind_double(s, 11, safe_div(x->busy_core_s, x->core_s));
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            fprintf(stderr, "wattscale: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
+            rc = -1;
+        }
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int ws_sim_store_run(ws_store *st, const ws_scenario *sc, const ws_sim_result *r, const char *kind,
+                     const char *variant, const char *out_dir, const char *summary_json, int64_t *run_id)
+{
+    char now[40];
+    ws_now_iso(now, sizeof now);
+    if (ws_store_begin(st) != 0)
+        return -1;
+    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO runs(kind, scenario_path, scenario_sha256, seed, started_at,"
+                                           " out_dir, summary_json) VALUES (?,?,?,?,?,?,?)");
+    int rc = -1;
+    if (s) {
+        ws_bind_text(s, 1, kind);
+        ws_bind_text(s, 2, sc->path);
+        sqlite3_bind_text(s, 3, sc->sha256, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 4, (sqlite3_int64)r->seed);
+        ws_bind_text(s, 5, now);
+        ws_bind_text(s, 6, out_dir);
+        sqlite3_bind_text(s, 7, summary_json, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) == SQLITE_DONE) {
+            *run_id = sqlite3_last_insert_rowid(st->db);
+            rc = store_sites(st, *run_id, r, variant);
+        } else {
+            fprintf(stderr, "wattscale: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
+        }
+        sqlite3_finalize(s);
+    }
+    if (rc == 0 && ws_store_commit(st) == 0)
+        return 0;
+    ws_store_rollback(st);
+    return -1;
+}
+
+static void print_row(FILE *out, const ws_sim_site_result *x, int64_t jobs)
+{
+    int exact;
+    fprintf(out, "%-14s %10lld %14.3f %14.3f %12.3f %11.2f %6.1f%% %11.1f %11.1f\n", x->name, (long long)jobs,
+            x->it_energy_j / WS_J_PER_KWH, x->facility_energy_j / WS_J_PER_KWH, x->co2_g / 1000.0, x->cost,
+            100.0 * safe_div(x->busy_core_s, x->core_s), ws_wait_mean_s(&x->wait),
+            ws_wait_quantile_s(&x->wait, 0.95, &exact));
+}
+
+void ws_sim_print_text(const ws_scenario *sc, const ws_sim_result *r, FILE *out)
+{
+    char t0[40], t1[40];
+    ws_format_time(r->start_unix_s, t0, sizeof t0);
+    ws_format_time(r->start_unix_s + r->end_s, t1, sizeof t1);
+    fprintf(out, "scenario  %s (sha256 %.12s)  seed %llu\n", sc->path, sc->sha256, (unsigned long long)r->seed);
+    if (r->synthetic)
+        fprintf(out, "workload  SYNTHETIC: no trace; every job comes from the generator\n");
+    else
+        fprintf(out, "workload  trace %s (%lld records skipped: missing runtime/submit/processors)\n", sc->trace,
+                (long long)r->trace_skipped);
+    fprintf(out, "policy    %s, %s, %s\n", ws_queue_policy_name(sc->policy.queue), ws_place_policy_name(sc->policy.placement),
+            ws_dispatch_policy_name(sc->policy.dispatch));
+    fprintf(out, "interval  %s .. %s (%.0f s)  makespan %.0f s\n", t0, t1, r->end_s, r->makespan_s);
+    fprintf(out, "jobs      arrived %lld  completed %lld  unfinished %lld  rejected %lld\n\n", (long long)r->jobs_arrived,
+            (long long)r->total.jobs_completed, (long long)r->jobs_unfinished, (long long)r->jobs_rejected);
+    fprintf(out, "%-14s %10s %14s %14s %12s %11s %7s %11s %11s\n", "site", "jobs", "IT kWh", "facility kWh", "CO2 kg",
+            sc->currency, "util", "mean wait s", "p95 wait s");
+    for (int i = 0; i < r->n_sites; i++)
+        print_row(out, &r->sites[i], r->sites[i].jobs_completed);
+    print_row(out, &r->total, r->total.jobs_completed);
+}

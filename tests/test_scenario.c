@@ -1,0 +1,148 @@
+/* test_scenario: scenario parsing and validation: a complete scenario reads into the struct, and
+ * every kind of mistake is reported with the JSON path of the offending value. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ws_scenario.h"
+#include "ws_testutil.h"
+
+#define NODE "{\"type\":\"cpu\",\"count\":2,\"cores\":32,\"power\":{\"model\":\"linear\",\"idle_w\":100,\"max_w\":300}}"
+#define SITE(name) "{\"name\":\"" name "\",\"carbon_g_per_kwh\":50,\"nodes\":[" NODE "]}"
+
+static const char *GOOD =
+    "{\"sites\":[" SITE("A") ",{\"name\":\"B\",\"pue\":{\"monthly\":[1.2,1.2,1.2,1.2,1.1,1.1,1.1,1.1,1.2,1.2,1.2,1.2]},"
+    "\"carbon_g_per_kwh\":200,\"price_per_kwh\":0.15,\"nodes\":[" NODE ",{\"type\":\"gpu\",\"count\":1,\"cores\":64,"
+    "\"gpus\":4,\"power\":{\"model\":\"piecewise\",\"points\":[[0,120],[0.5,536],[1,693]]}}]}],"
+    "\"workload\":{\"classes\":[{\"name\":\"sim\",\"rate_per_day\":1000,\"cores\":8,\"utilisation\":0.9,"
+    "\"runtime\":{\"dist\":\"lognormal\",\"median_s\":3600,\"sigma\":0.4}},"
+    "{\"name\":\"train\",\"rate_per_day\":10,\"cores\":8,\"gpus\":1,\"deadline_s\":86400,"
+    "\"runtime_by_type\":{\"gpu\":{\"dist\":\"fixed\",\"value_s\":7200}}}]},"
+    "\"policy\":{\"queue\":\"easy-backfill\",\"placement\":\"best-fit\",\"dispatch\":\"least-loaded\",\"submit_overhead_s\":5},"
+    "\"horizon\":{\"start\":\"2020-06-01T00:00:00Z\",\"days\":7},\"seed\":42}";
+
+static void test_good(void **state)
+{
+    (void)state;
+    ws_scenario sc;
+    ws_error err;
+    const char *path = ws_test_write("good.json", GOOD);
+    if (ws_scenario_load(path, &sc, &err) != 0) {
+        ws_error_print(&err, stderr);
+        fail();
+    }
+    assert_int_equal(sc.n_sites, 2);
+    assert_int_equal(sc.sites[1].n_groups, 2);
+    assert_int_equal(sc.sites[1].groups[1].gpus, 4);
+    assert_int_equal(sc.sites[1].groups[1].power.form, WS_FORM_PIECEWISE);
+    assert_int_equal(sc.n_classes, 2);
+    assert_int_equal(sc.policy.queue, WS_QUEUE_EASY_BACKFILL);
+    assert_int_equal(sc.policy.placement, WS_PLACE_BEST_FIT);
+    assert_int_equal(sc.policy.dispatch, WS_DISPATCH_LEAST_LOADED);
+    assert_true(sc.seed == 42);
+    assert_true(sc.days == 7);
+    assert_true(ws_scenario_synthetic(&sc));
+    assert_int_equal(strlen(sc.sha256), 64);
+    /* train runs only on the gpu type */
+    assert_null(ws_class_runtime(&sc.classes[1], "cpu"));
+    assert_non_null(ws_class_runtime(&sc.classes[1], "gpu"));
+    /* multi-node: 40 cores on 32-core nodes takes 2 of the 2 nodes; 70 cannot run */
+    assert_int_equal(ws_group_nodes_needed(&sc.sites[0].groups[0], 40, 0), 2);
+    assert_int_equal(ws_group_nodes_needed(&sc.sites[0].groups[0], 70, 0), 0);
+    assert_int_equal(ws_group_nodes_needed(&sc.sites[0].groups[0], 1, 1), 0);
+    size_t cur = 0;
+    double next;
+    assert_true(ws_series_at(sc.sites[1].pue, sc.start_unix_s, &cur, &next) == 1.1);
+    ws_scenario_free(&sc);
+}
+
+/* Load text, expect failure, return "FILE: path: message" without the file part. */
+static const char *error_of(const char *json)
+{
+    static char buf[1024];
+    ws_scenario sc;
+    ws_error err;
+    const char *path = ws_test_write("bad.json", json);
+    if (ws_scenario_load(path, &sc, &err) == 0) {
+        ws_scenario_free(&sc);
+        fail_msg("accepted: %s", json);
+    }
+    snprintf(buf, sizeof buf, "%s: %s", err.field, err.message);
+    assert_string_equal(err.file, path);
+    return buf;
+}
+
+static void test_messages(void **state)
+{
+    (void)state;
+    const char *W = "\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1,\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]},"
+                    "\"horizon\":{\"days\":1}";
+    char j[2048];
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") ",{\"name\":\"B\",\"carbon_g_per_kwh\":1,\"nodes\":[{\"type\":\"x\","
+                          "\"count\":0,\"cores\":4,\"power\":{\"model\":\"linear\",\"idle_w\":1,\"max_w\":2}}]}],%s}", W);
+    assert_string_equal(error_of(j), "sites[1].nodes[0].count: must be > 0");
+    snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":1,\"nodes\":[{\"type\":\"x\",\"count\":1,"
+                          "\"cores\":4,\"power\":{\"model\":\"linear\",\"idle_w\":5,\"max_w\":2}}]}],%s}", W);
+    assert_non_null(strstr(error_of(j), "sites[0].nodes[0].power: need 0 <= idle_w <= max_w"));
+    snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":1,\"nodes\":[{\"type\":\"x\",\"count\":1,"
+                          "\"cores\":4,\"power\":{\"file\":\"nope.json\"}}]}],%s}", W);
+    assert_non_null(strstr(error_of(j), "sites[0].nodes[0].power.file: "));
+    snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"nodes\":[" NODE "]}],%s}", W);
+    assert_string_equal(error_of(j), "sites[0].carbon_g_per_kwh: missing (or give carbon_csv)");
+    snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"pue\":0.9,\"carbon_g_per_kwh\":1,\"nodes\":[" NODE "]}],%s}", W);
+    assert_string_equal(error_of(j), "sites[0].pue: must be >= 1");
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],%s,\"policy\":{\"queue\":\"lifo\"}}", W);
+    assert_string_equal(error_of(j), "policy.queue: 'lifo' is not one of fifo, easy-backfill, sjf");
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],%s,\"polcy\":{}}", W);
+    assert_string_equal(error_of(j), "polcy: unknown key");
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "," SITE("A") "],%s}", W);
+    assert_string_equal(error_of(j), "sites[1].name: 'A' is used by sites[0] too");
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1,"
+                          "\"cores\":100,\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]},\"horizon\":{\"days\":1}}");
+    assert_non_null(strstr(error_of(j), "workload.classes[0]: no node group of any site can run it"));
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1,"
+                          "\"runtime\":{\"dist\":\"lognormal\",\"median_s\":0,\"sigma\":1}}]},\"horizon\":{\"days\":1}}");
+    assert_string_equal(error_of(j), "workload.classes[0].runtime.median_s: must be > 0");
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1,"
+                          "\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]},\"horizon\":\"makespan\"}");
+    assert_string_equal(error_of(j), "horizon.days: synthetic arrivals need a number of days");
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],\"workload\":{}, \"horizon\":{\"days\":1}}");
+    assert_string_equal(error_of(j), "workload: needs a trace or a class with rate_per_day > 0");
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],%s,\"seed\":1.5}", W);
+    assert_string_equal(error_of(j), "seed: must be a whole number");
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],%s", W); /* truncated JSON */
+    assert_non_null(strstr(error_of(j), "not valid JSON"));
+    snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"missing.csv\",\"nodes\":[" NODE "]}],%s}", W);
+    assert_non_null(strstr(error_of(j), "cannot open"));
+    ws_test_write("ci_bad.csv", "Time,ci\n2020-01-01 00:00:00,5\n2020-01-01 00:00:00,6\n");
+    snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"ci_bad.csv\",\"nodes\":[" NODE "]}],%s}", W);
+    assert_non_null(strstr(error_of(j), "timestamps must increase"));
+}
+
+/* Every value of the wrong type is refused without a crash. */
+static void test_wrong_types(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "[]", "{\"sites\":{}}", "{\"sites\":[1]}", "{\"sites\":[{\"name\":3}]}",
+        "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":1,\"nodes\":[{}]}]}",
+        "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":\"x\",\"nodes\":[]}]}",
+        "{\"sites\":[" SITE("A") "],\"workload\":[]}",
+        "{\"sites\":[" SITE("A") "],\"workload\":{\"trace\":\"t.csv\"},\"horizon\":5}",
+        "{\"sites\":[" SITE("A") "],\"workload\":{\"trace\":\"t.csv\"},\"horizon\":{\"start\":\"yesterday\",\"days\":1}}",
+        "{\"sites\":[" SITE("A") "],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1,\"profile\":[1,2],"
+        "\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]},\"horizon\":{\"days\":1}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        error_of(bad[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good),
+        cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_wrong_types),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
