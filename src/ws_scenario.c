@@ -17,11 +17,13 @@ typedef struct {
 
 static const char *const QUEUE_NAMES[] = {"fifo", "easy-backfill", "sjf"};
 static const char *const PLACE_NAMES[] = {"first-fit", "best-fit", "spread"};
-static const char *const DISPATCH_NAMES[] = {"round-robin", "least-loaded"};
+static const char *const DISPATCH_NAMES[] = {"round-robin", "least-loaded", "greenest", "cheapest", "energy-aware"};
+static const char *const FORECAST_NAMES[] = {"perfect", "noisy"};
 
 const char *ws_queue_policy_name(ws_queue_policy p) { return p < WS_QUEUE_COUNT ? QUEUE_NAMES[p] : "?"; }
 const char *ws_place_policy_name(ws_place_policy p) { return p < WS_PLACE_COUNT ? PLACE_NAMES[p] : "?"; }
 const char *ws_dispatch_policy_name(ws_dispatch_policy p) { return p < WS_DISPATCH_COUNT ? DISPATCH_NAMES[p] : "?"; }
+const char *ws_forecast_name(ws_forecast_kind k) { return k < WS_FORECAST_COUNT ? FORECAST_NAMES[k] : "?"; }
 
 static int fail(ctx_t *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(ctx_t *c, const char *path, const char *fmt, ...)
@@ -488,10 +490,24 @@ static int parse_class_runtimes(ctx_t *c, const cJSON *o, const char *path, ws_j
     return 0;
 }
 
+/* "shift": {"slack_s": S}: the class is deferrable by up to S seconds. */
+static int parse_shift(ctx_t *c, const cJSON *o, const char *path, ws_job_class *k)
+{
+    static const char *const known[] = {"slack_s", NULL};
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shift");
+    char p[256];
+    if (!sh)
+        return 0;
+    sub(p, sizeof p, path, "shift");
+    if (!cJSON_IsObject(sh))
+        return fail(c, p, "must be an object {\"slack_s\": S}");
+    return check_keys(c, sh, p, known) || get_number(c, sh, p, "slack_s", 1, 0, 1, INFINITY, 0, &k->shift_slack_s);
+}
+
 static int parse_class(ctx_t *c, const cJSON *o, const char *path, ws_job_class *k)
 {
     static const char *const known[] = {"name", "rate_per_day", "profile", "cores", "gpus", "utilisation",
-                                        "deadline_s", "runtime", "runtime_by_type", NULL};
+                                        "deadline_s", "runtime", "runtime_by_type", "shift", NULL};
     char p[256];
     if (!cJSON_IsObject(o))
         return fail(c, path, "must be an object");
@@ -499,7 +515,8 @@ static int parse_class(ctx_t *c, const cJSON *o, const char *path, ws_job_class 
         get_number(c, o, path, "rate_per_day", 0, 0, 0, 1e12, 0, &k->rate_per_day) ||
         get_int(c, o, path, "cores", 0, 0, 1, &k->cores) || get_int(c, o, path, "gpus", 0, 0, 0, &k->gpus) ||
         get_number(c, o, path, "utilisation", 0, 0, 0, 1, 1, &k->utilisation) ||
-        get_number(c, o, path, "deadline_s", 0, 0, 0, INFINITY, 0, &k->deadline_s) || parse_profile(c, o, path, k))
+        get_number(c, o, path, "deadline_s", 0, 0, 0, INFINITY, 0, &k->deadline_s) || parse_profile(c, o, path, k) ||
+        parse_shift(c, o, path, k))
         return -1;
     if (k->cores + k->gpus < 1)
         return fail(c, sub(p, sizeof p, path, "cores"), "a job needs at least one core or GPU");
@@ -569,9 +586,61 @@ static int parse_workload(ctx_t *c, const cJSON *root)
 
 /* ---- policy, horizon ---- */
 
+/* "shifting": {"forecast": "perfect"|"noisy", "noise_sigma": 0.1, "step_s": 900} */
+static int parse_shifting(ctx_t *c, const cJSON *p, ws_shift_policy *sh)
+{
+    static const char *const known[] = {"forecast", "noise_sigma", "step_s", NULL};
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "shifting");
+    const char *path = "policy.shifting";
+    int f = WS_FORECAST_PERFECT;
+    if (!o)
+        return 0;
+    if (!cJSON_IsObject(o))
+        return fail(c, path, "must be an object {\"forecast\": \"perfect\"|\"noisy\", \"noise_sigma\": s, \"step_s\": S}");
+    if (check_keys(c, o, path, known) || parse_enum(c, o, path, "forecast", FORECAST_NAMES, WS_FORECAST_COUNT, &f) ||
+        get_number(c, o, path, "noise_sigma", 0, 0, 0, 10, 0.1, &sh->noise_sigma) ||
+        get_number(c, o, path, "step_s", 0, 0, 1, INFINITY, 900, &sh->step_s))
+        return -1;
+    sh->forecast = (ws_forecast_kind)f;
+    if (f == WS_FORECAST_PERFECT && cJSON_GetObjectItemCaseSensitive(o, "noise_sigma"))
+        return fail(c, "policy.shifting.noise_sigma", "only with \"forecast\": \"noisy\"");
+    if (f == WS_FORECAST_PERFECT)
+        sh->noise_sigma = 0;
+    sh->enabled = 1;
+    return 0;
+}
+
+/* "power_down": {"after_s": N, "off_w": W, "wake_s": L, "wake_w": P} */
+static int parse_power_down(ctx_t *c, const cJSON *p, ws_power_down *pd)
+{
+    static const char *const known[] = {"after_s", "off_w", "wake_s", "wake_w", NULL};
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "power_down");
+    const char *path = "policy.power_down";
+    if (!o)
+        return 0;
+    if (!cJSON_IsObject(o))
+        return fail(c, path, "must be an object {\"after_s\": N, \"off_w\": W, \"wake_s\": L, \"wake_w\": P}");
+    if (check_keys(c, o, path, known) || get_number(c, o, path, "after_s", 1, 0, 0, INFINITY, 0, &pd->after_s) ||
+        get_number(c, o, path, "off_w", 0, 0, 0, INFINITY, 0, &pd->off_w) ||
+        get_number(c, o, path, "wake_s", 0, 0, 0, INFINITY, 0, &pd->wake_s) ||
+        get_number(c, o, path, "wake_w", 0, 0, 0, INFINITY, 0, &pd->wake_w))
+        return -1;
+    pd->enabled = 1;
+    return 0;
+}
+
+static int check_cheapest(ctx_t *c)
+{
+    for (int i = 0; i < c->sc->n_sites; i++)
+        if (c->sc->sites[i].price_per_kwh)
+            return 0;
+    return fail(c, "policy.dispatch", "cheapest needs a price (price_per_kwh or price_csv) on at least one site");
+}
+
 static int parse_policy(ctx_t *c, const cJSON *root)
 {
-    static const char *const known[] = {"queue", "placement", "dispatch", "submit_overhead_s", "backfill_depth", NULL};
+    static const char *const known[] = {"queue", "placement", "dispatch", "submit_overhead_s", "backfill_depth",
+                                        "shifting", "power_down", NULL};
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "policy");
     ws_policy *pol = &c->sc->policy;
     int q = 0, pl = 0, d = 0;
@@ -584,11 +653,14 @@ static int parse_policy(ctx_t *c, const cJSON *root)
         parse_enum(c, p, "policy", "placement", PLACE_NAMES, WS_PLACE_COUNT, &pl) ||
         parse_enum(c, p, "policy", "dispatch", DISPATCH_NAMES, WS_DISPATCH_COUNT, &d) ||
         get_number(c, p, "policy", "submit_overhead_s", 0, 0, 0, INFINITY, 0, &pol->submit_overhead_s) ||
-        get_int(c, p, "policy", "backfill_depth", 0, 1, 256, &pol->backfill_depth))
+        get_int(c, p, "policy", "backfill_depth", 0, 1, 256, &pol->backfill_depth) ||
+        parse_shifting(c, p, &pol->shifting) || parse_power_down(c, p, &pol->power_down))
         return -1;
     pol->queue = (ws_queue_policy)q;
     pol->placement = (ws_place_policy)pl;
     pol->dispatch = (ws_dispatch_policy)d;
+    if (pol->dispatch == WS_DISPATCH_CHEAPEST)
+        return check_cheapest(c);
     return 0;
 }
 
@@ -739,4 +811,16 @@ const ws_runtime_spec *ws_class_runtime(const ws_job_class *c, const char *node_
             dflt = &c->runtimes[i];
     }
     return dflt;
+}
+
+double ws_runtime_expected_s(const ws_runtime_spec *r)
+{
+    double t;
+    switch (r->kind) {
+    case WS_RUNTIME_FIXED: t = r->fixed_s; break;
+    case WS_RUNTIME_LOGNORMAL: t = r->median_s; break;
+    case WS_RUNTIME_JOB_MODEL:
+    default: t = ws_job_model_runtime_s(&r->job_model, r->work); break;
+    }
+    return t > 0 && isfinite(t) ? t : 0;
 }

@@ -58,11 +58,37 @@ typedef struct {
     double deadline_s;    /* 0 = none; counted when end - submit exceeds it */
     ws_runtime_spec *runtimes;
     int n_runtimes;
+    double shift_slack_s; /* > 0: deferrable ("shift": {"slack_s": S}): may start in [submit, submit + S] */
 } ws_job_class;
 
 typedef enum { WS_QUEUE_FIFO, WS_QUEUE_EASY_BACKFILL, WS_QUEUE_SJF, WS_QUEUE_COUNT } ws_queue_policy;
 typedef enum { WS_PLACE_FIRST_FIT, WS_PLACE_BEST_FIT, WS_PLACE_SPREAD, WS_PLACE_COUNT } ws_place_policy;
-typedef enum { WS_DISPATCH_ROUND_ROBIN, WS_DISPATCH_LEAST_LOADED, WS_DISPATCH_COUNT } ws_dispatch_policy;
+typedef enum {
+    WS_DISPATCH_ROUND_ROBIN,
+    WS_DISPATCH_LEAST_LOADED,
+    WS_DISPATCH_GREENEST,     /* lowest current carbon x PUE */
+    WS_DISPATCH_CHEAPEST,     /* lowest current price (no price = +infinity) */
+    WS_DISPATCH_ENERGY_AWARE, /* (site, node group) of lowest predicted energy; placement restricted to it */
+    WS_DISPATCH_COUNT
+} ws_dispatch_policy;
+typedef enum { WS_FORECAST_PERFECT, WS_FORECAST_NOISY, WS_FORECAST_COUNT } ws_forecast_kind;
+
+/* Temporal shifting of deferrable jobs ("policy.shifting"); enabled = 0: deferrable jobs start at once. */
+typedef struct {
+    int enabled;
+    ws_forecast_kind forecast;
+    double noise_sigma; /* noisy: forecast = real carbon x exp(sigma z), one z per site and UTC hour */
+    double step_s;      /* grid of candidate start delays */
+} ws_shift_policy;
+
+/* Idle power-down ("policy.power_down"); enabled = 0: nodes never switch off. */
+typedef struct {
+    int enabled;
+    double after_s; /* a node idle this long switches off */
+    double off_w;   /* power while off */
+    double wake_s;  /* wake-up latency of an off node a job is placed on */
+    double wake_w;  /* power while waking */
+} ws_power_down;
 
 typedef struct {
     ws_queue_policy queue;
@@ -70,6 +96,8 @@ typedef struct {
     ws_dispatch_policy dispatch;
     double submit_overhead_s;
     int backfill_depth; /* easy-backfill looks at most this many queued jobs per pass */
+    ws_shift_policy shifting;
+    ws_power_down power_down;
 } ws_policy;
 
 typedef struct {
@@ -95,6 +123,7 @@ typedef struct {
 const char *ws_queue_policy_name(ws_queue_policy p);
 const char *ws_place_policy_name(ws_place_policy p);
 const char *ws_dispatch_policy_name(ws_dispatch_policy p);
+const char *ws_forecast_name(ws_forecast_kind k);
 
 /* Read, parse and validate a scenario file. Returns 0, or -1 with err = FILE: json.path: message. */
 int ws_scenario_load(const char *path, ws_scenario *sc, ws_error *err);
@@ -111,4 +140,6 @@ int ws_scenario_find_class(const ws_scenario *sc, const char *name);
 int ws_group_nodes_needed(const ws_node_group *g, int cores, int gpus);
 /* The runtime entry of class c for a node type: its own entry, else the default, else NULL. */
 const ws_runtime_spec *ws_class_runtime(const ws_job_class *c, const char *node_type);
+/* The expected runtime of a spec (no draw): fixed value, lognormal median, job model t0 + t1 work. */
+double ws_runtime_expected_s(const ws_runtime_spec *r);
 #endif

@@ -1,8 +1,10 @@
 /* ws_sim: see ws_sim.h. Layout: state structs; random streams; node power and the per-group segment
  * trees that make first-fit O(log nodes); site integration (energy, CO2, cost, hourly buckets);
- * queues; placement; starting and ending jobs; EASY backfilling; arrivals and dispatch; the main
- * event loop. Events at one instant run in the order: series steps and hour ticks, job ends,
- * arrivals, horizon end; then every site touched runs one scheduling pass. */
+ * queues; placement; starting and ending jobs; EASY backfilling; arrivals and dispatch (incl. the
+ * greenest / cheapest / energy-aware policies); temporal shifting; idle power-down; the main event
+ * loop. Events at one instant run in the order: series steps and hour ticks, job ends, delayed job
+ * starts (after a wake-up) and node switch-offs, arrivals and releases of deferred jobs, horizon end;
+ * then every site touched runs one scheduling pass. */
 #include "ws_sim.h"
 
 #include <gsl/gsl_randist.h>
@@ -14,7 +16,10 @@
 #include "ws_eventq.h"
 #include "ws_trace.h"
 
-enum { EV_STEP = 1, EV_HOUR, EV_END, EV_ARRIVE_TRACE, EV_ARRIVE_CLASS, EV_HORIZON };
+enum { EV_STEP = 1, EV_HOUR, EV_END, EV_ARRIVE_TRACE, EV_ARRIVE_CLASS, EV_HORIZON, EV_RELEASE, EV_START, EV_OFF };
+enum { PD_AWAKE = 0, PD_OFF = 1, PD_WAKING = 2 };      /* node power states under power_down */
+enum { APPLY_ALLOC = 1, APPLY_LOAD = 2 };              /* what job_apply changes */
+#define WS_STREAM_FORECAST 0x40000000u                 /* forecast noise stream id */
 enum { PRIO_STEP = 0, PRIO_END = 1, PRIO_ARRIVE = 2, PRIO_HORIZON = 3 };
 
 typedef struct {
@@ -22,6 +27,7 @@ typedef struct {
     double submit_s, runtime_s, z, start_s, end_s, sjf_key, util, deadline_s;
     double power_factor; /* of the runtime spec on the node type it runs on */
     int cores, gpus, cls;
+    int pin_group;   /* energy-aware: the only group (index + 1) it may run on; 0 = any */
     int site, group, node, nnodes;
     int *nodes;      /* nnodes > 1: the whole nodes it holds */
     int run_idx;     /* position in its site's running array */
@@ -33,6 +39,7 @@ typedef struct {
     const ws_node_group *g;
     int first, count, size;
     int *mc, *mg;    /* segment trees: max free cores / GPUs below each node of the tree */
+    int *amc, *amg;  /* power_down: the same over nodes that are not off (off = -1); else NULL */
     int full_free;   /* nodes with nothing allocated */
     double gpu_idle_w;
 } group_t;
@@ -48,6 +55,7 @@ typedef struct {
     int n_groups, n_nodes;
     int *free_c, *free_g;
     double *load, *node_w, *gpu_dyn_w;
+    double *pf_w, *pf_n; /* sums over a node's jobs of held resources x power_factor, and of held resources */
     double power_w, idle_power_w, t_last;
     double pue, ci, price;
     size_t cur_pue, cur_ci, cur_price;
@@ -60,6 +68,10 @@ typedef struct {
     int32_t *running;
     int n_running, cap_running;
     int dirty;
+    int64_t deferred;          /* shifted jobs not yet released into the queue */
+    unsigned char *pd_state;   /* power_down: PD_* per node; NULL without power_down */
+    double *awake_at, *off_at; /* power_down: end of a wake-up; when an idle node is due to switch off */
+    int node_base;             /* global index of node 0 (EV_OFF payload) */
     double h_it_j, h_fac_j, h_co2_g, h_cost, h_ci_s, h_busy_core_s, h_t0;
     int *scratch_c, *scratch_g;
 } site_t;
@@ -86,6 +98,10 @@ typedef struct {
     uint64_t seq;
     void *order_buf; /* ending_t[] for EASY */
     uint64_t batches;
+    int *node_site;       /* power_down: site of each global node index */
+    gsl_rng *rng_forecast; /* noisy shifting forecast */
+    double *fz;           /* noisy forecast factors exp(sigma z), [hour since start][site], drawn in order */
+    size_t fz_n, fz_cap;
 } sim_t;
 
 /* ---------- random streams ---------- */
@@ -113,41 +129,58 @@ static gsl_rng *stream_rng(uint64_t seed, uint32_t stream)
 
 /* ---------- node power and segment trees ---------- */
 
-static double node_power(const group_t *g, double load, double gpu_dyn_w)
+/* Power of a node at CPU load `load` (busy cores x utilisation) whose GPUs add gpu_dyn_w above their
+ * idle draw. f scales what the jobs hold (README: power_factor): the whole CPU node, or the host of a
+ * GPU node, by the mean factor of its jobs; each held GPU by its job's factor (inside gpu_dyn_w). */
+static double node_power(const group_t *g, double load, double gpu_dyn_w, double f)
 {
     const ws_node_group *ng = g->g;
     double u = load / ng->cores;
     if (ng->gpus == 0)
-        return ws_model_power_w(&ng->power, u);
+        return ws_model_power_w(&ng->power, u) * f;
     double p = ng->gpus * g->gpu_idle_w + gpu_dyn_w;
     if (ng->has_host_power)
-        p += ws_model_power_w(&ng->host_power, u);
+        p += ws_model_power_w(&ng->host_power, u) * f;
     return p;
 }
 
-static void tree_set(group_t *g, int i, int fc, int fg)
+/* The mean power_factor of node n's jobs, weighted by the cores and GPUs they hold (1 when empty). */
+static double node_factor(const site_t *st, int n)
 {
-    int p = g->size + i;
-    g->mc[p] = fc;
-    g->mg[p] = fg;
+    return st->pf_n[n] > 0 ? st->pf_w[n] / st->pf_n[n] : 1.0;
+}
+
+static void tree_set_arr(int *mc, int *mg, int size, int i, int fc, int fg)
+{
+    int p = size + i;
+    mc[p] = fc;
+    mg[p] = fg;
     for (p >>= 1; p; p >>= 1) {
-        int a = g->mc[2 * p], b = g->mc[2 * p + 1], c = g->mg[2 * p], d = g->mg[2 * p + 1];
-        g->mc[p] = a > b ? a : b;
-        g->mg[p] = c > d ? c : d;
+        int a = mc[2 * p], b = mc[2 * p + 1], c = mg[2 * p], d = mg[2 * p + 1];
+        mc[p] = a > b ? a : b;
+        mg[p] = c > d ? c : d;
     }
 }
 
+/* Node i of the group now has fc free cores, fg free GPUs; awake = it is not switched off. */
+static void tree_set(group_t *g, int i, int fc, int fg, int awake)
+{
+    tree_set_arr(g->mc, g->mg, g->size, i, fc, fg);
+    if (g->amc)
+        tree_set_arr(g->amc, g->amg, g->size, i, awake ? fc : -1, awake ? fg : -1);
+}
+
 /* Lowest-numbered node with free cores >= c and free GPUs >= gp, or -1. */
-static int tree_first(const group_t *g, int c, int gp)
+static int tree_first(const int *mc, const int *mg, int size, int c, int gp)
 {
     int stack[128], sp = 0;
     stack[sp++] = 1;
     while (sp) {
         int p = stack[--sp];
-        if (g->mc[p] < c || g->mg[p] < gp)
+        if (mc[p] < c || mg[p] < gp)
             continue;
-        if (p >= g->size)
-            return p - g->size;
+        if (p >= size)
+            return p - size;
         stack[sp++] = 2 * p + 1;
         stack[sp++] = 2 * p;
     }
@@ -155,17 +188,17 @@ static int tree_first(const group_t *g, int c, int gp)
 }
 
 /* Node with the most free cores (lowest-numbered on ties), if it has >= c. */
-static int tree_most_free(const group_t *g, int c)
+static int tree_most_free(const int *mc, int size, int c)
 {
-    if (g->mc[1] < c)
+    if (mc[1] < c)
         return -1;
     int p = 1;
-    while (p < g->size)
-        p = g->mc[2 * p] >= g->mc[2 * p + 1] ? 2 * p : 2 * p + 1;
-    return p - g->size;
+    while (p < size)
+        p = mc[2 * p] >= mc[2 * p + 1] ? 2 * p : 2 * p + 1;
+    return p - size;
 }
 
-static int group_init(group_t *g, const ws_node_group *ng, int first)
+static int group_init(group_t *g, const ws_node_group *ng, int first, int power_down)
 {
     g->g = ng;
     g->first = first;
@@ -189,6 +222,14 @@ static int group_init(group_t *g, const ws_node_group *ng, int first)
     }
     g->full_free = ng->count;
     g->gpu_idle_w = ng->gpus ? ws_model_power_w(&ng->power, 0) : 0;
+    if (power_down) {
+        g->amc = malloc(2 * (size_t)g->size * sizeof *g->amc);
+        g->amg = malloc(2 * (size_t)g->size * sizeof *g->amg);
+        if (!g->amc || !g->amg)
+            return -1;
+        memcpy(g->amc, g->mc, 2 * (size_t)g->size * sizeof *g->amc);
+        memcpy(g->amg, g->mg, 2 * (size_t)g->size * sizeof *g->amg);
+    }
     return 0;
 }
 
@@ -402,17 +443,19 @@ static void queue_pop_head(sim_t *s, site_t *st)
 static int group_can_run(const sim_t *s, const job_t *jb, int si, int gi)
 {
     const group_t *g = &s->sites[si].groups[gi];
+    if (jb->pin_group && gi != jb->pin_group - 1)
+        return 0;
     if (jb->runtime_s < 0 && !ws_class_runtime(&s->sc->classes[jb->cls], g->g->type))
         return 0;
     return ws_group_nodes_needed(g->g, jb->cores, jb->gpus);
 }
 
-static int find_linear(const site_t *st, const group_t *g, int c, int gp, ws_place_policy pol)
+static int find_linear(const site_t *st, const group_t *g, int c, int gp, ws_place_policy pol, int awake_only)
 {
     int best = -1;
     for (int i = 0; i < g->count; i++) {
         int n = g->first + i, fc = st->free_c[n], fg = st->free_g[n];
-        if (fc < c || fg < gp)
+        if (fc < c || fg < gp || (awake_only && st->pd_state[n] == PD_OFF))
             continue;
         if (pol == WS_PLACE_FIRST_FIT)
             return i;
@@ -425,24 +468,40 @@ static int find_linear(const site_t *st, const group_t *g, int c, int gp, ws_pla
     return best;
 }
 
-static int find_in_group(const site_t *st, const group_t *g, int c, int gp, ws_place_policy pol)
+static int find_in_group_over(const site_t *st, const group_t *g, int c, int gp, ws_place_policy pol, int awake_only)
 {
+    const int *mc = awake_only ? g->amc : g->mc, *mg = awake_only ? g->amg : g->mg;
     if (pol == WS_PLACE_FIRST_FIT)
-        return tree_first(g, c, gp);
+        return tree_first(mc, mg, g->size, c, gp);
     if (pol == WS_PLACE_SPREAD && gp == 0 && g->g->gpus == 0)
-        return tree_most_free(g, c);
-    return find_linear(st, g, c, gp, pol);
+        return tree_most_free(mc, g->size, c);
+    return find_linear(st, g, c, gp, pol, awake_only);
 }
 
-/* k whole free nodes of group g (lowest-numbered), into buf. Uses free_c/free_g (real or scratch). */
-static int find_whole(const group_t *g, const int *fc, const int *fg, int k, int *buf)
+/* The node the policy picks in group g; under power_down nodes that are not off come first, and an
+ * off node is chosen only when no awake (or waking) node fits. */
+static int find_in_group(const site_t *st, const group_t *g, int c, int gp, ws_place_policy pol)
+{
+    if (g->amc) {
+        int i = find_in_group_over(st, g, c, gp, pol, 1);
+        if (i >= 0)
+            return i;
+    }
+    return find_in_group_over(st, g, c, gp, pol, 0);
+}
+
+/* k whole free nodes of group g (lowest-numbered), into buf. Uses free_c/free_g (real or scratch).
+ * With state (power_down): nodes that are not off first, then off ones. */
+static int find_whole(const group_t *g, const int *fc, const int *fg, int k, int *buf, const unsigned char *state)
 {
     int got = 0;
-    for (int i = 0; i < g->count && got < k; i++) {
-        int n = g->first + i;
-        if (fc[n] == g->g->cores && fg[n] == g->g->gpus)
-            buf[got++] = n;
-    }
+    for (int pass = state ? 0 : 1; pass < 2 && got < k; pass++)
+        for (int i = 0; i < g->count && got < k; i++) {
+            int n = g->first + i;
+            int take = pass == 0 ? state[n] != PD_OFF : !state || state[n] == PD_OFF;
+            if (take && fc[n] == g->g->cores && fg[n] == g->g->gpus)
+                buf[got++] = n;
+        }
     return got == k;
 }
 
@@ -474,7 +533,7 @@ static int place(sim_t *s, int si, const job_t *jb, plan_t *p)
         } else if (k > 1 && g->full_free >= k) {
             if (plan_buffer(s, k) != 0)
                 return 0;
-            if (find_whole(g, st->free_c, st->free_g, k, s->plan_buf)) {
+            if (find_whole(g, st->free_c, st->free_g, k, s->plan_buf, st->pd_state)) {
                 *p = (plan_t){gi, k, s->plan_buf[0], s->plan_buf};
                 return 1;
             }
@@ -499,40 +558,70 @@ static void plan_share(const group_t *g, const job_t *jb, int k, int i, int *all
     *use_g = rg < 0 ? 0 : rg > g->g->gpus ? g->g->gpus : rg;
 }
 
-/* Apply (sign +1) or undo (-1) job j's share on node n. */
-static void node_apply(site_t *st, group_t *g, int n, int sign, int ac, int ag, int uc, int ug, double util, double pf)
+/* Set node n's power to p (the site total follows). */
+static void node_set_power(site_t *st, int n, double p)
+{
+    st->power_w += p - st->node_w[n];
+    st->node_w[n] = p;
+}
+
+/* power_down: an idle node is due to switch off after_s from now (stale events are ignored). */
+static int node_schedule_off(sim_t *s, site_t *st, int n)
+{
+    st->off_at[n] = s->t + s->sc->policy.power_down.after_s;
+    return ws_eventq_push(&s->q, st->off_at[n], PRIO_END, EV_OFF, st->node_base + n);
+}
+
+/* Apply (sign +1) or undo (-1) job j's share on node n: its allocation (APPLY_ALLOC) and/or its
+ * load (APPLY_LOAD). A node that is off or waking keeps drawing off_w / wake_w. Returns 0 or -1. */
+static int node_apply(sim_t *s, site_t *st, group_t *g, int n, int sign, int what, int ac, int ag, int uc, int ug,
+                      double util, double pf)
 {
     int was_free = st->free_c[n] == g->g->cores && st->free_g[n] == g->g->gpus;
-    st->free_c[n] -= sign * ac;
-    st->free_g[n] -= sign * ag;
-    st->load[n] += sign * uc * util * pf;
-    if (ug)
-        st->gpu_dyn_w[n] += sign * ug * (ws_model_power_w(&g->g->power, util) - g->gpu_idle_w) * pf;
+    if (what & APPLY_ALLOC) {
+        st->free_c[n] -= sign * ac;
+        st->free_g[n] -= sign * ag;
+    }
+    if (what & APPLY_LOAD) {
+        st->load[n] += sign * uc * util;
+        st->pf_w[n] += sign * (uc + ug) * pf;
+        st->pf_n[n] += sign * (uc + ug);
+        if (ug)
+            st->gpu_dyn_w[n] += sign * ug * (ws_model_power_w(&g->g->power, util) * pf - g->gpu_idle_w);
+    }
     int is_free = st->free_c[n] == g->g->cores && st->free_g[n] == g->g->gpus;
     if (is_free) {
         st->load[n] = 0; /* no drift: an empty node is exactly idle */
         st->gpu_dyn_w[n] = 0;
+        st->pf_w[n] = st->pf_n[n] = 0;
     }
     g->full_free += is_free - was_free;
-    double p = node_power(g, st->load[n], st->gpu_dyn_w[n]);
-    st->power_w += p - st->node_w[n];
-    st->node_w[n] = p;
-    tree_set(g, n - g->first, st->free_c[n], st->free_g[n]);
+    if (!st->pd_state || st->pd_state[n] == PD_AWAKE)
+        node_set_power(st, n, node_power(g, st->load[n], st->gpu_dyn_w[n], node_factor(st, n)));
+    if (what & APPLY_ALLOC)
+        tree_set(g, n - g->first, st->free_c[n], st->free_g[n], !st->pd_state || st->pd_state[n] != PD_OFF);
+    if (st->pd_state && is_free && !was_free)
+        return node_schedule_off(s, st, n);
+    return 0;
 }
 
-static void job_apply(sim_t *s, int si, const job_t *jb, int gi, int k, int node, const int *nodes, int sign)
+static int job_apply(sim_t *s, int si, const job_t *jb, int gi, int k, int node, const int *nodes, int sign, int what)
 {
     site_t *st = &s->sites[si];
     group_t *g = &st->groups[gi];
+    int rc = 0;
     for (int i = 0; i < k; i++) {
         int ac, ag, uc, ug;
         plan_share(g, jb, k, i, &ac, &ag, &uc, &ug);
-        node_apply(st, g, k == 1 ? node : nodes[i], sign, ac, ag, uc, ug, jb->util, jb->power_factor);
+        rc |= node_apply(s, st, g, k == 1 ? node : nodes[i], sign, what, ac, ag, uc, ug, jb->util, jb->power_factor);
     }
-    st->busy_cores += sign * jb->cores;
-    st->busy_gpus += sign * jb->gpus;
-    if (st->busy_cores == 0 && st->busy_gpus == 0)
+    if (what & APPLY_ALLOC) {
+        st->busy_cores += sign * jb->cores;
+        st->busy_gpus += sign * jb->gpus;
+    }
+    if (st->busy_cores == 0 && st->busy_gpus == 0 && !st->pd_state)
         st->power_w = st->idle_power_w;
+    return rc;
 }
 
 /* ---------- starting and ending ---------- */
@@ -565,6 +654,56 @@ static void stats_started(sim_t *s, const job_t *jb)
     ws_wait_add(&s->res->total.wait, w);
 }
 
+static int plan_node(const plan_t *p, int i) { return p->k == 1 ? p->node : p->nodes[i]; }
+
+/* When a job placed by plan p now can start: now, or when its last off / waking node is awake. */
+static double plan_start_s(const sim_t *s, int si, const plan_t *p)
+{
+    const site_t *st = &s->sites[si];
+    double t = s->t;
+    for (int i = 0; st->pd_state && i < p->k; i++) {
+        int n = plan_node(p, i);
+        double a = st->pd_state[n] == PD_OFF ? s->t + s->sc->policy.power_down.wake_s
+                   : st->pd_state[n] == PD_WAKING ? st->awake_at[n] : s->t;
+        t = a > t ? a : t;
+    }
+    return t;
+}
+
+/* power_down: the off nodes of plan p start waking up now (drawing wake_w). */
+static void plan_wake(sim_t *s, int si, const plan_t *p)
+{
+    site_t *st = &s->sites[si];
+    const ws_power_down *pd = &s->sc->policy.power_down;
+    for (int i = 0; st->pd_state && i < p->k; i++) {
+        int n = plan_node(p, i);
+        if (st->pd_state[n] != PD_OFF)
+            continue;
+        st->pd_state[n] = PD_WAKING;
+        st->awake_at[n] = s->t + pd->wake_s;
+        node_set_power(st, n, pd->wake_w);
+    }
+}
+
+/* The job's compute starts now: nodes whose wake-up is over are awake, its load is applied. */
+static int job_begin(sim_t *s, int j)
+{
+    job_t *jb = &s->jobs[j];
+    site_t *st = &s->sites[jb->site];
+    group_t *g = &st->groups[jb->group];
+    site_advance(s, jb->site, s->t);
+    for (int i = 0; i < jb->nnodes; i++) {
+        int n = jb->nnodes == 1 ? jb->node : jb->nodes[i];
+        if (st->pd_state[n] == PD_WAKING && st->awake_at[n] <= s->t) {
+            st->pd_state[n] = PD_AWAKE;
+            node_set_power(st, n, node_power(g, st->load[n], st->gpu_dyn_w[n], node_factor(st, n)));
+        }
+    }
+    if (job_apply(s, jb->site, jb, jb->group, jb->nnodes, jb->node, jb->nodes, +1, APPLY_LOAD) != 0)
+        return -1;
+    return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
+}
+
 static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
 {
     site_t *st = &s->sites[si];
@@ -584,9 +723,13 @@ static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
             return -1;
         memcpy(jb->nodes, p->nodes, (size_t)p->k * sizeof *jb->nodes);
     }
-    job_apply(s, si, jb, p->group, p->k, p->node, jb->nodes, +1);
-    jb->start_s = s->t;
-    jb->end_s = s->t + runtime_s;
+    double start_s = plan_start_s(s, si, p);
+    plan_wake(s, si, p);
+    if (job_apply(s, si, jb, p->group, p->k, p->node, jb->nodes, +1,
+                  st->pd_state ? APPLY_ALLOC : APPLY_ALLOC | APPLY_LOAD) != 0)
+        return -1;
+    jb->start_s = start_s;
+    jb->end_s = start_s + runtime_s;
     st->queued--;
     st->queued_cores -= jb->cores;
     st->queued_gpus -= jb->gpus;
@@ -595,7 +738,11 @@ static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
     s->res->classes[jb->cls].busy_gpu_s += jb->gpus * runtime_s;
     if (running_add(st, jb, j) != 0)
         return -1;
-    return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
+    if (!st->pd_state)
+        return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
+    if (start_s > s->t)
+        return ws_eventq_push(&s->q, start_s, PRIO_END, EV_START, j);
+    return job_begin(s, j);
 }
 
 /* Start job j now if it fits: 1 started, 0 not, -1 out of memory. */
@@ -625,13 +772,13 @@ static void record_end(sim_t *s, const job_t *jb, int missed)
     s->opt->obs.on_job(s->opt->obs.ctx, &r);
 }
 
-static void end_job(sim_t *s, int j)
+static int end_job(sim_t *s, int j)
 {
     job_t *jb = &s->jobs[j];
     int si = jb->site;
     site_t *st = &s->sites[si];
     site_advance(s, si, s->t);
-    job_apply(s, si, jb, jb->group, jb->nnodes, jb->node, jb->nodes, -1);
+    int rc = job_apply(s, si, jb, jb->group, jb->nnodes, jb->node, jb->nodes, -1, APPLY_ALLOC | APPLY_LOAD);
     int last = st->running[--st->n_running];
     st->running[jb->run_idx] = last;
     s->jobs[last].run_idx = jb->run_idx;
@@ -650,6 +797,7 @@ static void end_job(sim_t *s, int j)
     job_release(s, j);
     s->live--;
     mark_dirty(s, si);
+    return rc;
 }
 
 /* ---------- EASY backfilling ---------- */
@@ -693,7 +841,7 @@ static int scratch_place(sim_t *s, int si, const job_t *jb)
                     return 1;
                 }
             }
-        } else if (k > 1 && plan_buffer(s, k) == 0 && find_whole(g, st->scratch_c, st->scratch_g, k, s->plan_buf)) {
+        } else if (k > 1 && plan_buffer(s, k) == 0 && find_whole(g, st->scratch_c, st->scratch_g, k, s->plan_buf, NULL)) {
             scratch_apply(st, g, jb, k, 0, s->plan_buf, +1);
             return 1;
         }
@@ -755,7 +903,7 @@ static int easy_backfill(sim_t *s, int si, int head)
         if (!place(s, si, jb, &p))
             continue;
         double rt = job_runtime_on(s, jb, si, p.group);
-        if (!(s->t + rt <= shadow) && !easy_fits_shadow(st, jb, &p))
+        if (!(plan_start_s(s, si, &p) + rt <= shadow) && !easy_fits_shadow(st, jb, &p))
             continue;
         if (start_job(s, si, *slot, &p, rt) != 0)
             return -1;
@@ -802,9 +950,99 @@ static double site_load(const site_t *st, const job_t *jb)
     return (double)(st->busy_cores + st->queued_cores) / (double)(st->total_cores > 0 ? st->total_cores : 1);
 }
 
-/* The site for a new job, or -1 when none can ever run it. */
-static int dispatch(sim_t *s, const job_t *jb)
+/* greenest / cheapest: the site's current carbon x PUE, or price (+infinity without one). */
+static double site_score(const sim_t *s, int si)
 {
+    const site_t *st = &s->sites[si];
+    if (s->sc->policy.dispatch == WS_DISPATCH_GREENEST)
+        return st->ci * st->pue;
+    return st->def->price_per_kwh ? st->price : INFINITY;
+}
+
+static int dispatch_scored(sim_t *s, const job_t *jb)
+{
+    int best = -1;
+    double best_v = INFINITY;
+    for (int si = 0; si < s->n_sites; si++) {
+        if (!job_feasible(s, jb, si))
+            continue;
+        double v = site_score(s, si);
+        if (best < 0 || v < best_v) {
+            best = si;
+            best_v = v;
+        }
+    }
+    return best;
+}
+
+/* Power attributable to job jb on k nodes of group g (README: energy-aware): its share of the idle
+ * power (k whole nodes, else the larger of its core and GPU fractions of one node) plus what it adds
+ * to the power of otherwise idle nodes at its utilisation, all scaled by the spec's power_factor pf. */
+static double attributable_power_w(const group_t *g, const job_t *jb, int k, double pf)
+{
+    const ws_node_group *ng = g->g;
+    double idle = node_power(g, 0, 0, 1.0), share = k, dyn = 0;
+    if (k == 1) {
+        share = (double)jb->cores / ng->cores;
+        if (ng->gpus > 0 && (double)jb->gpus / ng->gpus > share)
+            share = (double)jb->gpus / ng->gpus;
+    }
+    for (int i = 0; i < k; i++) {
+        int ac, ag, uc, ug;
+        plan_share(g, jb, k, i, &ac, &ag, &uc, &ug);
+        double gdyn = ug ? ug * (ws_model_power_w(&ng->power, jb->util) - g->gpu_idle_w) : 0;
+        dyn += node_power(g, uc * jb->util, gdyn, 1.0) - idle;
+    }
+    return pf * (share * idle + dyn);
+}
+
+/* Predicted energy of job jb on group gi of site si (J), INFINITY when the group cannot run it:
+ * expected runtime of its spec there (trace jobs: their runtime) x attributable power. */
+static double predicted_energy_j(const sim_t *s, const job_t *jb, int si, int gi)
+{
+    int k = group_can_run(s, jb, si, gi);
+    if (k == 0)
+        return INFINITY;
+    const group_t *g = &s->sites[si].groups[gi];
+    double rt = jb->runtime_s, pf = 1.0;
+    if (rt < 0) {
+        const ws_runtime_spec *r = ws_class_runtime(&s->sc->classes[jb->cls], g->g->type);
+        rt = ws_runtime_expected_s(r);
+        pf = r->power_factor;
+    }
+    return rt * attributable_power_w(g, jb, k, pf);
+}
+
+/* energy-aware: the (site, group) of lowest predicted energy (ties: lowest site, then group); the
+ * job is pinned to that group. */
+static int dispatch_energy(sim_t *s, job_t *jb)
+{
+    int best = -1, best_g = -1;
+    double best_e = INFINITY;
+    for (int si = 0; si < s->n_sites; si++) {
+        if (!job_feasible(s, jb, si))
+            continue;
+        for (int gi = 0; gi < s->sites[si].n_groups; gi++) {
+            double e = predicted_energy_j(s, jb, si, gi);
+            if (e < best_e || (best < 0 && isfinite(e))) {
+                best = si;
+                best_g = gi;
+                best_e = e;
+            }
+        }
+    }
+    if (best >= 0)
+        jb->pin_group = best_g + 1;
+    return best;
+}
+
+/* The site for a new job, or -1 when none can ever run it. */
+static int dispatch(sim_t *s, job_t *jb)
+{
+    if (s->sc->policy.dispatch == WS_DISPATCH_GREENEST || s->sc->policy.dispatch == WS_DISPATCH_CHEAPEST)
+        return dispatch_scored(s, jb);
+    if (s->sc->policy.dispatch == WS_DISPATCH_ENERGY_AWARE)
+        return dispatch_energy(s, jb);
     int best = -1;
     double best_load = INFINITY;
     for (int k = 0; k < s->n_sites; k++) {
@@ -832,6 +1070,102 @@ static double sjf_estimate(const sim_t *s, const job_t *jb, int si)
     return INFINITY;
 }
 
+/* ---------- temporal shifting ---------- */
+
+/* Noisy forecast factor exp(sigma z) of site si for the UTC hour starting at hour_unix_s (one z per
+ * site and hour from the forecast stream, drawn in hour order so every job sees the same forecast).
+ * NAN when out of memory. */
+static double forecast_factor(sim_t *s, int si, double hour_unix_s)
+{
+    double h = floor(hour_unix_s / 3600.0) - floor(s->sc->start_unix_s / 3600.0);
+    size_t i = (size_t)(h > 0 ? h : 0) * (size_t)s->n_sites + (size_t)si;
+    if (i >= s->fz_cap) {
+        size_t nc = s->fz_cap ? s->fz_cap : 1024;
+        while (nc <= i)
+            nc *= 2;
+        double *nf = realloc(s->fz, nc * sizeof *nf);
+        if (!nf)
+            return NAN;
+        s->fz = nf;
+        s->fz_cap = nc;
+    }
+    double sigma = s->sc->policy.shifting.noise_sigma;
+    for (; s->fz_n <= i; s->fz_n++)
+        s->fz[s->fz_n] = exp(sigma * gsl_ran_gaussian_ziggurat(s->rng_forecast, 1.0));
+    return s->fz[i];
+}
+
+/* Forecast integral of carbon x PUE (x the noise factor) at site si over [t0, t0 + dur] (seconds
+ * after start), exact over the step series; for dur = 0 the value at t0. */
+static double forecast_integral(sim_t *s, int si, double t0, double dur)
+{
+    const site_t *st = &s->sites[si];
+    int noisy = s->sc->policy.shifting.forecast == WS_FORECAST_NOISY;
+    size_t c1 = st->cur_ci, c2 = st->cur_pue; /* monotone from now: short forward scans */
+    double a = s->sc->start_unix_s + t0, b = a + dur, t = a, acc = 0;
+    do {
+        double n1, n2, n3 = INFINITY;
+        double v = ws_series_at(st->def->carbon_g_per_kwh, t, &c1, &n1) * ws_series_at(st->def->pue, t, &c2, &n2);
+        if (noisy) {
+            double hr = floor(t / 3600.0) * 3600.0;
+            v *= forecast_factor(s, si, hr);
+            n3 = hr + 3600.0;
+        }
+        if (!(b > a))
+            return v;
+        double e = n1 < n2 ? n1 : n2;
+        e = e < n3 ? e : n3;
+        e = e < b ? e : b;
+        acc += v * (e - t);
+        t = e;
+    } while (t < b);
+    return acc;
+}
+
+/* Start delay (s) of a deferrable job dispatched to site si: the d on the step_s grid (d = 0 first)
+ * within its slack and deadline that minimises the forecast carbon x PUE over its run; ties keep the
+ * earliest. -1 when out of memory. */
+static double shift_delay_s(sim_t *s, const job_t *jb, int si)
+{
+    const ws_shift_policy *sh = &s->sc->policy.shifting;
+    if (!sh->enabled || jb->cls >= s->sc->n_classes || !(s->sc->classes[jb->cls].shift_slack_s > 0))
+        return 0;
+    double slack = s->sc->classes[jb->cls].shift_slack_s, rt = sjf_estimate(s, jb, si);
+    if (!isfinite(rt))
+        return 0;
+    double best_d = 0, best = forecast_integral(s, si, s->t, rt);
+    for (long i = 1; isfinite(best); i++) {
+        double d = (double)i * sh->step_s, start = s->t + d;
+        if (start - jb->submit_s > slack || (jb->deadline_s > 0 && (start + rt) - jb->submit_s > jb->deadline_s))
+            break;
+        double f = forecast_integral(s, si, start, rt);
+        if (isnan(f))
+            return -1;
+        if (f < best) {
+            best = f;
+            best_d = d;
+        }
+    }
+    return isnan(best) ? -1 : best_d;
+}
+
+static int queue_insert(sim_t *s, int j)
+{
+    job_t *jb = &s->jobs[j];
+    int si = jb->site;
+    site_t *st = &s->sites[si];
+    st->queued++;
+    st->queued_cores += jb->cores;
+    st->queued_gpus += jb->gpus;
+    mark_dirty(s, si);
+    if (s->sc->policy.queue == WS_QUEUE_SJF) {
+        jb->sjf_key = sjf_estimate(s, jb, si);
+        return heap_push(s, st, j);
+    }
+    return ring_push(st, j);
+}
+
+/* A new job: dispatched to a site, then queued there now or, when shifted, released later. */
 static int enqueue(sim_t *s, int j)
 {
     job_t *jb = &s->jobs[j];
@@ -843,18 +1177,49 @@ static int enqueue(sim_t *s, int j)
         job_release(s, j);
         return 0;
     }
-    site_t *st = &s->sites[si];
     jb->site = si;
-    st->queued++;
-    st->queued_cores += jb->cores;
-    st->queued_gpus += jb->gpus;
     s->live++;
-    mark_dirty(s, si);
-    if (s->sc->policy.queue == WS_QUEUE_SJF) {
-        jb->sjf_key = sjf_estimate(s, jb, si);
-        return heap_push(s, st, j);
+    double d = shift_delay_s(s, jb, si);
+    if (d < 0)
+        return -1;
+    if (d > 0) {
+        s->sites[si].deferred++;
+        return ws_eventq_push(&s->q, s->t + d, PRIO_ARRIVE, EV_RELEASE, j);
     }
-    return ring_push(st, j);
+    return queue_insert(s, j);
+}
+
+static int release_job(sim_t *s, int j)
+{
+    s->sites[s->jobs[j].site].deferred--;
+    return queue_insert(s, j);
+}
+
+/* ---------- idle power-down ---------- */
+
+static group_t *node_group(site_t *st, int n)
+{
+    int gi = 0;
+    while (gi + 1 < st->n_groups && n >= st->groups[gi + 1].first)
+        gi++;
+    return &st->groups[gi];
+}
+
+/* EV_OFF for global node a: switch it off if it is still idle and awake and this is its due time. */
+static int node_off(sim_t *s, int a)
+{
+    int si = s->node_site[a];
+    site_t *st = &s->sites[si];
+    int n = a - st->node_base;
+    group_t *g = node_group(st, n);
+    if (st->pd_state[n] != PD_AWAKE || st->off_at[n] != s->t || st->free_c[n] != g->g->cores ||
+        st->free_g[n] != g->g->gpus)
+        return 0;
+    site_advance(s, si, s->t);
+    st->pd_state[n] = PD_OFF;
+    node_set_power(st, n, s->sc->policy.power_down.off_w);
+    tree_set(g, n - g->first, st->free_c[n], st->free_g[n], 0);
+    return 0;
 }
 
 static int trace_class_of(sim_t *s, const ws_trace_job *tj)
@@ -963,6 +1328,22 @@ static int arrive_class(sim_t *s, int k)
 
 /* ---------- setup ---------- */
 
+/* power_down: every node starts awake and idle, due to switch off after after_s. */
+static int site_power_down_init(sim_t *s, int si)
+{
+    site_t *st = &s->sites[si];
+    size_t n = (size_t)st->n_nodes;
+    st->pd_state = calloc(n, 1);
+    st->awake_at = calloc(n, sizeof *st->awake_at);
+    st->off_at = calloc(n, sizeof *st->off_at);
+    if (!st->pd_state || !st->awake_at || !st->off_at)
+        return -1;
+    for (int i = 0; i < st->n_nodes; i++)
+        if (node_schedule_off(s, st, i) != 0)
+            return -1;
+    return 0;
+}
+
 static int site_init(sim_t *s, int si)
 {
     site_t *st = &s->sites[si];
@@ -972,8 +1353,9 @@ static int site_init(sim_t *s, int si)
     st->groups = calloc((size_t)d->n_groups, sizeof *st->groups);
     if (!st->groups)
         return -1;
+    int pd = s->sc->policy.power_down.enabled;
     for (int gi = 0; gi < d->n_groups; gi++) {
-        if (group_init(&st->groups[gi], &d->groups[gi], st->n_nodes) != 0)
+        if (group_init(&st->groups[gi], &d->groups[gi], st->n_nodes, pd) != 0)
             return -1;
         st->n_nodes += d->groups[gi].count;
         st->total_cores += (int64_t)d->groups[gi].count * d->groups[gi].cores;
@@ -986,12 +1368,15 @@ static int site_init(sim_t *s, int si)
     st->scratch_g = malloc(n * sizeof *st->scratch_g);
     st->load = calloc(n, sizeof *st->load);
     st->gpu_dyn_w = calloc(n, sizeof *st->gpu_dyn_w);
+    st->pf_w = calloc(n, sizeof *st->pf_w);
+    st->pf_n = calloc(n, sizeof *st->pf_n);
     st->node_w = malloc(n * sizeof *st->node_w);
-    if (!st->free_c || !st->free_g || !st->scratch_c || !st->scratch_g || !st->load || !st->gpu_dyn_w || !st->node_w)
+    if (!st->free_c || !st->free_g || !st->scratch_c || !st->scratch_g || !st->load || !st->gpu_dyn_w || !st->node_w ||
+        !st->pf_w || !st->pf_n)
         return -1;
     for (int gi = 0; gi < st->n_groups; gi++) {
         const group_t *g = &st->groups[gi];
-        double idle = node_power(g, 0, 0);
+        double idle = node_power(g, 0, 0, 1.0);
         for (int i = 0; i < g->count; i++) {
             st->free_c[g->first + i] = g->g->cores;
             st->free_g[g->first + i] = g->g->gpus;
@@ -1000,7 +1385,7 @@ static int site_init(sim_t *s, int si)
         }
     }
     st->idle_power_w = st->power_w;
-    return 0;
+    return pd ? site_power_down_init(s, si) : 0;
 }
 
 static void site_free(site_t *st)
@@ -1008,7 +1393,12 @@ static void site_free(site_t *st)
     for (int gi = 0; gi < st->n_groups; gi++) {
         free(st->groups[gi].mc);
         free(st->groups[gi].mg);
+        free(st->groups[gi].amc);
+        free(st->groups[gi].amg);
     }
+    free(st->pd_state);
+    free(st->awake_at);
+    free(st->off_at);
     free(st->groups);
     free(st->free_c);
     free(st->free_g);
@@ -1016,6 +1406,8 @@ static void site_free(site_t *st)
     free(st->scratch_g);
     free(st->load);
     free(st->gpu_dyn_w);
+    free(st->pf_w);
+    free(st->pf_n);
     free(st->node_w);
     free(st->ring);
     free(st->heap);
@@ -1085,6 +1477,27 @@ static int classes_init(sim_t *s)
     return 0;
 }
 
+/* Global node numbering (sites in order) and, under power_down, the site of each node. */
+static int nodes_init(sim_t *s)
+{
+    int total = 0;
+    for (int si = 0; si < s->n_sites; si++) {
+        s->sites[si].node_base = total;
+        for (int gi = 0; gi < s->sc->sites[si].n_groups; gi++)
+            total += s->sc->sites[si].groups[gi].count;
+    }
+    if (!s->sc->policy.power_down.enabled)
+        return 0;
+    s->node_site = malloc((size_t)total * sizeof *s->node_site);
+    if (!s->node_site)
+        return -1;
+    for (int si = 0, a = 0; si < s->n_sites; si++)
+        for (int gi = 0; gi < s->sc->sites[si].n_groups; gi++)
+            for (int i = 0; i < s->sc->sites[si].groups[gi].count; i++)
+                s->node_site[a++] = si;
+    return 0;
+}
+
 static int sim_init(sim_t *s)
 {
     const ws_scenario *sc = s->sc;
@@ -1098,10 +1511,15 @@ static int sim_init(sim_t *s)
     s->dirty_list = calloc((size_t)s->n_sites, sizeof *s->dirty_list);
     if (!s->sites || !s->dirty_list || result_init(s) != 0)
         return -1;
+    if (nodes_init(s) != 0)
+        return -1;
     for (int si = 0; si < s->n_sites; si++)
         if (site_init(s, si) != 0 || site_step(s, si) != 0)
             return -1;
     if (classes_init(s) != 0)
+        return -1;
+    if (sc->policy.shifting.enabled && sc->policy.shifting.forecast == WS_FORECAST_NOISY &&
+        !(s->rng_forecast = stream_rng(s->res->seed, WS_STREAM_FORECAST)))
         return -1;
     if (sc->trace[0]) {
         if (ws_trace_open(&s->trace, sc->trace, s->err) != 0) {
@@ -1145,6 +1563,10 @@ static void sim_free(sim_t *s)
     free(s->dirty_list);
     free(s->plan_buf);
     free(s->order_buf);
+    free(s->node_site);
+    free(s->fz);
+    if (s->rng_forecast)
+        gsl_rng_free(s->rng_forecast);
     if (s->trace_open)
         ws_trace_close(&s->trace);
     ws_eventq_free(&s->q);
@@ -1165,7 +1587,10 @@ static int handle(sim_t *s, const ws_event *e)
             site_emit_hour(s, si, s->t);
         }
         return s->t + 3600.0 < s->end_s ? ws_eventq_push(&s->q, s->t + 3600.0, PRIO_STEP, EV_HOUR, 0) : 0;
-    case EV_END: end_job(s, e->a); return 0;
+    case EV_END: return end_job(s, e->a);
+    case EV_START: return job_begin(s, e->a);
+    case EV_OFF: return node_off(s, e->a);
+    case EV_RELEASE: return release_job(s, e->a);
     case EV_ARRIVE_TRACE: return arrive_trace(s);
     case EV_ARRIVE_CLASS: return arrive_class(s, e->a);
     case EV_HORIZON: s->done = 1; return 0;
@@ -1220,7 +1645,7 @@ static void site_totals(sim_t *s)
         ws_sim_site_result *sr = &r->sites[si];
         sr->core_s = (double)st->total_cores * r->end_s;
         sr->gpu_s = (double)st->total_gpus * r->end_s;
-        r->jobs_unfinished += st->n_running + st->queued;
+        r->jobs_unfinished += st->n_running + st->queued + st->deferred;
         ws_sim_site_result *t = &r->total;
         t->it_energy_j += sr->it_energy_j;
         t->facility_energy_j += sr->facility_energy_j;

@@ -6,7 +6,13 @@
  *
  * Random streams: every stream has its own gsl_rng (MT19937) seeded from (seed, stream id) with
  * ws_sim_stream_seed, so that what-if variants can share streams (common random numbers):
- *   stream 2k+1: arrival times of class k;  stream 2k+2: runtime draws (one N(0,1) per job) of class k.
+ *   stream 2k+1: arrival times of class k;  stream 2k+2: runtime draws (one N(0,1) per job) of class k;
+ *   stream 0x40000000: the noisy carbon forecast of temporal shifting (one N(0,1) per site and hour).
+ *
+ * Policies that move energy and carbon (scenarios/README.md, "policy"): greenest / cheapest /
+ * energy-aware dispatch, temporal shifting of deferrable classes (a job is held back until its
+ * release time; memory stays O(deferred + queued + running jobs)), idle power-down (switch-off
+ * instants and wake-up ends are events, so integration stays exact).
  *
  * Power of a node (see scenarios/README.md): CPU node (gpus = 0): P = power(load / cores), where load
  * = sum over its jobs of cores x utilisation (with the linear form: linear in busy cores, as SimGrid's
