@@ -1,6 +1,7 @@
 /* cmd_simulate: `wattscale simulate SCENARIO`: load and validate a scenario (exit 2 with
  * "FILE: json.path: message"), run the discrete-event simulator, print totals (text or --json), write
  * the hourly series and per-job records, and store the run (runs, run_sites). */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,7 +12,11 @@
 
 #include "commands.h"
 #include "ws_cli.h"
+#include "ws_json.h"
+#include "ws_projplot.h"
+#include "ws_report.h"
 #include "ws_sim.h"
+#include "ws_whatif.h"
 
 static void usage(FILE *out)
 {
@@ -25,7 +30,14 @@ static void usage(FILE *out)
             "  --jobs-out FILE  write one CSV row per completed job\n"
             "  --json           print the totals as one JSON object\n"
             "  --no-store       do not record the run in the store\n"
-            "  --db PATH        the store (default ./wattscale.db or $WATTSCALE_DB)\n");
+            "  --db PATH        the store (default ./wattscale.db or $WATTSCALE_DB)\n\n"
+            "What-if scenarios (a file with variants[], replicas or projection; see scenarios/README.md) run\n"
+            "every variant on common random numbers over Monte Carlo replicas and write a projection report:\n"
+            "  --replicas N     Monte Carlo replicas (overrides the file; model parameters and tweak\n"
+            "                   factors are drawn from their uncertainties when N > 1)\n"
+            "  --out DIR        also DIR/report.{json,md,html} and DIR/hourly_<variant>.csv\n"
+            "  --plots DIR      figures (PNG and SVG) go here (default plots/)\n"
+            "  --json           print the report JSON (docs/report-json.md)\n");
 }
 
 typedef struct {
@@ -197,17 +209,124 @@ static int simulate(const char *path, const ws_sim_options *base, const char *ou
     return rc;
 }
 
+static int ensure_dir(const char *dir)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "wattscale simulate: cannot create %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+typedef int (*report_writer)(const cJSON *report, FILE *out);
+
+static int write_reports(const cJSON *report, const char *out_dir)
+{
+    static const char *const names[] = {"report.json", "report.md", "report.html"};
+    report_writer writers[] = {ws_report_write_json, ws_report_write_md, ws_report_write_html};
+    for (int i = 0; i < 3; i++) {
+        char p[1200];
+        snprintf(p, sizeof p, "%s/%s", out_dir, names[i]);
+        FILE *f = open_out(p);
+        if (!f || writers[i](report, f) != 0 || fclose(f) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A scenario name fit for file names: letters, digits, '-', '_'. */
+static void file_prefix(const cJSON *report, char *out, size_t size)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "scenario"), "name");
+    const char *name = cJSON_IsString(n) ? n->valuestring : "scenario";
+    size_t k = 0;
+    for (; *name && k + 1 < size; name++)
+        out[k++] = (isalnum((unsigned char)*name) || *name == '-' || *name == '_') ? *name : '-';
+    out[k] = '\0';
+}
+
+typedef struct {
+    const char *out_dir, *plots_dir, *db;
+    int store, json, replicas;
+} whatif_cli;
+
+static int finish_whatif(cJSON *report, const whatif_cli *w, ws_store *st)
+{
+    char prefix[128], hourly[1200];
+    file_prefix(report, prefix, sizeof prefix);
+    snprintf(hourly, sizeof hourly, "%s/hourly_baseline.csv", w->out_dir ? w->out_dir : "");
+    ws_error err = {0};
+    if (ensure_dir(w->plots_dir) != 0 ||
+        ws_projplot_all(report, w->plots_dir, prefix, w->out_dir ? hourly : NULL, &err) != 0) {
+        if (err.message[0])
+            ws_error_print(&err, stderr);
+        return 1;
+    }
+    int64_t run_id = 0;
+    if (w->store && ws_whatif_store_run(st, report, w->out_dir, &run_id) != 0)
+        return 1;
+    if (w->out_dir && write_reports(report, w->out_dir) != 0)
+        return 1;
+    if (w->json) {
+        ws_report_write_json(report, stdout);
+        return 0;
+    }
+    ws_whatif_print_text(report, stdout);
+    if (run_id)
+        printf("\nstored    run %lld in %s ('wattscale report %lld')\n", (long long)run_id, st->path,
+               (long long)run_id);
+    if (w->out_dir)
+        printf("report    %s/report.html, %s/report.md, %s/report.json\n", w->out_dir, w->out_dir, w->out_dir);
+    printf("figures   %s/%s-*.png and .svg\n", w->plots_dir, prefix);
+    return 0;
+}
+
+static int simulate_whatif(const char *path, cJSON *doc, const ws_sim_options *base, const whatif_cli *w)
+{
+    char sha[65] = "", dir[1024];
+    ws_sha256_file(path, sha);
+    ws_strlcpy(dir, path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        ws_strlcpy(dir, ".", sizeof dir);
+    ws_store st;
+    int have_store = ws_cli_open_store(&st, w->db) == 0;
+    if (!have_store && w->store)
+        return 1;
+    if (w->out_dir && ensure_dir(w->out_dir) != 0) {
+        if (have_store)
+            ws_store_close(&st);
+        return 1;
+    }
+    ws_whatif_options opt = {.replicas = w->replicas, .override_seed = base->override_seed, .seed = base->seed,
+                             .store = have_store ? &st : NULL, .out_dir = w->out_dir, .quiet = !isatty(2)};
+    cJSON *report = NULL;
+    ws_error err = {0};
+    int rc = ws_whatif_run(doc, path, dir, sha, &opt, &report, &err);
+    if (rc != WS_OK)
+        ws_error_print(&err, stderr);
+    else
+        rc = finish_whatif(report, w, &st);
+    cJSON_Delete(report);
+    if (have_store)
+        ws_store_close(&st);
+    return rc;
+}
+
 int cmd_simulate(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
         {"jobs-out", required_argument, 0, 'j'}, {"json", no_argument, 0, 'J'},
         {"no-store", no_argument, 0, 'N'}, {"db", required_argument, 0, 'd'},
+        {"replicas", required_argument, 0, 'r'}, {"plots", required_argument, 0, 'p'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     ws_sim_options opt;
     memset(&opt, 0, sizeof opt);
-    const char *out_dir = NULL, *jobs_out = NULL, *db = NULL;
-    int json = 0, store = 1, c;
+    const char *out_dir = NULL, *jobs_out = NULL, *db = NULL, *plots_dir = "plots";
+    int json = 0, store = 1, c, replicas = 0;
     ws_cli_reset_getopt();
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -227,6 +346,17 @@ int cmd_simulate(int argc, char **argv)
         case 'j': jobs_out = optarg; break;
         case 'J': json = 1; break;
         case 'N': store = 0; break;
+        case 'p': plots_dir = optarg; break;
+        case 'r': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 10000) {
+                fprintf(stderr, "wattscale simulate: --replicas: '%s' is not a whole number from 1 to 10000\n", optarg);
+                return 2;
+            }
+            replicas = (int)v;
+            break;
+        }
         case 'd': db = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -236,5 +366,20 @@ int cmd_simulate(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    return simulate(argv[optind], &opt, out_dir, jobs_out, db, store, json);
+    const char *path = argv[optind];
+    ws_error err = {0};
+    cJSON *doc = ws_json_load(path, &err);
+    if (!doc) {
+        ws_error_print(&err, stderr);
+        return 2;
+    }
+    int rc;
+    if (ws_whatif_is_whatif(doc) || replicas > 0) {
+        whatif_cli w = {out_dir, plots_dir, db, store, json, replicas};
+        rc = simulate_whatif(path, doc, &opt, &w);
+    } else {
+        rc = simulate(path, &opt, out_dir, jobs_out, db, store, json);
+    }
+    cJSON_Delete(doc);
+    return rc;
 }

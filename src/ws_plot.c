@@ -60,25 +60,99 @@ int ws_plot_open(ws_plot *p, const char *path, int width, int height, ws_error *
     return 0;
 }
 
+static void add_legend(ws_plot *p, int opt, int color, int style, const char *label);
+
+void ws_plot_panel(ws_plot *p, int i, int n)
+{
+    p->panel = i;
+    p->n_panels = n;
+}
+
+/* Viewport of the current panel; a new page only for the first. */
+static void viewport(ws_plot *p, double xmin, double xmax, double ymin, double ymax)
+{
+    int n = p->n_panels > 0 ? p->n_panels : 1, i = p->n_panels > 0 ? p->panel : 0;
+    if (i == 0)
+        pladv(0);
+    /* Stacked panels need room between them for the upper panel's tick labels and the lower title. */
+    double top = n > 1 ? 0.93 : 0.90, bottom = n > 1 ? 0.11 : 0.13, gap = n > 1 ? 0.13 : 0;
+    double h = (top - bottom - (n - 1) * gap) / n, y1 = top - i * (h + gap);
+    plvpor(0.12, 0.96, y1 - h, y1);
+    plwind(xmin, xmax, ymin, ymax);
+    /* Each panel has its own legend. */
+    p->n_legend = 0;
+    p->legend_drawn = 0;
+}
+
+static void frame(const char *xopt, const char *yopt, const char *xlabel, const char *ylabel, const char *title)
+{
+    plcol0(WS_PLOT_GREY);
+    plwidth(0.5);
+    plbox(strchr(xopt, 'd') ? "gd" : "g", 0, 0, "g", 0, 0);
+    plcol0(WS_PLOT_BLACK);
+    plwidth(1.5);
+    plbox(xopt, 0, 0, yopt, 0, 0);
+    if (xlabel && *xlabel)
+        plmtex("b", 2.6, 0.5, 0.5, xlabel);
+    plmtex("l", 3.9, 0.5, 0.5, ylabel);
+    plschr(0, 1.4);
+    plmtex("t", 1.0, 0.5, 0.5, title);
+    plschr(0, 1.35);
+}
+
 void ws_plot_axes(ws_plot *p, double xmin, double xmax, double ymin, double ymax, const char *xlabel,
                   const char *ylabel, const char *title)
 {
     if (!p->open)
         return;
-    pladv(0);
-    plvpor(0.11, 0.96, 0.13, 0.90);
-    plwind(xmin, xmax, ymin, ymax);
-    plcol0(WS_PLOT_GREY);
-    plwidth(0.5);
-    plbox("g", 0, 0, "g", 0, 0);
-    plcol0(WS_PLOT_BLACK);
-    plwidth(1.5);
-    plbox("bcnst", 0, 0, "bcnstv", 0, 0);
-    plmtex("b", 2.6, 0.5, 0.5, xlabel);
-    plmtex("l", 4.2, 0.5, 0.5, ylabel);
-    plschr(0, 1.4);
-    plmtex("t", 1.0, 0.5, 0.5, title);
+    viewport(p, xmin, xmax, ymin, ymax);
+    frame("bcnst", "bcnstv", xlabel, ylabel, title);
+}
+
+void ws_plot_axes_time(ws_plot *p, double xmin, double xmax, double ymin, double ymax, const char *fmt,
+                       const char *xlabel, const char *ylabel, const char *title)
+{
+    if (!p->open)
+        return;
+    viewport(p, xmin, xmax, ymin, ymax);
+    pltimefmt(fmt);
+    frame("bcdnst", "bcnstv", xlabel, ylabel, title);
+}
+
+void ws_plot_axes_categories(ws_plot *p, const char *const *names, int n, double ymin, double ymax,
+                             const char *ylabel, const char *title)
+{
+    if (!p->open || n < 1)
+        return;
+    double xmin = -0.6, xmax = n - 0.4;
+    viewport(p, xmin, xmax, ymin, ymax);
+    frame("bc", "bcnstv", "", ylabel, title);
+    /* Names under their positions; long lists alternate two rows so that they do not collide. */
+    plschr(0, n > 5 ? 1.0 : 1.2);
+    for (int i = 0; i < n; i++)
+        plmtex("b", (n > 4 && i % 2) ? 2.6 : 1.2, (i - xmin) / (xmax - xmin), 0.5, names[i]);
     plschr(0, 1.35);
+    /* A zero line: savings above, costs below. */
+    if (ymin < 0 && ymax > 0) {
+        double zx[2] = {xmin, xmax}, zy[2] = {0, 0};
+        plcol0(WS_PLOT_BLACK);
+        plwidth(1.0);
+        plline(2, zx, zy);
+    }
+}
+
+void ws_plot_bars(ws_plot *p, const double *x, const double *y, int n, double width, ws_plot_color c,
+                  const char *label)
+{
+    if (!p->open || n < 1)
+        return;
+    for (int i = 0; i < n; i++) {
+        double bx[4] = {x[i] - width / 2, x[i] + width / 2, x[i] + width / 2, x[i] - width / 2};
+        double by[4] = {0, 0, y[i], y[i]};
+        plcol0(c);
+        plfill(4, bx, by);
+    }
+    add_legend(p, PL_LEGEND_COLOR_BOX, c, 1, label);
 }
 
 static void add_legend(ws_plot *p, int opt, int color, int style, const char *label)

@@ -28,6 +28,7 @@ typedef enum { WS_PLOT_TOP_LEFT, WS_PLOT_TOP_RIGHT, WS_PLOT_BOTTOM_RIGHT, WS_PLO
 
 typedef struct {
     int open;
+    int panel, n_panels; /* stacked panels: the next axes go into panel `panel` of `n_panels` */
     char path[1024];
     int n_legend;
     int legend_drawn;
@@ -40,6 +41,18 @@ int ws_plot_open(ws_plot *p, const char *path, int width, int height, ws_error *
 /* Axes box with grid, labels (units in the label: "Power (W)") and a title. */
 void ws_plot_axes(ws_plot *p, double xmin, double xmax, double ymin, double ymax, const char *xlabel,
                   const char *ylabel, const char *title);
+/* The same with x in Unix seconds (UTC), labelled as dates ("%m-%d %Hh" style given by fmt). */
+void ws_plot_axes_time(ws_plot *p, double xmin, double xmax, double ymin, double ymax, const char *fmt,
+                       const char *xlabel, const char *ylabel, const char *title);
+/* Axes whose x positions 0..n-1 are named categories (variants, classes). */
+void ws_plot_axes_categories(ws_plot *p, const char *const *names, int n, double ymin, double ymax,
+                             const char *ylabel, const char *title);
+/* Split the figure into n stacked panels; the next axes call draws panel i (0 = top). Draw each
+ * panel's legend (ws_plot_legend) before moving to the next. */
+void ws_plot_panel(ws_plot *p, int i, int n);
+/* Bars from 0 to y[k] centred on x[k], width in x units. */
+void ws_plot_bars(ws_plot *p, const double *x, const double *y, int n, double width, ws_plot_color c,
+                  const char *label);
 void ws_plot_line(ws_plot *p, const double *x, const double *y, int n, ws_plot_color c, ws_plot_style style,
                   const char *label);
 void ws_plot_points(ws_plot *p, const double *x, const double *y, int n, ws_plot_color c, const char *label);

@@ -1,0 +1,340 @@
+/* ws_projplot: see ws_projplot.h. Each figure is one function drawing into one path; the caller loops
+ * over the two formats. */
+#include "ws_projplot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ws_csv.h"
+#include "ws_plot.h"
+
+#define MAX_VARIANTS 32
+#define MAX_SITES 16
+
+static const ws_plot_color SITE_COLORS[] = {WS_PLOT_BLUE, WS_PLOT_ORANGE, WS_PLOT_GREEN, WS_PLOT_VERMILION,
+                                            WS_PLOT_SKY, WS_PLOT_PURPLE, WS_PLOT_GREY, WS_PLOT_BLACK};
+
+static double iv(const cJSON *o, const char *a, const char *b, const char *which)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, a), b);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(x, which);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* Axis range covering lo..hi with a margin, and always 0 for bars. */
+static void range(const double *lo, const double *hi, int n, int with_zero, double *ymin, double *ymax)
+{
+    double a = with_zero ? 0 : INFINITY, b = with_zero ? 0 : -INFINITY;
+    for (int i = 0; i < n; i++) {
+        if (isfinite(lo[i]))
+            a = fmin(a, lo[i]);
+        if (isfinite(hi[i]))
+            b = fmax(b, hi[i]);
+    }
+    if (!isfinite(a) || !isfinite(b))
+        a = 0, b = 1;
+    double pad = (b - a) * 0.12 + (b == a ? fabs(a) * 0.1 + 1e-9 : 0);
+    *ymin = a - (a < 0 || !with_zero ? pad : 0);
+    *ymax = b + pad;
+}
+
+typedef struct {
+    const char *names[MAX_VARIANTS];
+    double x[MAX_VARIANTS], m[MAX_VARIANTS], lo[MAX_VARIANTS], hi[MAX_VARIANTS];
+    double wait[MAX_VARIANTS], co2[MAX_VARIANTS], co2_lo[MAX_VARIANTS], co2_hi[MAX_VARIANTS];
+    int n, replicas;
+    const char *scenario;
+} variants_t;
+
+static void read_variants(const cJSON *report, variants_t *v)
+{
+    memset(v, 0, sizeof *v);
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(report, "scenario");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(sc, "name");
+    v->scenario = cJSON_IsString(name) ? name->valuestring : "scenario";
+    const cJSON *rep = cJSON_GetObjectItemCaseSensitive(sc, "replicas");
+    v->replicas = cJSON_IsNumber(rep) ? (int)rep->valuedouble : 1;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(report, "variants"))
+    {
+        if (v->n == MAX_VARIANTS)
+            break;
+        int i = v->n++;
+        v->names[i] = cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring;
+        v->x[i] = i;
+        v->m[i] = iv(it, "saving_vs_baseline", "facility_energy_mwh_per_day", "mean");
+        v->lo[i] = iv(it, "saving_vs_baseline", "facility_energy_mwh_per_day", "lo");
+        v->hi[i] = iv(it, "saving_vs_baseline", "facility_energy_mwh_per_day", "hi");
+        v->wait[i] = iv(it, "totals", "mean_wait_s", "mean") / 3600.0;
+        v->co2[i] = iv(it, "per_day", "co2_t", "mean");
+        v->co2_lo[i] = iv(it, "per_day", "co2_t", "lo");
+        v->co2_hi[i] = iv(it, "per_day", "co2_t", "hi");
+    }
+}
+
+static int draw_savings(const variants_t *v, const char *path, ws_error *err)
+{
+    ws_plot p;
+    if (ws_plot_open(&p, path, 1200, 700, err) != 0)
+        return -1;
+    double ymin, ymax, title_n[1] = {v->replicas};
+    range(v->lo, v->hi, v->n, 1, &ymin, &ymax);
+    char title[256];
+    snprintf(title, sizeof title, "Energy saved per day against the baseline (%g replicas, 95%% CI)", title_n[0]);
+    ws_plot_axes_categories(&p, v->names, v->n, ymin, ymax, "Facility energy saved (MWh/day)", title);
+    ws_plot_bars(&p, v->x, v->m, v->n, 0.6, WS_PLOT_SKY, "mean saving (negative: costs energy)");
+    ws_plot_errorbars(&p, v->x, v->lo, v->hi, v->n, WS_PLOT_BLACK);
+    ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
+    return ws_plot_close(&p);
+}
+
+/* Waits in the unit that suits their size. */
+static double wait_unit(const variants_t *v, const char **label)
+{
+    double max = 0;
+    for (int i = 0; i < v->n; i++)
+        max = fmax(max, v->wait[i]);
+    if (max < 600) {
+        *label = "Mean wait (s)";
+        return 1;
+    }
+    if (max < 3 * 3600) {
+        *label = "Mean wait (min)";
+        return 60;
+    }
+    *label = "Mean wait (h)";
+    return 3600;
+}
+
+static int draw_tradeoff(const variants_t *v, const char *path, ws_error *err)
+{
+    ws_plot p;
+    if (ws_plot_open(&p, path, 1200, 800, err) != 0)
+        return -1;
+    const char *xlabel;
+    double unit = wait_unit(v, &xlabel), x[MAX_VARIANTS];
+    for (int i = 0; i < v->n; i++)
+        x[i] = v->wait[i] / unit;
+    double xmin, xmax, ymin, ymax;
+    range(x, x, v->n, 0, &xmin, &xmax);
+    range(v->co2_lo, v->co2_hi, v->n, 0, &ymin, &ymax);
+    xmax += (xmax - xmin) * 0.35; /* room for the names */
+    ws_plot_axes(&p, xmin, xmax, ymin, ymax, xlabel, "CO2 (t/day)", "CO2 against waiting time per variant");
+    ws_plot_errorbars(&p, x, v->co2_lo, v->co2_hi, v->n, WS_PLOT_BLACK);
+    ws_plot_points(&p, x, v->co2, v->n, WS_PLOT_VERMILION, "variant (95% CI)");
+    /* Variants landing on the same point share one label. */
+    for (int i = 0; i < v->n; i++) {
+        int first = 1;
+        for (int k = 0; k < i; k++)
+            if (x[k] == x[i] && v->co2[k] == v->co2[i])
+                first = 0;
+        if (!first)
+            continue;
+        char label[512] = "";
+        for (int k = i; k < v->n; k++)
+            if (x[k] == x[i] && v->co2[k] == v->co2[i])
+                snprintf(label + strlen(label), sizeof label - strlen(label), "%s%s", label[0] ? ", " : "",
+                         v->names[k]);
+        ws_plot_text(&p, x[i] + (xmax - xmin) * 0.015, v->co2[i], WS_PLOT_BLACK, label);
+    }
+    ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
+    return ws_plot_close(&p);
+}
+
+static int draw_by_class(const cJSON *report, const char *path, ws_error *err)
+{
+    const cJSON *base = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(report, "variants"), 0);
+    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(base, "by_class");
+    int n = cJSON_GetArraySize(cls);
+    if (n == 0)
+        return 0;
+    if (n > MAX_VARIANTS)
+        n = MAX_VARIANTS;
+    char names[MAX_VARIANTS][160];
+    const char *np[MAX_VARIANTS];
+    double x[MAX_VARIANTS], y[MAX_VARIANTS], lo[MAX_VARIANTS], hi[MAX_VARIANTS];
+    for (int i = 0; i < n; i++) {
+        const cJSON *c = cJSON_GetArrayItem(cls, i);
+        snprintf(names[i], sizeof names[i], "%s on %s", cJSON_GetObjectItemCaseSensitive(c, "class")->valuestring,
+                 cJSON_GetObjectItemCaseSensitive(c, "node_type")->valuestring);
+        np[i] = names[i];
+        x[i] = i;
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "it_energy_kwh");
+        y[i] = cJSON_GetObjectItemCaseSensitive(e, "mean")->valuedouble / 1000.0;
+        lo[i] = cJSON_GetObjectItemCaseSensitive(e, "lo")->valuedouble / 1000.0;
+        hi[i] = cJSON_GetObjectItemCaseSensitive(e, "hi")->valuedouble / 1000.0;
+    }
+    ws_plot p;
+    if (ws_plot_open(&p, path, 1200, 700, err) != 0)
+        return -1;
+    double ymin, ymax;
+    range(lo, hi, n, 1, &ymin, &ymax);
+    ws_plot_axes_categories(&p, np, n, ymin, ymax, "Attributed IT energy (MWh)",
+                            "Baseline: energy by job class and node type");
+    ws_plot_bars(&p, x, y, n, 0.6, WS_PLOT_GREEN, "job's share of its node at its utilisation");
+    ws_plot_errorbars(&p, x, lo, hi, n, WS_PLOT_BLACK);
+    ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
+    return ws_plot_close(&p);
+}
+
+/* The hourly series of one site, grown as rows come. */
+typedef struct {
+    char name[64];
+    double *t, *power_kw, *carbon;
+    int n, cap;
+} site_series;
+
+static int series_push(site_series *s, double t, double p_kw, double c)
+{
+    if (s->n == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 256;
+        double *a = realloc(s->t, cap * sizeof *a), *b = a ? realloc(s->power_kw, cap * sizeof *b) : NULL;
+        if (a)
+            s->t = a;
+        if (b)
+            s->power_kw = b;
+        double *c2 = b ? realloc(s->carbon, cap * sizeof *c2) : NULL;
+        if (!c2)
+            return -1;
+        s->carbon = c2;
+        s->cap = cap;
+    }
+    s->t[s->n] = t;
+    s->power_kw[s->n] = p_kw;
+    s->carbon[s->n++] = c;
+    return 0;
+}
+
+static int read_hourly(const char *path, site_series *sites, int *n_sites, ws_error *err)
+{
+    ws_csv c;
+    if (ws_csv_open(&c, path, ',') != 0) {
+        ws_error_set(err, path, 0, "", "cannot read the hourly series");
+        return -1;
+    }
+    int ct = -1, cs = -1, cp = -1, cc = -1, r;
+    *n_sites = 0;
+    while ((r = ws_csv_next(&c)) == 1) {
+        if (c.fields[0][0] == '#')
+            continue;
+        if (ct < 0) {
+            ct = ws_csv_find(c.fields, c.nfields, "time");
+            cs = ws_csv_find(c.fields, c.nfields, "site");
+            cp = ws_csv_find(c.fields, c.nfields, "facility_power_w");
+            cc = ws_csv_find(c.fields, c.nfields, "carbon_g_per_kwh");
+            if (ct < 0 || cs < 0 || cp < 0 || cc < 0)
+                break;
+            continue;
+        }
+        double t;
+        if ((size_t)cc >= c.nfields || ws_parse_time(c.fields[ct], &t) != 0)
+            continue;
+        int k;
+        for (k = 0; k < *n_sites && strcmp(sites[k].name, c.fields[cs]) != 0; k++)
+            ;
+        if (k == *n_sites) {
+            if (k == MAX_SITES)
+                continue;
+            memset(&sites[k], 0, sizeof sites[k]);
+            ws_strlcpy(sites[k].name, c.fields[cs], sizeof sites[k].name);
+            (*n_sites)++;
+        }
+        if (series_push(&sites[k], t, atof(c.fields[cp]) / 1000.0, atof(c.fields[cc])) != 0)
+            break;
+    }
+    ws_csv_close(&c);
+    if (*n_sites == 0) {
+        ws_error_set(err, path, 0, "", "no hourly rows (columns time, site, facility_power_w, carbon_g_per_kwh)");
+        return -1;
+    }
+    return 0;
+}
+
+static void series_bounds(const site_series *s, int n, double *t0, double *t1, double *pmax, double *cmax)
+{
+    *t0 = INFINITY, *t1 = -INFINITY, *pmax = 0, *cmax = 0;
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < s[k].n; i++) {
+            *t0 = fmin(*t0, s[k].t[i]);
+            *t1 = fmax(*t1, s[k].t[i]);
+            *pmax = fmax(*pmax, s[k].power_kw[i]);
+            *cmax = fmax(*cmax, s[k].carbon[i]);
+        }
+}
+
+static int draw_timeseries(const char *hourly, const char *scenario, const char *path, ws_error *err)
+{
+    site_series sites[MAX_SITES];
+    int n = 0;
+    if (read_hourly(hourly, sites, &n, err) != 0)
+        return -1;
+    double t0, t1, pmax, cmax;
+    series_bounds(sites, n, &t0, &t1, &pmax, &cmax);
+    ws_plot p;
+    int rc = ws_plot_open(&p, path, 1400, 1100, err);
+    if (rc == 0) {
+        char title[256];
+        snprintf(title, sizeof title, "Facility power per site (%s, baseline)", scenario);
+        ws_plot_panel(&p, 0, 2);
+        ws_plot_axes_time(&p, t0, t1, 0, pmax * 1.15, "%m-%d", "", "Power (kW)", title);
+        for (int k = 0; k < n; k++)
+            ws_plot_line(&p, sites[k].t, sites[k].power_kw, sites[k].n, SITE_COLORS[k % 8], WS_PLOT_SOLID, sites[k].name);
+        ws_plot_legend(&p, WS_PLOT_BOTTOM_RIGHT);
+        ws_plot_panel(&p, 1, 2);
+        ws_plot_axes_time(&p, t0, t1, 0, cmax * 1.15, "%m-%d", "Date (UTC)", "Carbon (g/kWh)",
+                          "Grid carbon intensity (ENTSO-E, Wiesner et al. 2021)");
+        for (int k = 0; k < n; k++)
+            ws_plot_line(&p, sites[k].t, sites[k].carbon, sites[k].n, SITE_COLORS[k % 8], WS_PLOT_SOLID, sites[k].name);
+        ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
+        rc = ws_plot_close(&p);
+    }
+    for (int k = 0; k < n; k++) {
+        free(sites[k].t);
+        free(sites[k].power_kw);
+        free(sites[k].carbon);
+    }
+    return rc;
+}
+
+static void add_figure(cJSON *report, const char *title, const char *png, const char *svg)
+{
+    cJSON *figs = cJSON_GetObjectItemCaseSensitive(report, "figures");
+    if (!figs)
+        figs = cJSON_AddArrayToObject(report, "figures");
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "title", title);
+    cJSON_AddStringToObject(f, "png", png);
+    cJSON_AddStringToObject(f, "svg", svg);
+    cJSON_AddItemToArray(figs, f);
+}
+
+int ws_projplot_all(cJSON *report, const char *plot_dir, const char *prefix, const char *hourly_csv, ws_error *err)
+{
+    variants_t v;
+    read_variants(report, &v);
+    static const char *const kinds[] = {"savings", "co2-vs-wait", "by-class", "power-carbon"};
+    static const char *const titles[] = {"Energy saved per variant, with 95% intervals",
+                                         "CO2 against mean waiting time (the trade-off)",
+                                         "Energy by job class and node type (baseline)",
+                                         "Facility power and grid carbon intensity over time per site (baseline)"};
+    for (int k = 0; k < 4; k++) {
+        if (k == 3 && !hourly_csv)
+            continue;
+        char png[1200], svg[1200];
+        snprintf(png, sizeof png, "%s/%s-%s.png", plot_dir, prefix, kinds[k]);
+        snprintf(svg, sizeof svg, "%s/%s-%s.svg", plot_dir, prefix, kinds[k]);
+        const char *paths[2] = {png, svg};
+        for (int f = 0; f < 2; f++) {
+            int rc = k == 0   ? draw_savings(&v, paths[f], err)
+                     : k == 1 ? draw_tradeoff(&v, paths[f], err)
+                     : k == 2 ? draw_by_class(report, paths[f], err)
+                              : draw_timeseries(hourly_csv, v.scenario, paths[f], err);
+            if (rc != 0)
+                return -1;
+        }
+        add_figure(report, titles[k], png, svg);
+    }
+    return 0;
+}

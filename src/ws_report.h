@@ -1,0 +1,21 @@
+/* ws_report: renders a projection report (the report JSON that `simulate` stores for a run, schema in
+ * docs/report-json.md) as Markdown or as one self-contained HTML file with its figures embedded.
+ * Rendering only: every number is computed upstream and comes from the JSON, so the three formats
+ * always agree. */
+#ifndef WS_REPORT_H
+#define WS_REPORT_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+/* Markdown; figures are linked by their paths. */
+int ws_report_write_md(const cJSON *report, FILE *out);
+/* HTML with PNG figures embedded as base64 data URIs (the file stands alone). */
+int ws_report_write_html(const cJSON *report, FILE *out);
+/* The JSON itself, pretty-printed, stable key order. */
+int ws_report_write_json(const cJSON *report, FILE *out);
+
+/* "12.34 [11.9, 12.8]" from {"mean","lo","hi"}; "-" when absent. */
+void ws_report_format_interval(const cJSON *iv, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,1258 @@
+/* ws_whatif: see ws_whatif.h. Layout: variants are parsed once; each replica restores every variant's
+ * scenario to its parsed values, draws model parameters and tweak factors from streams named by
+ * (replica, site, group) or (replica, variant, tweak), runs the simulator with the replica's seed, and
+ * keeps one row of metrics. Intervals come last, from those rows: totals per variant and savings as
+ * paired differences against the baseline of the same replica, so common noise cancels. */
+#include "ws_whatif.h"
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ws_cli.h"
+#include "ws_report.h"
+#include "ws_json.h"
+#include "ws_scenario.h"
+#include "ws_sim.h"
+#include "ws_stats.h"
+#include "ws_tweak.h"
+
+#define MAX_VARIANTS 32
+#define MAX_TWEAKS 16
+#define MAX_CT 64 /* class x node type cells for attributed energy */
+
+/* Per-run metrics, in this order in every row. */
+enum { M_JOBS, M_MAKESPAN_S, M_IT_KWH, M_FAC_KWH, M_CO2_KG, M_COST, M_MEAN_WAIT_S, M_P95_WAIT_S, M_MISSES,
+       M_ARRIVED, M_SIM_DAYS, M_EMBODIED_KG, M_COUNT };
+static const char *const METRIC_KEYS[M_COUNT] = {"jobs", "makespan_s", "it_energy_kwh", "facility_energy_kwh",
+                                                 "co2_kg", "cost", "mean_wait_s", "p95_wait_s",
+                                                 "deadline_misses", "jobs_arrived", "simulated_days",
+                                                 "embodied_co2_kg"};
+
+typedef struct {
+    char cls[WS_NAME_MAX], node_type[WS_NAME_MAX]; /* "*" = all */
+    double runtime_f, power_f;   /* central factors */
+    double runtime_logsd, power_logsd;
+    char from[512];              /* "literal" or "profiles: A -> B on arch" */
+    int interval_known;
+} tweak_t;
+
+typedef struct {
+    char name[WS_NAME_MAX];
+    char description[512];
+    ws_scenario sc;
+    ws_power_model *orig_power, *orig_host; /* per group, flattened over sites */
+    ws_runtime_spec **orig_runtimes;        /* per class, as parsed */
+    int *orig_n_runtimes;
+    tweak_t tweaks[MAX_TWEAKS];
+    int n_tweaks;
+    double *rows;      /* replicas x M_COUNT */
+    double *site_rows; /* replicas x n_sites x 4: jobs, it kWh, facility kWh, co2 kg */
+    char ct_class[MAX_CT][WS_NAME_MAX], ct_type[MAX_CT][WS_NAME_MAX];
+    int n_ct;
+    double *ct_rows;   /* replicas x MAX_CT: attributed IT kWh */
+} variant_t;
+
+typedef struct {
+    variant_t v[MAX_VARIANTS];
+    int n;
+    int replicas;
+    uint64_t seed;
+    const cJSON *doc;
+    const char *file;
+    const char *dir; /* relative paths in the scenario resolve against it */
+    double scale_factor, target_jobs_per_day;
+    double lifetime_years;
+    const cJSON *embodied; /* projection.embodied */
+    cJSON *assumptions;
+    cJSON *tweak_inputs;
+    cJSON *measured_files; /* sources of the profiles behind from_profiles tweaks */
+} whatif_t;
+
+int ws_whatif_is_whatif(const cJSON *doc)
+{
+    return cJSON_GetObjectItemCaseSensitive(doc, "variants") || cJSON_GetObjectItemCaseSensitive(doc, "replicas") ||
+           cJSON_GetObjectItemCaseSensitive(doc, "projection");
+}
+
+static void assume(whatif_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void assume(whatif_t *w, const char *fmt, ...)
+{
+    char buf[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, w->assumptions) if (strcmp(it->valuestring, buf) == 0) return;
+    cJSON_AddItemToArray(w->assumptions, cJSON_CreateString(buf));
+}
+
+/* The baseline scenario: doc.baseline, or the document without the what-if keys. */
+static cJSON *baseline_json(const cJSON *doc)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(doc, "baseline");
+    if (b)
+        return cJSON_Duplicate(b, 1);
+    cJSON *copy = cJSON_Duplicate(doc, 1);
+    static const char *const whatif_keys[] = {"variants", "replicas", "projection", "sweep", NULL};
+    for (int i = 0; whatif_keys[i]; i++)
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, whatif_keys[i]);
+    return copy;
+}
+
+/* A factor: a number, or {"mean": m, "lo": a, "hi": b} read as a lognormal 95% interval. */
+static int read_factor(const cJSON *v, double *f, double *logsd, const char *file, const char *path, ws_error *err)
+{
+    *logsd = 0;
+    if (!v)
+        return 0;
+    if (cJSON_IsNumber(v)) {
+        *f = v->valuedouble;
+    } else if (cJSON_IsObject(v)) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(v, "mean"), *lo = cJSON_GetObjectItemCaseSensitive(v, "lo"),
+                    *hi = cJSON_GetObjectItemCaseSensitive(v, "hi");
+        if (!cJSON_IsNumber(m) || !cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) || lo->valuedouble <= 0 ||
+            hi->valuedouble < lo->valuedouble) {
+            ws_error_set(err, file, 0, path, "a factor is a number or {\"mean\", \"lo\", \"hi\"} with 0 < lo <= hi");
+            return -1;
+        }
+        *f = m->valuedouble;
+        *logsd = (log(hi->valuedouble) - log(lo->valuedouble)) / (2 * 1.959964);
+    } else {
+        ws_error_set(err, file, 0, path, "must be a number");
+        return -1;
+    }
+    if (!(*f > 0) || !isfinite(*f)) {
+        ws_error_set(err, file, 0, path, "must be > 0");
+        return -1;
+    }
+    return 0;
+}
+
+/* log-sd of a ratio from its 95% interval (0 when unknown). */
+static double ratio_logsd(const ws_ratio *r)
+{
+    return r->interval_known && r->lo > 0 ? (log(r->hi) - log(r->lo)) / (2 * 1.959964) : 0;
+}
+
+/* Remember which measured files a tweak came from, so the report traces it back to them. */
+static void note_sources(whatif_t *w, ws_store *st, const char *a, const char *b, const char *arch)
+{
+    sqlite3_stmt *s = ws_store_prepare(st, "SELECT DISTINCT s.path, s.sha256 FROM profiles p JOIN sources s ON"
+                                           " s.id = p.source_id WHERE p.job IN (?, ?) AND p.arch = ? ORDER BY s.path");
+    if (!s)
+        return;
+    ws_bind_text(s, 1, a);
+    ws_bind_text(s, 2, b);
+    ws_bind_text(s, 3, arch);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(s, 0), *sha = (const char *)sqlite3_column_text(s, 1);
+        const cJSON *it;
+        int seen = 0;
+        cJSON_ArrayForEach(it, w->measured_files) seen |= strcmp(cJSON_GetObjectItemCaseSensitive(it, "path")->valuestring, path) == 0;
+        if (seen)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", path);
+        cJSON_AddStringToObject(o, "sha256", sha);
+        cJSON_AddStringToObject(o, "what", "measured profiles (stored; behind a tweak)");
+        cJSON_AddItemToArray(w->measured_files, o);
+    }
+    sqlite3_finalize(s);
+}
+
+static int tweak_from_profiles(whatif_t *w, tweak_t *t, const cJSON *fp, ws_store *st, const char *path,
+                               ws_error *err)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(fp, "baseline"), *v = cJSON_GetObjectItemCaseSensitive(fp, "variant"),
+                *a = cJSON_GetObjectItemCaseSensitive(fp, "arch");
+    if (!cJSON_IsString(b) || !cJSON_IsString(v)) {
+        ws_error_set(err, w->file, 0, path, "from_profiles needs \"baseline\" and \"variant\" job names");
+        return -1;
+    }
+    if (!st) {
+        ws_error_set(err, w->file, 0, path, "from_profiles needs the store (--db) with those jobs ingested");
+        return -1;
+    }
+    ws_tweak tw;
+    ws_error e = {0};
+    if (ws_tweak_compute(st, b->valuestring, v->valuestring, cJSON_IsString(a) ? a->valuestring : NULL, &tw, &e) != 0) {
+        ws_error_set(err, w->file, 0, path, "%s%s%s", e.field, e.field[0] ? ": " : "", e.message);
+        return -1;
+    }
+    note_sources(w, st, tw.baseline, tw.variant, tw.arch);
+    t->runtime_f = tw.runtime.ratio;
+    t->power_f = tw.power.ratio;
+    t->runtime_logsd = ratio_logsd(&tw.runtime);
+    t->power_logsd = ratio_logsd(&tw.power);
+    t->interval_known = tw.runtime.interval_known && tw.power.interval_known;
+    snprintf(t->from, sizeof t->from, "profiles: %s -> %s on %s (%d/%d runs%s)", tw.baseline, tw.variant, tw.arch,
+             tw.n_baseline, tw.n_variant, tw.per_work ? ", per unit of work" : "");
+    if (!t->interval_known)
+        assume(w, "tweak %s -> %s: one run on a side, so its interval is unknown and it is applied as exact",
+               tw.baseline, tw.variant);
+    if (strcmp(t->node_type, "*") != 0 && strstr(t->node_type, tw.arch) == NULL)
+        assume(w, "tweak %s -> %s was measured on %s and is applied to node type %s: the ratio is assumed to "
+                  "transfer across architectures", tw.baseline, tw.variant, tw.arch, t->node_type);
+    return 0;
+}
+
+static int parse_tweak(whatif_t *w, const cJSON *o, tweak_t *t, ws_store *st, const char *path, ws_error *err)
+{
+    memset(t, 0, sizeof *t);
+    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(o, "class"), *nt = cJSON_GetObjectItemCaseSensitive(o, "node_type");
+    ws_strlcpy(t->cls, cJSON_IsString(cls) ? cls->valuestring : "*", sizeof t->cls);
+    ws_strlcpy(t->node_type, cJSON_IsString(nt) ? nt->valuestring : "*", sizeof t->node_type);
+    t->runtime_f = t->power_f = 1;
+    t->interval_known = 1;
+    const cJSON *fp = cJSON_GetObjectItemCaseSensitive(o, "from_profiles");
+    if (fp)
+        return tweak_from_profiles(w, t, fp, st, path, err);
+    double energy_f = NAN, energy_sd = 0;
+    char p[300];
+    snprintf(p, sizeof p, "%s.runtime_factor", path);
+    if (read_factor(cJSON_GetObjectItemCaseSensitive(o, "runtime_factor"), &t->runtime_f, &t->runtime_logsd, w->file, p, err))
+        return -1;
+    snprintf(p, sizeof p, "%s.power_factor", path);
+    if (read_factor(cJSON_GetObjectItemCaseSensitive(o, "power_factor"), &t->power_f, &t->power_logsd, w->file, p, err))
+        return -1;
+    snprintf(p, sizeof p, "%s.energy_factor", path);
+    const cJSON *ef = cJSON_GetObjectItemCaseSensitive(o, "energy_factor");
+    if (ef && read_factor(ef, &energy_f, &energy_sd, w->file, p, err))
+        return -1;
+    if (ef && cJSON_GetObjectItemCaseSensitive(o, "power_factor")) {
+        ws_error_set(err, w->file, 0, path, "give two of runtime_factor, power_factor, energy_factor, not all three");
+        return -1;
+    }
+    if (ef) {
+        /* energy = runtime x power: the power factor is what is left once runtime is given. */
+        t->power_f = energy_f / t->runtime_f;
+        t->power_logsd = sqrt(energy_sd * energy_sd + t->runtime_logsd * t->runtime_logsd);
+    }
+    snprintf(t->from, sizeof t->from, "literal");
+    return 0;
+}
+
+static int match(const char *pattern, const char *name)
+{
+    return strcmp(pattern, "*") == 0 || strcmp(pattern, name) == 0;
+}
+
+/* Save what replicas mutate: power models of every group, runtime specs of every class. */
+static int variant_snapshot(variant_t *v)
+{
+    int ng = 0;
+    for (int s = 0; s < v->sc.n_sites; s++)
+        ng += v->sc.sites[s].n_groups;
+    v->orig_power = calloc((size_t)ng + 1, sizeof *v->orig_power);
+    v->orig_host = calloc((size_t)ng + 1, sizeof *v->orig_host);
+    v->orig_runtimes = calloc((size_t)v->sc.n_classes + 1, sizeof *v->orig_runtimes);
+    v->orig_n_runtimes = calloc((size_t)v->sc.n_classes + 1, sizeof *v->orig_n_runtimes);
+    if (!v->orig_power || !v->orig_host || !v->orig_runtimes || !v->orig_n_runtimes)
+        return -1;
+    int k = 0;
+    for (int s = 0; s < v->sc.n_sites; s++)
+        for (int g = 0; g < v->sc.sites[s].n_groups; g++, k++) {
+            v->orig_power[k] = v->sc.sites[s].groups[g].power;
+            v->orig_host[k] = v->sc.sites[s].groups[g].host_power;
+        }
+    for (int c = 0; c < v->sc.n_classes; c++) {
+        ws_job_class *jc = &v->sc.classes[c];
+        v->orig_runtimes[c] = malloc(((size_t)jc->n_runtimes + 1) * sizeof **v->orig_runtimes);
+        if (!v->orig_runtimes[c])
+            return -1;
+        if (jc->n_runtimes)
+            memcpy(v->orig_runtimes[c], jc->runtimes, (size_t)jc->n_runtimes * sizeof *jc->runtimes);
+        v->orig_n_runtimes[c] = jc->n_runtimes;
+    }
+    return 0;
+}
+
+static void scale_spec(ws_runtime_spec *r, double runtime_f, double power_f)
+{
+    r->fixed_s *= runtime_f;
+    r->median_s *= runtime_f;
+    r->job_model.t0_s *= runtime_f;
+    r->job_model.t1_s *= runtime_f;
+    r->job_model.sigma_t_s *= runtime_f;
+    r->power_factor *= power_f;
+}
+
+/* A class whose only spec is the default gets a copy for node type `type`, so that a tweak on one node
+ * type leaves the others alone. Returns the spec for that type, or NULL. */
+static ws_runtime_spec *spec_for_type(ws_job_class *jc, const char *type)
+{
+    for (int i = 0; i < jc->n_runtimes; i++)
+        if (strcmp(jc->runtimes[i].node_type, type) == 0)
+            return &jc->runtimes[i];
+    const ws_runtime_spec *dflt = ws_class_runtime(jc, type);
+    if (!dflt)
+        return NULL;
+    ws_runtime_spec copy = *dflt;
+    ws_runtime_spec *bigger = realloc(jc->runtimes, ((size_t)jc->n_runtimes + 1) * sizeof *bigger);
+    if (!bigger)
+        return NULL;
+    jc->runtimes = bigger;
+    ws_strlcpy(copy.node_type, type, sizeof copy.node_type);
+    jc->runtimes[jc->n_runtimes] = copy;
+    return &jc->runtimes[jc->n_runtimes++];
+}
+
+static void apply_tweak(variant_t *v, const tweak_t *t, double runtime_f, double power_f)
+{
+    for (int c = 0; c < v->sc.n_classes; c++) {
+        ws_job_class *jc = &v->sc.classes[c];
+        if (!match(t->cls, jc->name))
+            continue;
+        if (strcmp(t->node_type, "*") == 0) {
+            for (int i = 0; i < jc->n_runtimes; i++)
+                scale_spec(&jc->runtimes[i], runtime_f, power_f);
+            continue;
+        }
+        ws_runtime_spec *r = spec_for_type(jc, t->node_type);
+        if (r)
+            scale_spec(r, runtime_f, power_f);
+    }
+}
+
+static gsl_rng *rng_for(uint64_t seed, uint32_t stream)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r)
+        gsl_rng_set(r, ws_sim_stream_seed(seed, stream));
+    return r;
+}
+
+/* Put the variant back to its parsed values, then draw this replica's models and tweak factors. */
+static int variant_prepare(variant_t *v, int vi, uint64_t replica_seed, int draw)
+{
+    int k = 0;
+    for (int s = 0; s < v->sc.n_sites; s++)
+        for (int g = 0; g < v->sc.sites[s].n_groups; g++, k++) {
+            ws_node_group *grp = &v->sc.sites[s].groups[g];
+            grp->power = v->orig_power[k];
+            grp->host_power = v->orig_host[k];
+            if (!draw)
+                continue;
+            /* Streams by (site, group): variants that keep a group draw the same parameters for it. */
+            gsl_rng *r = rng_for(replica_seed, 0x20000u + (uint32_t)(s * 256 + g));
+            if (!r)
+                return -1;
+            ws_model_draw(&v->orig_power[k], r, &grp->power);
+            if (grp->has_host_power)
+                ws_model_draw(&v->orig_host[k], r, &grp->host_power);
+            gsl_rng_free(r);
+        }
+    for (int c = 0; c < v->sc.n_classes; c++) {
+        ws_job_class *jc = &v->sc.classes[c];
+        ws_runtime_spec *restored = realloc(jc->runtimes, ((size_t)v->orig_n_runtimes[c] + 1) * sizeof *restored);
+        if (!restored)
+            return -1;
+        memcpy(restored, v->orig_runtimes[c], (size_t)v->orig_n_runtimes[c] * sizeof *restored);
+        jc->runtimes = restored;
+        jc->n_runtimes = v->orig_n_runtimes[c];
+    }
+    for (int t = 0; t < v->n_tweaks; t++) {
+        const tweak_t *tw = &v->tweaks[t];
+        double rf = tw->runtime_f, pf = tw->power_f;
+        if (draw && (tw->runtime_logsd > 0 || tw->power_logsd > 0)) {
+            gsl_rng *r = rng_for(replica_seed, 0x30000u + (uint32_t)(vi * MAX_TWEAKS + t));
+            if (!r)
+                return -1;
+            rf *= exp(tw->runtime_logsd * gsl_ran_gaussian(r, 1.0));
+            pf *= exp(tw->power_logsd * gsl_ran_gaussian(r, 1.0));
+            gsl_rng_free(r);
+        }
+        apply_tweak(v, tw, rf, pf);
+    }
+    return 0;
+}
+
+static void variant_free(variant_t *v)
+{
+    if (v->orig_runtimes)
+        for (int c = 0; c < v->sc.n_classes; c++)
+            free(v->orig_runtimes[c]);
+    free(v->orig_runtimes);
+    free(v->orig_n_runtimes);
+    free(v->orig_power);
+    free(v->orig_host);
+    free(v->rows);
+    free(v->site_rows);
+    free(v->ct_rows);
+    ws_scenario_free(&v->sc);
+}
+
+/* "set": {"workload.classes[0].rate_per_day": 2000, ...}: values by JSON path, after the patch
+ * (a merge patch replaces whole arrays; a path changes one element). */
+static int apply_sets(whatif_t *w, cJSON *doc, const cJSON *sets, const char *path, ws_error *err)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, sets)
+    {
+        ws_error e = {0};
+        if (ws_json_set_path(doc, it->string, it, &e) != 0) {
+            ws_error_set(err, w->file, 0, path, "set: %s: %s", it->string, e.message);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_variant(whatif_t *w, const cJSON *base, const cJSON *spec, int index, const char *dir, ws_store *st,
+                         ws_error *err)
+{
+    variant_t *v = &w->v[w->n];
+    memset(v, 0, sizeof *v);
+    char path[96];
+    snprintf(path, sizeof path, "variants[%d]", index);
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(spec, "name");
+    if (index >= 0 && !cJSON_IsString(name)) {
+        ws_error_set(err, w->file, 0, path, "name: missing");
+        return -1;
+    }
+    ws_strlcpy(v->name, index < 0 ? "baseline" : name->valuestring, sizeof v->name);
+    const cJSON *desc = cJSON_GetObjectItemCaseSensitive(spec, "description");
+    if (cJSON_IsString(desc))
+        ws_strlcpy(v->description, desc->valuestring, sizeof v->description);
+    for (int i = 0; i < w->n; i++)
+        if (strcmp(w->v[i].name, v->name) == 0) {
+            ws_error_set(err, w->file, 0, path, "name: '%s' is used twice", v->name);
+            return -1;
+        }
+    const cJSON *patch = cJSON_GetObjectItemCaseSensitive(spec, "patch");
+    cJSON *merged = patch ? ws_json_merge_patch(base, patch) : cJSON_Duplicate(base, 1);
+    ws_error e = {0};
+    if (apply_sets(w, merged, cJSON_GetObjectItemCaseSensitive(spec, "set"), path, err) != 0) {
+        cJSON_Delete(merged);
+        return -1;
+    }
+    int rc = ws_scenario_from_json(merged, w->file, dir, &v->sc, &e);
+    cJSON_Delete(merged);
+    w->n++; /* from here on variant_free owns it */
+    if (rc != 0) {
+        /* Name the variant: its patch made the scenario invalid. */
+        ws_error_set(err, w->file, e.line, "", "%s%s%s%s%s", index >= 0 ? path : "", index >= 0 ? " (after its patch): " : "",
+                     e.field, e.field[0] ? ": " : "", e.message);
+        return -1;
+    }
+    if (variant_snapshot(v) != 0)
+        return -1;
+    const cJSON *tweaks = cJSON_GetObjectItemCaseSensitive(spec, "tweaks");
+    const cJSON *t;
+    cJSON_ArrayForEach(t, tweaks)
+    {
+        char tp[128];
+        snprintf(tp, sizeof tp, "%s.tweaks[%d]", path, v->n_tweaks);
+        if (v->n_tweaks == MAX_TWEAKS) {
+            ws_error_set(err, w->file, 0, tp, "at most %d tweaks per variant", MAX_TWEAKS);
+            return -1;
+        }
+        if (parse_tweak(w, t, &v->tweaks[v->n_tweaks], st, tp, err) != 0)
+            return -1;
+        const tweak_t *tw = &v->tweaks[v->n_tweaks];
+        if (strcmp(tw->cls, "*") != 0 && ws_scenario_find_class(&v->sc, tw->cls) < 0) {
+            ws_error_set(err, w->file, 0, tp, "class: no class '%s' in the scenario", tw->cls);
+            return -1;
+        }
+        v->n_tweaks++;
+    }
+    return 0;
+}
+
+/* ---- one replica ---- */
+
+typedef struct {
+    variant_t *v;
+    int replica;
+    FILE *hourly;
+} run_ctx;
+
+static double attributed_power_w(const ws_scenario *sc, const ws_sim_job_record *r)
+{
+    const ws_node_group *g = &sc->sites[r->site].groups[r->group];
+    double share = g->cores > 0 ? (double)r->cores / g->cores : 0;
+    double p;
+    if (g->gpus > 0) {
+        p = r->gpus * ws_model_power_w(&g->power, r->utilisation);
+        if (g->has_host_power)
+            p += share * ws_model_power_w(&g->host_power, r->utilisation);
+    } else {
+        p = share * ws_model_power_w(&g->power, r->utilisation);
+    }
+    if (r->cls < sc->n_classes) {
+        const ws_runtime_spec *spec = ws_class_runtime(&sc->classes[r->cls], g->type);
+        if (spec)
+            p *= spec->power_factor;
+    }
+    return p;
+}
+
+static void on_job(void *ctx, const ws_sim_job_record *r)
+{
+    run_ctx *rc = ctx;
+    variant_t *v = rc->v;
+    const char *cls = r->cls < v->sc.n_classes ? v->sc.classes[r->cls].name : "trace";
+    const char *type = v->sc.sites[r->site].groups[r->group].type;
+    int i;
+    for (i = 0; i < v->n_ct; i++)
+        if (strcmp(v->ct_class[i], cls) == 0 && strcmp(v->ct_type[i], type) == 0)
+            break;
+    if (i == v->n_ct) {
+        if (v->n_ct == MAX_CT)
+            return;
+        ws_strlcpy(v->ct_class[i], cls, WS_NAME_MAX);
+        ws_strlcpy(v->ct_type[i], type, WS_NAME_MAX);
+        v->n_ct++;
+    }
+    v->ct_rows[rc->replica * MAX_CT + i] += attributed_power_w(&v->sc, r) * (r->end_s - r->start_s) / WS_J_PER_KWH;
+}
+
+static void on_hour(void *ctx, const ws_sim_hour *h)
+{
+    run_ctx *rc = ctx;
+    if (!rc->hourly)
+        return;
+    char t[40];
+    ws_format_time(h->t_unix_s, t, sizeof t);
+    fprintf(rc->hourly, "%s,%s,%.0f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%lld\n", t, rc->v->sc.sites[h->site].name,
+            h->dt_s, h->mean_it_power_w, h->mean_facility_power_w, h->mean_carbon_g_per_kwh, h->co2_kg_per_h, h->cost,
+            h->mean_busy_cores, (long long)h->running, (long long)h->queued);
+}
+
+static FILE *open_hourly(const char *out_dir, const char *variant, int synthetic)
+{
+    if (!out_dir)
+        return NULL;
+    char p[1400];
+    snprintf(p, sizeof p, "%s/hourly_%s.csv", out_dir, variant);
+    FILE *f = fopen(p, "w");
+    if (!f)
+        return NULL;
+    if (synthetic)
+        fprintf(f, "# synthetic: no trace; every job comes from the generator\n");
+    fprintf(f, "time,site,dt_s,it_power_w,facility_power_w,carbon_g_per_kwh,co2_kg_per_h,cost,busy_cores,running,queued\n");
+    return f;
+}
+
+static double embodied_kg_per_node(const whatif_t *w, const char *type)
+{
+    if (!w->embodied)
+        return 0;
+    const cJSON *per = cJSON_GetObjectItemCaseSensitive(w->embodied, "kg_co2e_per_node");
+    if (cJSON_IsNumber(per))
+        return per->valuedouble;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(per, type);
+    if (!cJSON_IsNumber(v))
+        v = cJSON_GetObjectItemCaseSensitive(per, "default");
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void record_row(const whatif_t *w, variant_t *v, int rep, const ws_sim_result *res)
+{
+    double *row = &v->rows[rep * M_COUNT];
+    int exact;
+    row[M_JOBS] = (double)res->total.jobs_completed;
+    row[M_MAKESPAN_S] = res->makespan_s;
+    row[M_IT_KWH] = res->total.it_energy_j / WS_J_PER_KWH;
+    row[M_FAC_KWH] = res->total.facility_energy_j / WS_J_PER_KWH;
+    row[M_CO2_KG] = res->total.co2_g / 1000.0;
+    int priced = 0;
+    for (int s = 0; s < v->sc.n_sites; s++)
+        priced |= v->sc.sites[s].price_per_kwh != NULL;
+    row[M_COST] = priced ? res->total.cost : NAN; /* no price anywhere: unknown, not free */
+    row[M_MEAN_WAIT_S] = ws_wait_mean_s(&res->total.wait);
+    row[M_P95_WAIT_S] = ws_wait_quantile_s(&res->total.wait, 0.95, &exact);
+    row[M_MISSES] = (double)res->total.deadline_missed;
+    row[M_ARRIVED] = (double)res->jobs_arrived;
+    row[M_SIM_DAYS] = res->end_s / 86400.0;
+    double embodied = 0, years = res->end_s / (365.25 * 86400.0);
+    for (int s = 0; s < v->sc.n_sites; s++)
+        for (int g = 0; g < v->sc.sites[s].n_groups; g++) {
+            const ws_node_group *grp = &v->sc.sites[s].groups[g];
+            embodied += grp->count * embodied_kg_per_node(w, grp->type) * years / w->lifetime_years;
+        }
+    row[M_EMBODIED_KG] = embodied;
+    for (int s = 0; s < res->n_sites && s < v->sc.n_sites; s++) {
+        double *sr = &v->site_rows[(rep * v->sc.n_sites + s) * 4];
+        sr[0] = (double)res->sites[s].jobs_completed;
+        sr[1] = res->sites[s].it_energy_j / WS_J_PER_KWH;
+        sr[2] = res->sites[s].facility_energy_j / WS_J_PER_KWH;
+        sr[3] = res->sites[s].co2_g / 1000.0;
+    }
+}
+
+static int run_replica(whatif_t *w, int rep, const ws_whatif_options *opt, ws_error *err)
+{
+    uint64_t seed = w->replicas == 1 ? w->seed : ws_sim_stream_seed(w->seed, 0x10000u + (uint32_t)rep);
+    for (int vi = 0; vi < w->n; vi++) {
+        variant_t *v = &w->v[vi];
+        if (variant_prepare(v, vi, seed, w->replicas > 1) != 0)
+            return WS_EFAIL;
+        run_ctx rc = {v, rep, rep == 0 ? open_hourly(opt->out_dir, v->name, ws_scenario_synthetic(&v->sc)) : NULL};
+        ws_sim_options so = {.override_seed = 1, .seed = seed};
+        so.obs.on_job = on_job;
+        so.obs.on_hour = on_hour;
+        so.obs.ctx = &rc;
+        ws_sim_result res;
+        int r = ws_sim_run(&v->sc, &so, &res, err);
+        if (rc.hourly)
+            fclose(rc.hourly);
+        if (r == 0)
+            record_row(w, v, rep, &res);
+        ws_sim_result_free(&res);
+        if (r != 0)
+            return WS_EINPUT;
+        if (!opt->quiet)
+            fprintf(stderr, "\rwhat-if: replica %d/%d, variant %d/%d   ", rep + 1, w->replicas, vi + 1, w->n);
+    }
+    return WS_OK;
+}
+
+/* ---- summaries ---- */
+
+static cJSON *interval_json(const double *x, size_t n)
+{
+    ws_interval iv = ws_stats_mean_ci(x, n);
+    cJSON *o = cJSON_CreateObject();
+    ws_json_add_number(o, "mean", iv.mean);
+    ws_json_add_number(o, "lo", iv.lo);
+    ws_json_add_number(o, "hi", iv.hi);
+    cJSON_AddNumberToObject(o, "n", (double)iv.n);
+    return o;
+}
+
+/* Column m of a variant's rows, transformed per replica by f(row, baseline row). */
+typedef double (*row_fn)(const whatif_t *w, const double *row, const double *base, int m);
+
+static double f_value(const whatif_t *w, const double *row, const double *base, int m)
+{
+    (void)w, (void)base;
+    return row[m];
+}
+
+static double per_day(const whatif_t *w, const double *row, int m)
+{
+    return row[M_SIM_DAYS] > 0 ? row[m] / row[M_SIM_DAYS] * w->scale_factor : NAN;
+}
+
+static double f_per_day_mwh(const whatif_t *w, const double *row, const double *base, int m)
+{
+    (void)base;
+    return per_day(w, row, m) / 1000.0;
+}
+
+static double f_per_day_t(const whatif_t *w, const double *row, const double *base, int m)
+{
+    (void)base;
+    return per_day(w, row, m) / 1000.0;
+}
+
+static double f_per_day(const whatif_t *w, const double *row, const double *base, int m)
+{
+    (void)base;
+    return per_day(w, row, m);
+}
+
+static double f_saving_per_day_mwh(const whatif_t *w, const double *row, const double *base, int m)
+{
+    return (per_day(w, base, m) - per_day(w, row, m)) / 1000.0;
+}
+
+static double f_saving_pct(const whatif_t *w, const double *row, const double *base, int m)
+{
+    (void)w;
+    return base[m] != 0 ? 100.0 * (base[m] - row[m]) / base[m] : NAN;
+}
+
+static double f_saving_per_day(const whatif_t *w, const double *row, const double *base, int m)
+{
+    return per_day(w, base, m) - per_day(w, row, m);
+}
+
+static double f_saving_value(const whatif_t *w, const double *row, const double *base, int m)
+{
+    (void)w;
+    return base[m] - row[m];
+}
+
+/* SCI = (E*I + M) / R in g CO2e per job: operational CO2 plus embodied share, per completed job. */
+static double f_sci(const whatif_t *w, const double *row, const double *base, int m)
+{
+    (void)w, (void)base, (void)m;
+    return row[M_JOBS] > 0 ? 1000.0 * (row[M_CO2_KG] + row[M_EMBODIED_KG]) / row[M_JOBS] : NAN;
+}
+
+static cJSON *column(const whatif_t *w, const variant_t *v, int m, row_fn f, double year_scale)
+{
+    double *x = malloc((size_t)w->replicas * sizeof *x);
+    for (int r = 0; r < w->replicas; r++)
+        x[r] = year_scale * f(w, &v->rows[r * M_COUNT], &w->v[0].rows[r * M_COUNT], m);
+    cJSON *o = interval_json(x, (size_t)w->replicas);
+    free(x);
+    return o;
+}
+
+static cJSON *projection_json(const whatif_t *w, const variant_t *v, double year_scale)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "it_energy_mwh", column(w, v, M_IT_KWH, f_per_day_mwh, year_scale));
+    cJSON_AddItemToObject(o, "facility_energy_mwh", column(w, v, M_FAC_KWH, f_per_day_mwh, year_scale));
+    cJSON_AddItemToObject(o, "co2_t", column(w, v, M_CO2_KG, f_per_day_t, year_scale));
+    cJSON_AddItemToObject(o, "cost", column(w, v, M_COST, f_per_day, year_scale));
+    cJSON_AddItemToObject(o, "jobs", column(w, v, M_JOBS, f_per_day, year_scale));
+    return o;
+}
+
+static cJSON *sites_json(const whatif_t *w, const variant_t *v)
+{
+    cJSON *arr = cJSON_CreateArray();
+    double *x = malloc((size_t)w->replicas * sizeof *x);
+    static const char *const keys[] = {"jobs", "it_energy_kwh", "facility_energy_kwh", "co2_kg"};
+    for (int s = 0; s < v->sc.n_sites; s++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", v->sc.sites[s].name);
+        for (int k = 0; k < 4; k++) {
+            for (int r = 0; r < w->replicas; r++)
+                x[r] = v->site_rows[(r * v->sc.n_sites + s) * 4 + k];
+            cJSON_AddItemToObject(o, keys[k], interval_json(x, (size_t)w->replicas));
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    free(x);
+    return arr;
+}
+
+static cJSON *by_class_json(const whatif_t *w, const variant_t *v)
+{
+    cJSON *arr = cJSON_CreateArray();
+    double *x = malloc((size_t)w->replicas * sizeof *x);
+    for (int i = 0; i < v->n_ct; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "class", v->ct_class[i]);
+        cJSON_AddStringToObject(o, "node_type", v->ct_type[i]);
+        for (int r = 0; r < w->replicas; r++)
+            x[r] = v->ct_rows[r * MAX_CT + i];
+        cJSON_AddItemToObject(o, "it_energy_kwh", interval_json(x, (size_t)w->replicas));
+        cJSON_AddItemToArray(arr, o);
+    }
+    free(x);
+    return arr;
+}
+
+static cJSON *variant_json(const whatif_t *w, const variant_t *v)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", v->name);
+    cJSON_AddStringToObject(o, "description", v->description);
+    cJSON *tot = cJSON_AddObjectToObject(o, "totals");
+    for (int m = 0; m < M_COUNT; m++)
+        cJSON_AddItemToObject(tot, METRIC_KEYS[m], column(w, v, m, f_value, 1));
+    cJSON_AddItemToObject(o, "per_day", projection_json(w, v, 1));
+    cJSON_AddItemToObject(o, "per_year", projection_json(w, v, 365));
+    cJSON_AddItemToObject(o, "sci_g_per_job", column(w, v, 0, f_sci, 1));
+    cJSON *sv = cJSON_AddObjectToObject(o, "saving_vs_baseline");
+    cJSON_AddItemToObject(sv, "facility_energy_mwh_per_day", column(w, v, M_FAC_KWH, f_saving_per_day_mwh, 1));
+    cJSON_AddItemToObject(sv, "facility_energy_pct", column(w, v, M_FAC_KWH, f_saving_pct, 1));
+    cJSON_AddItemToObject(sv, "co2_t_per_day", column(w, v, M_CO2_KG, f_saving_per_day_mwh, 1));
+    cJSON_AddItemToObject(sv, "co2_pct", column(w, v, M_CO2_KG, f_saving_pct, 1));
+    cJSON_AddItemToObject(sv, "cost_per_day", column(w, v, M_COST, f_saving_per_day, 1));
+    cJSON_AddItemToObject(sv, "mean_wait_s", column(w, v, M_MEAN_WAIT_S, f_saving_value, 1));
+    cJSON_AddItemToObject(o, "sites", sites_json(w, v));
+    cJSON_AddItemToObject(o, "by_class", by_class_json(w, v));
+    return o;
+}
+
+static void headline(cJSON *arr, const cJSON *vj)
+{
+    const cJSON *sv = cJSON_GetObjectItemCaseSensitive(vj, "saving_vs_baseline");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_mwh_per_day");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(sv, "co2_t_per_day");
+    const cJSON *pct = cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_pct");
+    double em = cJSON_GetObjectItemCaseSensitive(e, "mean")->valuedouble;
+    char es[96], cs[96], ps[96], buf[512];
+    cJSON *neg_e = cJSON_Duplicate(e, 1), *neg_c = cJSON_Duplicate(c, 1), *neg_p = cJSON_Duplicate(pct, 1);
+    if (em < 0) {
+        /* A negative saving is a cost: say so with positive numbers. */
+        cJSON *objs[] = {neg_e, neg_c, neg_p};
+        for (int k = 0; k < 3; k++) {
+            double m = -cJSON_GetObjectItemCaseSensitive(objs[k], "mean")->valuedouble;
+            double lo = -cJSON_GetObjectItemCaseSensitive(objs[k], "hi")->valuedouble;
+            double hi = -cJSON_GetObjectItemCaseSensitive(objs[k], "lo")->valuedouble;
+            cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(objs[k], "mean"), m);
+            cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(objs[k], "lo"), lo);
+            cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(objs[k], "hi"), hi);
+        }
+    }
+    ws_report_format_interval(neg_e, es, sizeof es);
+    ws_report_format_interval(neg_c, cs, sizeof cs);
+    ws_report_format_interval(neg_p, ps, sizeof ps);
+    snprintf(buf, sizeof buf, "%s %s %s MWh (%s %%) and %s t CO2 a day", cJSON_GetObjectItemCaseSensitive(vj, "name")->valuestring,
+             em < 0 ? "costs" : "saves", es, ps, cs);
+    cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
+    cJSON_Delete(neg_e);
+    cJSON_Delete(neg_c);
+    cJSON_Delete(neg_p);
+}
+
+/* ---- inputs and provenance ---- */
+
+/* "scenarios/../data/x.csv" -> "data/x.csv": drop "name/.." pairs, lexically. */
+static void normalise_path(const char *in, char *out, size_t size)
+{
+    char buf[1024], *parts[128], *save = NULL;
+    int n = 0, absolute = in[0] == '/';
+    ws_strlcpy(buf, in, sizeof buf);
+    for (char *t = strtok_r(buf, "/", &save); t && n < 128; t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0)
+            continue;
+        if (strcmp(t, "..") == 0 && n > 0 && strcmp(parts[n - 1], "..") != 0)
+            n--;
+        else
+            parts[n++] = t;
+    }
+    size_t k = 0;
+    out[0] = '\0';
+    if (absolute)
+        k += (size_t)snprintf(out, size, "/");
+    for (int i = 0; i < n && k < size; i++)
+        k += (size_t)snprintf(out + k, size - k, "%s%s", i ? "/" : "", parts[i]);
+}
+
+static void add_file(cJSON *files, const char *raw_path, const char *what)
+{
+    if (!raw_path || !*raw_path)
+        return;
+    char path[1024];
+    normalise_path(raw_path, path, sizeof path);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, files) if (strcmp(cJSON_GetObjectItemCaseSensitive(it, "path")->valuestring, path) == 0) return;
+    char hex[65] = "";
+    if (ws_sha256_file(path, hex) != 0)
+        ws_strlcpy(hex, "unreadable", sizeof hex);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", path);
+    cJSON_AddStringToObject(o, "sha256", hex);
+    cJSON_AddStringToObject(o, "what", what);
+    cJSON_AddItemToArray(files, o);
+}
+
+/* The model file a node group's power came from, as the scenario JSON names it ("" when inline). */
+static const char *model_source(const whatif_t *w, const cJSON *base, int s, int g, const char *key, char *buf,
+                                size_t size)
+{
+    char path[128];
+    snprintf(path, sizeof path, "sites[%d].nodes[%d].%s.file", s, g, key);
+    const cJSON *f = ws_json_get_path((cJSON *)base, path);
+    if (!cJSON_IsString(f))
+        return "";
+    char joined[1024];
+    if (f->valuestring[0] == '/' || !w->dir || !*w->dir)
+        ws_strlcpy(joined, f->valuestring, sizeof joined);
+    else
+        snprintf(joined, sizeof joined, "%s/%s", w->dir, f->valuestring);
+    normalise_path(joined, buf, size);
+    return buf;
+}
+
+static void add_model(whatif_t *w, cJSON *models, const ws_site *site, const ws_node_group *grp,
+                      const ws_power_model *m, const char *role, const char *source)
+{
+    cJSON *o = cJSON_CreateObject();
+    char group[WS_NAME_MAX + 16];
+    snprintf(group, sizeof group, "%s%s", grp->type, role);
+    cJSON_AddStringToObject(o, "site", site->name);
+    cJSON_AddStringToObject(o, "group", group);
+    cJSON_AddStringToObject(o, "arch", m->arch[0] ? m->arch : grp->type);
+    cJSON_AddStringToObject(o, "form", ws_form_name(m->form));
+    cJSON_AddStringToObject(o, "source", source[0] ? source : "inline in the scenario");
+    cJSON_AddBoolToObject(o, "assumed", m->assumed);
+    cJSON_AddItemToArray(models, o);
+    if (m->assumed)
+        assume(w, "%s %s at %s: power model ASSUMED (%s), nothing measured", grp->type, role[0] ? role + 1 : "",
+               site->name, ws_form_formula(m->form));
+}
+
+static void add_job_model(const whatif_t *w, const cJSON *spec, cJSON *files)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(spec, "model");
+    if (!cJSON_IsString(m))
+        return;
+    char joined[1024];
+    if (m->valuestring[0] == '/' || !w->dir || !*w->dir)
+        ws_strlcpy(joined, m->valuestring, sizeof joined);
+    else
+        snprintf(joined, sizeof joined, "%s/%s", w->dir, m->valuestring);
+    add_file(files, joined, "job model (runtime)");
+}
+
+static void add_job_model_files(const whatif_t *w, const cJSON *base, cJSON *files)
+{
+    const cJSON *cls, *spec;
+    cJSON_ArrayForEach(cls, ws_json_get_path((cJSON *)base, "workload.classes"))
+    {
+        add_job_model(w, cJSON_GetObjectItemCaseSensitive(cls, "runtime"), files);
+        cJSON_ArrayForEach(spec, cJSON_GetObjectItemCaseSensitive(cls, "runtime_by_type")) add_job_model(w, spec, files);
+    }
+}
+
+static cJSON *inputs_json(whatif_t *w, const cJSON *base, const char *sha256)
+{
+    cJSON *in = cJSON_CreateObject();
+    cJSON *files = cJSON_AddArrayToObject(in, "files");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", w->file);
+    cJSON_AddStringToObject(o, "sha256", sha256);
+    cJSON_AddStringToObject(o, "what", "scenario");
+    cJSON_AddItemToArray(files, o);
+    cJSON *models = cJSON_AddArrayToObject(in, "models");
+    const ws_scenario *sc = &w->v[0].sc;
+    int k = 0; /* flattened group index into the parsed (undrawn) models */
+    for (int s = 0; s < sc->n_sites; s++) {
+        const ws_site *site = &sc->sites[s];
+        const ws_series *series[] = {site->carbon_g_per_kwh, site->pue, site->price_per_kwh};
+        static const char *const what[] = {"carbon intensity (g/kWh)", "PUE", "electricity price"};
+        for (int k = 0; k < 3; k++)
+            if (series[k] && series[k]->source[0])
+                add_file(files, series[k]->source, what[k]);
+        for (int g = 0; g < site->n_groups; g++, k++) {
+            const ws_node_group *grp = &site->groups[g];
+            char sbuf[1024], hbuf[1024];
+            const char *src = model_source(w, base, s, g, "power", sbuf, sizeof sbuf);
+            add_file(files, src[0] ? src : NULL, "power model");
+            add_model(w, models, site, grp, &w->v[0].orig_power[k], "", src);
+            if (grp->has_host_power) {
+                const char *hsrc = model_source(w, base, s, g, "host_power", hbuf, sizeof hbuf);
+                add_file(files, hsrc[0] ? hsrc : NULL, "power model");
+                add_model(w, models, site, grp, &w->v[0].orig_host[k], " host", hsrc);
+            }
+        }
+    }
+    if (sc->trace[0])
+        add_file(files, sc->trace, "workload trace");
+    add_job_model_files(w, base, files);
+    const cJSON *mf;
+    cJSON_ArrayForEach(mf, w->measured_files) cJSON_AddItemToArray(files, cJSON_Duplicate(mf, 1));
+    cJSON_AddItemToObject(in, "tweaks", cJSON_Duplicate(w->tweak_inputs, 1));
+    return in;
+}
+
+static void tweak_inputs(whatif_t *w)
+{
+    for (int vi = 0; vi < w->n; vi++)
+        for (int t = 0; t < w->v[vi].n_tweaks; t++) {
+            const tweak_t *tw = &w->v[vi].tweaks[t];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "variant", w->v[vi].name);
+            cJSON_AddStringToObject(o, "class", tw->cls);
+            cJSON_AddStringToObject(o, "node_type", tw->node_type);
+            double f[3] = {tw->runtime_f, tw->power_f, tw->runtime_f * tw->power_f};
+            double sd[3] = {tw->runtime_logsd, tw->power_logsd,
+                            sqrt(tw->runtime_logsd * tw->runtime_logsd + tw->power_logsd * tw->power_logsd)};
+            static const char *const keys[] = {"runtime_factor", "power_factor", "energy_factor"};
+            for (int k = 0; k < 3; k++) {
+                cJSON *iv = cJSON_AddObjectToObject(o, keys[k]);
+                cJSON_AddNumberToObject(iv, "mean", f[k]);
+                cJSON_AddNumberToObject(iv, "lo", f[k] * exp(-1.959964 * sd[k]));
+                cJSON_AddNumberToObject(iv, "hi", f[k] * exp(1.959964 * sd[k]));
+            }
+            cJSON_AddStringToObject(o, "from", tw->from);
+            cJSON_AddItemToArray(w->tweak_inputs, o);
+        }
+}
+
+/* ---- the run ---- */
+
+static int read_projection(whatif_t *w, ws_error *err)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(w->doc, "projection");
+    w->scale_factor = 1;
+    w->target_jobs_per_day = NAN;
+    w->lifetime_years = 4;
+    if (!p)
+        return 0;
+    const cJSON *jpd = cJSON_GetObjectItemCaseSensitive(p, "jobs_per_day");
+    const cJSON *sf = cJSON_GetObjectItemCaseSensitive(p, "scale_factor");
+    if (jpd && (!cJSON_IsNumber(jpd) || jpd->valuedouble <= 0)) {
+        ws_error_set(err, w->file, 0, "projection.jobs_per_day", "must be a number > 0");
+        return -1;
+    }
+    if (sf && (!cJSON_IsNumber(sf) || sf->valuedouble <= 0)) {
+        ws_error_set(err, w->file, 0, "projection.scale_factor", "must be a number > 0");
+        return -1;
+    }
+    if (jpd)
+        w->target_jobs_per_day = jpd->valuedouble;
+    else if (sf)
+        w->scale_factor = sf->valuedouble;
+    w->embodied = cJSON_GetObjectItemCaseSensitive(p, "embodied");
+    const cJSON *life = cJSON_GetObjectItemCaseSensitive(w->embodied, "lifetime_years");
+    if (life && (!cJSON_IsNumber(life) || life->valuedouble <= 0)) {
+        ws_error_set(err, w->file, 0, "projection.embodied.lifetime_years", "must be a number > 0");
+        return -1;
+    }
+    if (life)
+        w->lifetime_years = life->valuedouble;
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(w->embodied, "source");
+    if (w->embodied)
+        assume(w, "embodied carbon per node and a %.3g-year lifetime as the scenario states (%s); SCI amortises it "
+                  "linearly over the simulated time", w->lifetime_years,
+               cJSON_IsString(src) ? src->valuestring : "no source given");
+    return 0;
+}
+
+/* Scale: the baseline's arrivals per simulated day, brought to projection.jobs_per_day. */
+static void fix_scale(whatif_t *w)
+{
+    if (isnan(w->target_jobs_per_day))
+        return;
+    double arrived = 0, days = 0;
+    for (int r = 0; r < w->replicas; r++) {
+        arrived += w->v[0].rows[r * M_COUNT + M_ARRIVED];
+        days += w->v[0].rows[r * M_COUNT + M_SIM_DAYS];
+    }
+    w->scale_factor = arrived > 0 ? w->target_jobs_per_day / (arrived / days) : 1;
+    assume(w, "per-day figures are the simulated ones scaled by %.6g to %.6g jobs a day: energy, CO2 and cost are "
+              "taken to grow linearly with the number of jobs at the same utilisation", w->scale_factor,
+           w->target_jobs_per_day);
+}
+
+static int allocate_rows(whatif_t *w)
+{
+    for (int vi = 0; vi < w->n; vi++) {
+        variant_t *v = &w->v[vi];
+        v->rows = calloc((size_t)w->replicas * M_COUNT, sizeof *v->rows);
+        v->site_rows = calloc((size_t)w->replicas * (size_t)(v->sc.n_sites + 1) * 4, sizeof *v->site_rows);
+        v->ct_rows = calloc((size_t)w->replicas * MAX_CT, sizeof *v->ct_rows);
+        if (!v->rows || !v->site_rows || !v->ct_rows)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_all(whatif_t *w, const char *dir, const ws_whatif_options *opt, ws_error *err)
+{
+    cJSON *base = baseline_json(w->doc);
+    int rc = parse_variant(w, base, NULL, -1, dir, opt->store, err);
+    const cJSON *vars = cJSON_GetObjectItemCaseSensitive(w->doc, "variants");
+    int i = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, vars)
+    {
+        if (rc != 0)
+            break;
+        if (w->n == MAX_VARIANTS) {
+            ws_error_set(err, w->file, 0, "variants", "at most %d variants", MAX_VARIANTS - 1);
+            rc = -1;
+            break;
+        }
+        rc = parse_variant(w, base, v, i++, dir, opt->store, err);
+    }
+    cJSON_Delete(base);
+    return rc;
+}
+
+static int read_replicas(whatif_t *w, const ws_whatif_options *opt, ws_error *err)
+{
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(w->doc, "replicas");
+    w->replicas = 1;
+    if (r && (!cJSON_IsNumber(r) || r->valuedouble < 1 || r->valuedouble > 10000 ||
+              r->valuedouble != floor(r->valuedouble))) {
+        ws_error_set(err, w->file, 0, "replicas", "must be a whole number from 1 to 10000");
+        return -1;
+    }
+    if (r)
+        w->replicas = (int)r->valuedouble;
+    if (opt->replicas > 0)
+        w->replicas = opt->replicas;
+    return 0;
+}
+
+static cJSON *assemble(whatif_t *w, const cJSON *base, const char *sha256)
+{
+    cJSON *rep = cJSON_CreateObject();
+    cJSON_AddNumberToObject(rep, "wattscale_report", 1);
+    cJSON *sc = cJSON_AddObjectToObject(rep, "scenario");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(w->doc, "name");
+    const cJSON *desc = cJSON_GetObjectItemCaseSensitive(w->doc, "description");
+    cJSON_AddStringToObject(sc, "name", cJSON_IsString(name) ? name->valuestring : "scenario");
+    cJSON_AddStringToObject(sc, "description", cJSON_IsString(desc) ? desc->valuestring : "");
+    cJSON_AddStringToObject(sc, "path", w->file);
+    cJSON_AddStringToObject(sc, "sha256", sha256);
+    cJSON_AddNumberToObject(sc, "seed", (double)w->seed);
+    cJSON_AddNumberToObject(sc, "replicas", w->replicas);
+    cJSON_AddNumberToObject(sc, "simulated_days", w->v[0].rows[M_SIM_DAYS]);
+    cJSON_AddNumberToObject(sc, "scale_factor", w->scale_factor);
+    int synthetic = ws_scenario_synthetic(&w->v[0].sc);
+    cJSON_AddBoolToObject(rep, "synthetic_workload", synthetic);
+    if (synthetic)
+        assume(w, "the workload is SYNTHETIC (generated from the scenario's job classes), not a real trace");
+    if (w->replicas == 1)
+        assume(w, "one replica: every interval has zero width; use --replicas for uncertainty");
+    cJSON *vars = cJSON_AddArrayToObject(rep, "variants");
+    cJSON *head = cJSON_AddArrayToObject(rep, "headline");
+    for (int vi = 0; vi < w->n; vi++) {
+        cJSON *vj = variant_json(w, &w->v[vi]);
+        cJSON_AddItemToArray(vars, vj);
+        if (vi > 0)
+            headline(head, vj);
+    }
+    cJSON_AddItemToObject(rep, "inputs", inputs_json(w, base, sha256));
+    cJSON_AddItemToObject(rep, "assumptions", cJSON_Duplicate(w->assumptions, 1));
+    cJSON_AddArrayToObject(rep, "figures");
+    return rep;
+}
+
+int ws_whatif_run(const cJSON *doc, const char *file, const char *dir, const char *sha256,
+                  const ws_whatif_options *opt, cJSON **report, ws_error *err)
+{
+    whatif_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return WS_EFAIL;
+    w->doc = doc;
+    w->file = file;
+    w->dir = dir;
+    w->assumptions = cJSON_CreateArray();
+    w->tweak_inputs = cJSON_CreateArray();
+    w->measured_files = cJSON_CreateArray();
+    int rc = WS_EINPUT;
+    if (read_replicas(w, opt, err) == 0 && read_projection(w, err) == 0 && parse_all(w, dir, opt, err) == 0) {
+        w->seed = opt->override_seed ? opt->seed : w->v[0].sc.seed;
+        rc = allocate_rows(w) == 0 ? WS_OK : WS_EFAIL;
+        tweak_inputs(w);
+        for (int r = 0; r < w->replicas && rc == WS_OK; r++)
+            rc = run_replica(w, r, opt, err);
+        if (!opt->quiet)
+            fputc('\n', stderr);
+        if (rc == WS_OK) {
+            fix_scale(w);
+            cJSON *base = baseline_json(doc);
+            *report = assemble(w, base, sha256);
+            cJSON_Delete(base);
+        }
+    }
+    for (int i = 0; i < w->n; i++)
+        variant_free(&w->v[i]);
+    cJSON_Delete(w->assumptions);
+    cJSON_Delete(w->tweak_inputs);
+    cJSON_Delete(w->measured_files);
+    free(w);
+    return rc;
+}
+
+/* ---- storing and printing ---- */
+
+static double mean_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, key), "mean");
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static int store_sites(ws_store *st, int64_t run_id, const cJSON *report)
+{
+    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO run_sites(run_id, variant, site, jobs, it_energy_j,"
+                                           " facility_energy_j, co2_kg) VALUES (?,?,?,?,?,?,?)");
+    if (!s)
+        return -1;
+    int rc = 0;
+    const cJSON *v, *site;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "variants"))
+    {
+        cJSON_ArrayForEach(site, cJSON_GetObjectItemCaseSensitive(v, "sites"))
+        {
+            sqlite3_reset(s);
+            sqlite3_bind_int64(s, 1, run_id);
+            ws_bind_text(s, 2, cJSON_GetObjectItemCaseSensitive(v, "name")->valuestring);
+            ws_bind_text(s, 3, cJSON_GetObjectItemCaseSensitive(site, "name")->valuestring);
+            sqlite3_bind_int64(s, 4, (sqlite3_int64)llround(mean_of(site, "jobs")));
+            ws_bind_double(s, 5, mean_of(site, "it_energy_kwh") * WS_J_PER_KWH);
+            ws_bind_double(s, 6, mean_of(site, "facility_energy_kwh") * WS_J_PER_KWH);
+            ws_bind_double(s, 7, mean_of(site, "co2_kg"));
+            if (sqlite3_step(s) != SQLITE_DONE)
+                rc = -1;
+        }
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int ws_whatif_store_run(ws_store *st, cJSON *report, const char *out_dir, int64_t *run_id)
+{
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(report, "scenario");
+    if (ws_store_begin(st) != 0)
+        return -1;
+    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO runs(kind, scenario_path, scenario_sha256, seed, started_at,"
+                                           " out_dir, summary_json) VALUES ('whatif', ?, ?, ?, ?, ?, '{}')");
+    int rc = s ? 0 : -1;
+    if (s) {
+        char now[40];
+        ws_now_iso(now, sizeof now);
+        ws_bind_text(s, 1, cJSON_GetObjectItemCaseSensitive(sc, "path")->valuestring);
+        ws_bind_text(s, 2, cJSON_GetObjectItemCaseSensitive(sc, "sha256")->valuestring);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)cJSON_GetObjectItemCaseSensitive(sc, "seed")->valuedouble);
+        ws_bind_text(s, 4, now);
+        ws_bind_text(s, 5, out_dir);
+        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+        *run_id = sqlite3_last_insert_rowid(st->db);
+        sqlite3_finalize(s);
+    }
+    if (rc == 0) {
+        /* The report knows its own id, so `report RUN` and a file copy say the same. */
+        cJSON_DeleteItemFromObjectCaseSensitive(report, "run_id");
+        cJSON_AddNumberToObject(report, "run_id", (double)*run_id);
+        char *text = cJSON_PrintUnformatted(report);
+        s = ws_store_prepare(st, "UPDATE runs SET summary_json = ? WHERE id = ?");
+        rc = s && text ? 0 : -1;
+        if (rc == 0) {
+            ws_bind_text(s, 1, text);
+            sqlite3_bind_int64(s, 2, *run_id);
+            rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+        }
+        sqlite3_finalize(s);
+        free(text);
+    }
+    if (rc == 0)
+        rc = store_sites(st, *run_id, report);
+    if (rc == 0 && ws_store_commit(st) == 0)
+        return 0;
+    ws_store_rollback(st);
+    return -1;
+}
+
+void ws_whatif_print_text(const cJSON *report, FILE *out)
+{
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(report, "scenario");
+    fprintf(out, "scenario  %s (sha256 %.12s)  seed %.0f  replicas %.0f\n",
+            cJSON_GetObjectItemCaseSensitive(sc, "path")->valuestring,
+            cJSON_GetObjectItemCaseSensitive(sc, "sha256")->valuestring,
+            cJSON_GetObjectItemCaseSensitive(sc, "seed")->valuedouble,
+            cJSON_GetObjectItemCaseSensitive(sc, "replicas")->valuedouble);
+    fprintf(out, "scale     %.4g simulated day(s) x %.6g to the projected scale\n",
+            cJSON_GetObjectItemCaseSensitive(sc, "simulated_days")->valuedouble,
+            cJSON_GetObjectItemCaseSensitive(sc, "scale_factor")->valuedouble);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "synthetic_workload")))
+        fprintf(out, "workload  SYNTHETIC: no trace; every job comes from the generator\n");
+    fprintf(out, "\n%-22s %26s %26s %22s %24s\n", "variant", "energy MWh/day", "saving MWh/day", "saving %",
+            "CO2 t/day");
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "variants"))
+    {
+        char e[96], s[96], p[96], c[96];
+        const cJSON *pd = cJSON_GetObjectItemCaseSensitive(v, "per_day");
+        const cJSON *sv = cJSON_GetObjectItemCaseSensitive(v, "saving_vs_baseline");
+        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(pd, "facility_energy_mwh"), e, sizeof e);
+        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_mwh_per_day"), s, sizeof s);
+        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_pct"), p, sizeof p);
+        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(pd, "co2_t"), c, sizeof c);
+        fprintf(out, "%-22.22s %26s %26s %22s %24s\n", cJSON_GetObjectItemCaseSensitive(v, "name")->valuestring, e, s,
+                p, c);
+    }
+    const cJSON *h;
+    fprintf(out, "\n");
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(report, "headline")) fprintf(out, "- %s\n", h->valuestring);
+}

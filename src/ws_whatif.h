@@ -1,0 +1,41 @@
+/* ws_whatif: what-if projections. A scenario file with a baseline and variants[] (each a JSON merge
+ * patch of the baseline and/or tweaks: runtime/power/energy factors on job classes, literal or derived
+ * from stored profiles) runs every variant on common random numbers, over Monte Carlo replicas that
+ * also draw power-model parameters from their covariance and tweak factors from their intervals, and
+ * returns the report JSON (docs/report-json.md): per-day and per-year projections at the scenario's
+ * scale, savings against the baseline paired replica by replica, SCI per job, inputs and assumptions. */
+#ifndef WS_WHATIF_H
+#define WS_WHATIF_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ws_store.h"
+#include "ws_util.h"
+
+typedef struct {
+    int replicas;          /* > 0 overrides the file's "replicas" */
+    int override_seed;
+    uint64_t seed;
+    ws_store *store;       /* for from_profiles tweaks; NULL: such tweaks are an error */
+    const char *out_dir;   /* hourly_<variant>.csv of replica 0 go here; NULL: none */
+    int quiet;             /* no progress on stderr */
+} ws_whatif_options;
+
+/* Is this scenario document a what-if (has variants, replicas or projection)? */
+int ws_whatif_is_whatif(const cJSON *doc);
+
+/* Run. file/dir name the scenario for messages and relative paths; sha256 is the file's.
+ * Returns 0 with *report set (caller frees), or WS_EINPUT / WS_EFAIL with err. */
+int ws_whatif_run(const cJSON *doc, const char *file, const char *dir, const char *sha256,
+                  const ws_whatif_options *opt, cJSON **report, ws_error *err);
+
+/* Store a what-if run: a row in runs (kind "whatif", summary_json = the report, which gets "run_id")
+ * and one row per variant and site in run_sites (means over replicas). Returns 0 or -1. */
+int ws_whatif_store_run(ws_store *st, cJSON *report, const char *out_dir, int64_t *run_id);
+
+/* Print the headline and a savings table (the text output of `simulate` for a what-if). */
+void ws_whatif_print_text(const cJSON *report, FILE *out);
+
+#endif
