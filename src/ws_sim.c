@@ -959,12 +959,17 @@ static double site_score(const sim_t *s, int si)
     return st->def->price_per_kwh ? st->price : INFINITY;
 }
 
+static int dispatch_least_loaded(sim_t *s, const job_t *jb);
+
+/* greenest / cheapest among the sites with room (busy + queued below capacity, so the job need not
+ * queue there); when every site is full, least-loaded, so that the best site is not buried under a
+ * queue that misses deadlines while the others idle. */
 static int dispatch_scored(sim_t *s, const job_t *jb)
 {
     int best = -1;
     double best_v = INFINITY;
     for (int si = 0; si < s->n_sites; si++) {
-        if (!job_feasible(s, jb, si))
+        if (!job_feasible(s, jb, si) || site_load(&s->sites[si], jb) >= 1.0)
             continue;
         double v = site_score(s, si);
         if (best < 0 || v < best_v) {
@@ -972,7 +977,7 @@ static int dispatch_scored(sim_t *s, const job_t *jb)
             best_v = v;
         }
     }
-    return best;
+    return best >= 0 ? best : dispatch_least_loaded(s, jb);
 }
 
 /* Power attributable to job jb on k nodes of group g (README: energy-aware): its share of the idle
@@ -1043,6 +1048,12 @@ static int dispatch(sim_t *s, job_t *jb)
         return dispatch_scored(s, jb);
     if (s->sc->policy.dispatch == WS_DISPATCH_ENERGY_AWARE)
         return dispatch_energy(s, jb);
+    return dispatch_least_loaded(s, jb);
+}
+
+/* round-robin, or least-loaded: the feasible site with the lowest (busy + queued) / capacity. */
+static int dispatch_least_loaded(sim_t *s, const job_t *jb)
+{
     int best = -1;
     double best_load = INFINITY;
     for (int k = 0; k < s->n_sites; k++) {

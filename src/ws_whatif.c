@@ -27,11 +27,15 @@
 
 /* Per-run metrics, in this order in every row. */
 enum { M_JOBS, M_MAKESPAN_S, M_IT_KWH, M_FAC_KWH, M_CO2_KG, M_COST, M_MEAN_WAIT_S, M_P95_WAIT_S, M_MISSES,
-       M_ARRIVED, M_SIM_DAYS, M_EMBODIED_KG, M_COUNT };
+       M_ARRIVED, M_SIM_DAYS, M_EMBODIED_KG, M_ATTR_KWH,
+       /* the same inside the measurement window (projection.window), which per-day figures use */
+       M_WIN_IT_KWH, M_WIN_FAC_KWH, M_WIN_CO2_KG, M_WIN_COST, M_WIN_JOBS, M_COUNT };
 static const char *const METRIC_KEYS[M_COUNT] = {"jobs", "makespan_s", "it_energy_kwh", "facility_energy_kwh",
                                                  "co2_kg", "cost", "mean_wait_s", "p95_wait_s",
                                                  "deadline_misses", "jobs_arrived", "simulated_days",
-                                                 "embodied_co2_kg"};
+                                                 "embodied_co2_kg", "attributed_it_energy_kwh",
+                                                 "window_it_energy_kwh", "window_facility_energy_kwh",
+                                                 "window_co2_kg", "window_cost", "window_jobs"};
 
 typedef struct {
     char cls[WS_NAME_MAX], node_type[WS_NAME_MAX]; /* "*" = all */
@@ -66,6 +70,7 @@ typedef struct {
     const char *file;
     const char *dir; /* relative paths in the scenario resolve against it */
     double scale_factor, target_jobs_per_day;
+    double window_from_s, window_to_s; /* measurement window, seconds after the start */
     double lifetime_years;
     const cJSON *embodied; /* projection.embodied */
     cJSON *assumptions;
@@ -469,8 +474,11 @@ static int parse_variant(whatif_t *w, const cJSON *base, const cJSON *spec, int 
 
 typedef struct {
     variant_t *v;
+    const whatif_t *w;
     int replica;
     FILE *hourly;
+    double win_it_j, win_fac_j, win_co2_g, win_cost; /* inside the measurement window */
+    long win_jobs;
 } run_ctx;
 
 static double attributed_power_w(const ws_scenario *sc, const ws_sim_job_record *r)
@@ -511,11 +519,28 @@ static void on_job(void *ctx, const ws_sim_job_record *r)
         v->n_ct++;
     }
     v->ct_rows[rc->replica * MAX_CT + i] += attributed_power_w(&v->sc, r) * (r->end_s - r->start_s) / WS_J_PER_KWH;
+    if (r->end_s >= rc->w->window_from_s && r->end_s < rc->w->window_to_s)
+        rc->win_jobs++;
+}
+
+/* The part of an hour inside the measurement window; power is constant enough within an hour's
+ * totals that a partial hour is prorated. */
+static void window_add(run_ctx *rc, const ws_sim_hour *h)
+{
+    double a = fmax(h->t_s, rc->w->window_from_s), b = fmin(h->t_s + h->dt_s, rc->w->window_to_s);
+    if (b <= a || h->dt_s <= 0)
+        return;
+    double f = (b - a) / h->dt_s;
+    rc->win_it_j += f * h->it_energy_j;
+    rc->win_fac_j += f * h->facility_energy_j;
+    rc->win_co2_g += f * h->co2_g;
+    rc->win_cost += f * h->cost;
 }
 
 static void on_hour(void *ctx, const ws_sim_hour *h)
 {
     run_ctx *rc = ctx;
+    window_add(rc, h);
     if (!rc->hourly)
         return;
     char t[40];
@@ -570,8 +595,12 @@ static void record_row(const whatif_t *w, variant_t *v, int rep, const ws_sim_re
     row[M_P95_WAIT_S] = ws_wait_quantile_s(&res->total.wait, 0.95, &exact);
     row[M_MISSES] = (double)res->total.deadline_missed;
     row[M_ARRIVED] = (double)res->jobs_arrived;
-    row[M_SIM_DAYS] = res->end_s / 86400.0;
-    double embodied = 0, years = res->end_s / (365.25 * 86400.0);
+    /* Per-day figures divide by the arrival window: with "until": "makespan" the drain of the window's
+     * jobs is counted too, so every variant is charged for the same jobs. */
+    row[M_SIM_DAYS] = isfinite(w->window_to_s) ? (w->window_to_s - w->window_from_s) / 86400.0
+                      : v->sc.days > 0               ? v->sc.days
+                                                     : res->end_s / 86400.0;
+    double embodied = 0, years = row[M_SIM_DAYS] / 365.25;
     for (int s = 0; s < v->sc.n_sites; s++)
         for (int g = 0; g < v->sc.sites[s].n_groups; g++) {
             const ws_node_group *grp = &v->sc.sites[s].groups[g];
@@ -594,7 +623,8 @@ static int run_replica(whatif_t *w, int rep, const ws_whatif_options *opt, ws_er
         variant_t *v = &w->v[vi];
         if (variant_prepare(v, vi, seed, w->replicas > 1) != 0)
             return WS_EFAIL;
-        run_ctx rc = {v, rep, rep == 0 ? open_hourly(opt->out_dir, v->name, ws_scenario_synthetic(&v->sc)) : NULL};
+        run_ctx rc = {.v = v, .w = w, .replica = rep,
+                      .hourly = rep == 0 ? open_hourly(opt->out_dir, v->name, ws_scenario_synthetic(&v->sc)) : NULL};
         ws_sim_options so = {.override_seed = 1, .seed = seed};
         so.obs.on_job = on_job;
         so.obs.on_hour = on_hour;
@@ -603,8 +633,19 @@ static int run_replica(whatif_t *w, int rep, const ws_whatif_options *opt, ws_er
         int r = ws_sim_run(&v->sc, &so, &res, err);
         if (rc.hourly)
             fclose(rc.hourly);
-        if (r == 0)
+        if (r == 0) {
             record_row(w, v, rep, &res);
+            double attributed = 0;
+            for (int i = 0; i < v->n_ct; i++)
+                attributed += v->ct_rows[rep * MAX_CT + i];
+            double *row = &v->rows[rep * M_COUNT];
+            row[M_ATTR_KWH] = attributed;
+            row[M_WIN_IT_KWH] = rc.win_it_j / WS_J_PER_KWH;
+            row[M_WIN_FAC_KWH] = rc.win_fac_j / WS_J_PER_KWH;
+            row[M_WIN_CO2_KG] = rc.win_co2_g / 1000.0;
+            row[M_WIN_COST] = isnan(row[M_COST]) ? NAN : rc.win_cost;
+            row[M_WIN_JOBS] = (double)rc.win_jobs;
+        }
         ws_sim_result_free(&res);
         if (r != 0)
             return WS_EINPUT;
@@ -636,9 +677,22 @@ static double f_value(const whatif_t *w, const double *row, const double *base, 
     return row[m];
 }
 
+/* Totals of the whole run map to their measurement-window counterparts for per-day figures. */
+static int window_metric(int m)
+{
+    switch (m) {
+    case M_IT_KWH: return M_WIN_IT_KWH;
+    case M_FAC_KWH: return M_WIN_FAC_KWH;
+    case M_CO2_KG: return M_WIN_CO2_KG;
+    case M_COST: return M_WIN_COST;
+    case M_JOBS: return M_WIN_JOBS;
+    default: return m;
+    }
+}
+
 static double per_day(const whatif_t *w, const double *row, int m)
 {
-    return row[M_SIM_DAYS] > 0 ? row[m] / row[M_SIM_DAYS] * w->scale_factor : NAN;
+    return row[M_SIM_DAYS] > 0 ? row[window_metric(m)] / row[M_SIM_DAYS] * w->scale_factor : NAN;
 }
 
 static double f_per_day_mwh(const whatif_t *w, const double *row, const double *base, int m)
@@ -664,10 +718,11 @@ static double f_saving_per_day_mwh(const whatif_t *w, const double *row, const d
     return (per_day(w, base, m) - per_day(w, row, m)) / 1000.0;
 }
 
+/* Per-day saving over the baseline's per day, in %: the same measurement window on both sides. */
 static double f_saving_pct(const whatif_t *w, const double *row, const double *base, int m)
 {
-    (void)w;
-    return base[m] != 0 ? 100.0 * (base[m] - row[m]) / base[m] : NAN;
+    double b = per_day(w, base, m);
+    return b != 0 ? 100.0 * (b - per_day(w, row, m)) / b : NAN;
 }
 
 static double f_saving_per_day(const whatif_t *w, const double *row, const double *base, int m)
@@ -681,11 +736,31 @@ static double f_saving_value(const whatif_t *w, const double *row, const double 
     return base[m] - row[m];
 }
 
+/* Job-level energy: the IT energy attributed to jobs (their share of their nodes) per completed job,
+ * which leaves out the idle nodes that a facility-level total carries. */
+static double per_job(const double *row)
+{
+    return row[M_JOBS] > 0 ? row[M_ATTR_KWH] / row[M_JOBS] : NAN;
+}
+
+static double f_per_job(const whatif_t *w, const double *row, const double *base, int m)
+{
+    (void)w, (void)base, (void)m;
+    return per_job(row);
+}
+
+static double f_job_saving_pct(const whatif_t *w, const double *row, const double *base, int m)
+{
+    (void)w, (void)m;
+    double b = per_job(base);
+    return b > 0 ? 100.0 * (b - per_job(row)) / b : NAN;
+}
+
 /* SCI = (E*I + M) / R in g CO2e per job: operational CO2 plus embodied share, per completed job. */
 static double f_sci(const whatif_t *w, const double *row, const double *base, int m)
 {
     (void)w, (void)base, (void)m;
-    return row[M_JOBS] > 0 ? 1000.0 * (row[M_CO2_KG] + row[M_EMBODIED_KG]) / row[M_JOBS] : NAN;
+    return row[M_WIN_JOBS] > 0 ? 1000.0 * (row[M_WIN_CO2_KG] + row[M_EMBODIED_KG]) / row[M_WIN_JOBS] : NAN;
 }
 
 static cJSON *column(const whatif_t *w, const variant_t *v, int m, row_fn f, double year_scale)
@@ -756,6 +831,7 @@ static cJSON *variant_json(const whatif_t *w, const variant_t *v)
     cJSON_AddItemToObject(o, "per_day", projection_json(w, v, 1));
     cJSON_AddItemToObject(o, "per_year", projection_json(w, v, 365));
     cJSON_AddItemToObject(o, "sci_g_per_job", column(w, v, 0, f_sci, 1));
+    cJSON_AddItemToObject(o, "it_energy_per_job_kwh", column(w, v, 0, f_per_job, 1));
     cJSON *sv = cJSON_AddObjectToObject(o, "saving_vs_baseline");
     cJSON_AddItemToObject(sv, "facility_energy_mwh_per_day", column(w, v, M_FAC_KWH, f_saving_per_day_mwh, 1));
     cJSON_AddItemToObject(sv, "facility_energy_pct", column(w, v, M_FAC_KWH, f_saving_pct, 1));
@@ -763,41 +839,42 @@ static cJSON *variant_json(const whatif_t *w, const variant_t *v)
     cJSON_AddItemToObject(sv, "co2_pct", column(w, v, M_CO2_KG, f_saving_pct, 1));
     cJSON_AddItemToObject(sv, "cost_per_day", column(w, v, M_COST, f_saving_per_day, 1));
     cJSON_AddItemToObject(sv, "mean_wait_s", column(w, v, M_MEAN_WAIT_S, f_saving_value, 1));
+    cJSON_AddItemToObject(sv, "job_energy_pct", column(w, v, 0, f_job_saving_pct, 1));
     cJSON_AddItemToObject(o, "sites", sites_json(w, v));
     cJSON_AddItemToObject(o, "by_class", by_class_json(w, v));
     return o;
 }
 
+/* An interval as a magnitude: a negative saving reads as a positive cost ("costs 2 [1, 3]"). */
+static const char *format_saving(const cJSON *iv, char *buf, size_t size)
+{
+    double m = cJSON_GetObjectItemCaseSensitive(iv, "mean")->valuedouble;
+    cJSON *copy = cJSON_Duplicate(iv, 1);
+    if (m < 0) {
+        double lo = cJSON_GetObjectItemCaseSensitive(iv, "lo")->valuedouble;
+        double hi = cJSON_GetObjectItemCaseSensitive(iv, "hi")->valuedouble;
+        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "mean"), -m);
+        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "lo"), -hi);
+        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "hi"), -lo);
+    }
+    ws_report_format_interval(copy, buf, size);
+    cJSON_Delete(copy);
+    return m < 0 ? "costs" : "saves";
+}
+
 static void headline(cJSON *arr, const cJSON *vj)
 {
     const cJSON *sv = cJSON_GetObjectItemCaseSensitive(vj, "saving_vs_baseline");
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_mwh_per_day");
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(sv, "co2_t_per_day");
-    const cJSON *pct = cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_pct");
-    double em = cJSON_GetObjectItemCaseSensitive(e, "mean")->valuedouble;
-    char es[96], cs[96], ps[96], buf[512];
-    cJSON *neg_e = cJSON_Duplicate(e, 1), *neg_c = cJSON_Duplicate(c, 1), *neg_p = cJSON_Duplicate(pct, 1);
-    if (em < 0) {
-        /* A negative saving is a cost: say so with positive numbers. */
-        cJSON *objs[] = {neg_e, neg_c, neg_p};
-        for (int k = 0; k < 3; k++) {
-            double m = -cJSON_GetObjectItemCaseSensitive(objs[k], "mean")->valuedouble;
-            double lo = -cJSON_GetObjectItemCaseSensitive(objs[k], "hi")->valuedouble;
-            double hi = -cJSON_GetObjectItemCaseSensitive(objs[k], "lo")->valuedouble;
-            cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(objs[k], "mean"), m);
-            cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(objs[k], "lo"), lo);
-            cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(objs[k], "hi"), hi);
-        }
-    }
-    ws_report_format_interval(neg_e, es, sizeof es);
-    ws_report_format_interval(neg_c, cs, sizeof cs);
-    ws_report_format_interval(neg_p, ps, sizeof ps);
-    snprintf(buf, sizeof buf, "%s %s %s MWh (%s %%) and %s t CO2 a day", cJSON_GetObjectItemCaseSensitive(vj, "name")->valuestring,
-             em < 0 ? "costs" : "saves", es, ps, cs);
+    char es[96], cs[96], ps[96], js[96], buf[640];
+    const char *verb = format_saving(cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_mwh_per_day"), es, sizeof es);
+    /* CO2 and the percentage go with the energy's sign convention of their own. */
+    const char *co2_verb = format_saving(cJSON_GetObjectItemCaseSensitive(sv, "co2_t_per_day"), cs, sizeof cs);
+    format_saving(cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_pct"), ps, sizeof ps);
+    const char *job_verb = format_saving(cJSON_GetObjectItemCaseSensitive(sv, "job_energy_pct"), js, sizeof js);
+    snprintf(buf, sizeof buf, "%s %s %s MWh a day (%s %%) and %s %s t CO2 a day at the facilities; per job it %s "
+             "%s %% of the energy", cJSON_GetObjectItemCaseSensitive(vj, "name")->valuestring, verb, es, ps, co2_verb,
+             cs, job_verb, js);
     cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
-    cJSON_Delete(neg_e);
-    cJSON_Delete(neg_c);
-    cJSON_Delete(neg_p);
 }
 
 /* ---- inputs and provenance ---- */
@@ -974,8 +1051,22 @@ static int read_projection(whatif_t *w, ws_error *err)
     w->scale_factor = 1;
     w->target_jobs_per_day = NAN;
     w->lifetime_years = 4;
+    w->window_from_s = 0;
+    w->window_to_s = INFINITY;
     if (!p)
         return 0;
+    const cJSON *win = cJSON_GetObjectItemCaseSensitive(p, "window");
+    if (win) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(win, "from_day"), *b = cJSON_GetObjectItemCaseSensitive(win, "to_day");
+        if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || a->valuedouble < 0 || b->valuedouble <= a->valuedouble) {
+            ws_error_set(err, w->file, 0, "projection.window", "needs from_day >= 0 and to_day > from_day (days after the start)");
+            return -1;
+        }
+        w->window_from_s = a->valuedouble * 86400;
+        w->window_to_s = b->valuedouble * 86400;
+        assume(w, "per-day figures are measured from day %g to day %g of the simulation (a warm-up before, arrivals "
+                  "going on after, so the window sees a steady state)", a->valuedouble, b->valuedouble);
+    }
     const cJSON *jpd = cJSON_GetObjectItemCaseSensitive(p, "jobs_per_day");
     const cJSON *sf = cJSON_GetObjectItemCaseSensitive(p, "scale_factor");
     if (jpd && (!cJSON_IsNumber(jpd) || jpd->valuedouble <= 0)) {
@@ -1013,7 +1104,7 @@ static void fix_scale(whatif_t *w)
         return;
     double arrived = 0, days = 0;
     for (int r = 0; r < w->replicas; r++) {
-        arrived += w->v[0].rows[r * M_COUNT + M_ARRIVED];
+        arrived += w->v[0].rows[r * M_COUNT + M_WIN_JOBS];
         days += w->v[0].rows[r * M_COUNT + M_SIM_DAYS];
     }
     w->scale_factor = arrived > 0 ? w->target_jobs_per_day / (arrived / days) : 1;

@@ -102,6 +102,27 @@ static void test_greenest(void **state)
     ws_sim_result_free(&r);
 }
 
+/* greenest with the greenest site full: A (100 g/kWh) has one 1-core node, B (300) too. Job 1 at t = 0
+ * goes to A; job 2 at t = 10 s would have to queue at A, so it goes to B (the site with room) and
+ * both run at once; the makespan is 1010 s, not 2000 s. */
+#define ONE_NODE "{\"type\":\"c\",\"count\":1,\"cores\":1,\"power\":{\"model\":\"linear\",\"idle_w\":0,\"max_w\":100}}"
+static void test_greenest_full_site(void **state)
+{
+    (void)state;
+    ws_test_write("gf.csv", "job_id,submit_s,runtime_s,cores\n1,0,1000,1\n2,10,1000,1\n");
+    capture cap;
+    ws_sim_result r;
+    run_json("gf.json",
+             "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":100,\"nodes\":[" ONE_NODE "]},"
+             "{\"name\":\"B\",\"carbon_g_per_kwh\":300,\"nodes\":[" ONE_NODE "]}],"
+             "\"workload\":{\"trace\":\"gf.csv\"},\"policy\":{\"dispatch\":\"greenest\"}," HORIZON "}",
+             &r, &cap);
+    assert_int_equal(find_job(&cap, 1)->site, 0);
+    assert_int_equal(find_job(&cap, 2)->site, 1);
+    assert_true(find_job(&cap, 2)->wait_s == 0);
+    ws_sim_result_free(&r);
+}
+
 /* cheapest: A 0.30/kWh; B 0.10 until 01:00 then 0.50; C has no price (+infinity, never chosen while a
  * price exists). Job 1 (t = 0) -> B: cost 100 kJ / 3.6 MJ x 0.10; job 2 (01:00) -> A: x 0.30. */
 static void test_cheapest(void **state)
@@ -431,7 +452,8 @@ static void test_messages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_greenest),         cmocka_unit_test(test_cheapest),
+        cmocka_unit_test(test_greenest),
+        cmocka_unit_test(test_greenest_full_site),         cmocka_unit_test(test_cheapest),
         cmocka_unit_test(test_energy_aware),     cmocka_unit_test(test_shift_hand),
         cmocka_unit_test(test_shift_property),   cmocka_unit_test(test_shift_noisy_seeds),
         cmocka_unit_test(test_power_down),       cmocka_unit_test(test_power_down_prefers_awake),
