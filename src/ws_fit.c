@@ -636,6 +636,11 @@ static int wls_line(const double *w, const double *y, int n, double *c0, double 
     return 0;
 }
 
+/* Runs whose work differs by less than this (relative) are one configuration: work derived from a
+ * rounded rate (samples_per_s x duration_s) scatters by ~1e-6, and a line through such points would
+ * be pure noise (intercepts of -1e7 J). */
+#define WS_FIT_SAME_WORK_REL 1e-4
+
 static void job_configs(const ws_job_run *runs, int n, ws_job_fit_report *rep, double *buf_e, double *buf_t)
 {
     double *works = malloc((size_t)n * sizeof *works);
@@ -648,7 +653,7 @@ static void job_configs(const ws_job_run *runs, int n, ws_job_fit_report *rep, d
         double w = works[i];
         int k = 0;
         for (int j = 0; j < n; j++)
-            if (fabs(runs[j].work - w) <= 1e-9 * fabs(w)) {
+            if (fabs(runs[j].work - w) <= WS_FIT_SAME_WORK_REL * fabs(w)) {
                 buf_e[k] = runs[j].energy_j;
                 buf_t[k++] = runs[j].runtime_s;
             }
@@ -656,7 +661,7 @@ static void job_configs(const ws_job_run *runs, int n, ws_job_fit_report *rep, d
         rep->config_work[c] = w;
         ws_mean_ci95(buf_e, k, &rep->config_energy_j[c]);
         ws_mean_ci95(buf_t, k, &rep->config_runtime_s[c]);
-        while (i < n && fabs(works[i] - w) <= 1e-9 * fabs(w))
+        while (i < n && fabs(works[i] - w) <= WS_FIT_SAME_WORK_REL * fabs(w))
             i++;
     }
     free(works);

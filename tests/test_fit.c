@@ -281,9 +281,32 @@ static void test_job_single(void **state)
     assert_int_equal(ws_fit_job(r, 0, &m, &rep, &err), WS_EINPUT);
 }
 
+/* Repeated runs whose work was derived from a rounded rate (jobs_r*.csv: samples_per_s x duration_s)
+ * differ by ~1e-6: one configuration, a proportional model with a real interval, not a line through
+ * noise. */
+static void test_job_nearly_equal_work(void **state)
+{
+    (void)state;
+    ws_job_run runs[4] = {{.work = 1039996.1, .energy_j = 1467.072, .runtime_s = 11.6777},
+                          {.work = 1039995.8, .energy_j = 1308.1, .runtime_s = 10.2},
+                          {.work = 1040001.3, .energy_j = 1054.0, .runtime_s = 8.4},
+                          {.work = 1039999.0, .energy_j = 1405.1, .runtime_s = 11.0}};
+    ws_job_model m;
+    ws_job_fit_report rep;
+    ws_error err;
+    assert_int_equal(ws_fit_job(runs, 4, &m, &rep, &err), 0);
+    assert_int_equal(rep.n_configs, 1);
+    assert_int_equal(rep.kind, WS_JOB_FIT_PROPORTIONAL);
+    assert_true(m.e0_j == 0 && m.t0_s == 0);
+    double mean_e = (1467.072 + 1308.1 + 1054.0 + 1405.1) / 4;
+    assert_true(fabs(m.e1_j * rep.config_work[0] - mean_e) < 1e-9 * mean_e);
+    assert_true(m.cov_e[1][1] > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_job_nearly_equal_work),
         cmocka_unit_test(test_linear_closed_form), cmocka_unit_test(test_poly_exact),
         cmocka_unit_test(test_fan_recovered),      cmocka_unit_test(test_powerlaw_recovered),
         cmocka_unit_test(test_h100_auto),          cmocka_unit_test(test_bad_input),
