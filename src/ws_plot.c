@@ -128,7 +128,7 @@ void ws_plot_axes_categories(ws_plot *p, const char *const *names, int n, double
     viewport(p, xmin, xmax, ymin, ymax);
     frame("bc", "bcnstv", "", ylabel, title);
     /* Names under their positions; long lists alternate two rows so that they do not collide. */
-    plschr(0, n > 5 ? 1.0 : 1.2);
+    plschr(0, n > 6 ? 0.9 : n > 5 ? 1.0 : 1.2);
     for (int i = 0; i < n; i++)
         plmtex("b", (n > 4 && i % 2) ? 2.6 : 1.2, (i - xmin) / (xmax - xmin), 0.5, names[i]);
     plschr(0, 1.35);

@@ -44,6 +44,7 @@ typedef struct {
     const char *names[MAX_VARIANTS];
     double x[MAX_VARIANTS], m[MAX_VARIANTS], lo[MAX_VARIANTS], hi[MAX_VARIANTS];
     double wait[MAX_VARIANTS], co2[MAX_VARIANTS], co2_lo[MAX_VARIANTS], co2_hi[MAX_VARIANTS];
+    double co2_sm[MAX_VARIANTS], co2_slo[MAX_VARIANTS], co2_shi[MAX_VARIANTS]; /* CO2 saved, t/day */
     int n, replicas;
     const char *scenario;
 } variants_t;
@@ -67,26 +68,40 @@ static void read_variants(const cJSON *report, variants_t *v)
         v->m[i] = iv(it, "saving_vs_baseline", "facility_energy_mwh_per_day", "mean");
         v->lo[i] = iv(it, "saving_vs_baseline", "facility_energy_mwh_per_day", "lo");
         v->hi[i] = iv(it, "saving_vs_baseline", "facility_energy_mwh_per_day", "hi");
-        v->wait[i] = iv(it, "totals", "mean_wait_s", "mean") / 3600.0;
+        v->wait[i] = iv(it, "totals", "mean_wait_s", "mean");
         v->co2[i] = iv(it, "per_day", "co2_t", "mean");
         v->co2_lo[i] = iv(it, "per_day", "co2_t", "lo");
         v->co2_hi[i] = iv(it, "per_day", "co2_t", "hi");
+        v->co2_sm[i] = iv(it, "saving_vs_baseline", "co2_t_per_day", "mean");
+        v->co2_slo[i] = iv(it, "saving_vs_baseline", "co2_t_per_day", "lo");
+        v->co2_shi[i] = iv(it, "saving_vs_baseline", "co2_t_per_day", "hi");
     }
+}
+
+/* One panel of saving bars with their intervals; headroom above for the legend. */
+static void savings_panel(ws_plot *p, const variants_t *v, const double *m, const double *lo, const double *hi,
+                          const char *ylabel, const char *title, ws_plot_color c, const char *label)
+{
+    double ymin, ymax;
+    range(lo, hi, v->n, 1, &ymin, &ymax);
+    ymax += (ymax - ymin) * 0.35;
+    ws_plot_axes_categories(p, v->names, v->n, ymin, ymax, ylabel, title);
+    ws_plot_bars(p, v->x, m, v->n, 0.6, c, label);
+    ws_plot_errorbars(p, v->x, lo, hi, v->n, WS_PLOT_BLACK);
+    ws_plot_legend(p, WS_PLOT_TOP_RIGHT);
 }
 
 static int draw_savings(const variants_t *v, const char *path, ws_error *err)
 {
     ws_plot p;
-    if (ws_plot_open(&p, path, 1200, 700, err) != 0)
+    if (ws_plot_open(&p, path, 1500, 1100, err) != 0)
         return -1;
-    double ymin, ymax, title_n[1] = {v->replicas};
-    range(v->lo, v->hi, v->n, 1, &ymin, &ymax);
     char title[256];
-    snprintf(title, sizeof title, "Energy saved per day against the baseline (%g replicas, 95%% CI)", title_n[0]);
-    ws_plot_axes_categories(&p, v->names, v->n, ymin, ymax, "Facility energy saved (MWh/day)", title);
-    ws_plot_bars(&p, v->x, v->m, v->n, 0.6, WS_PLOT_SKY, "mean saving (negative: costs energy)");
-    ws_plot_errorbars(&p, v->x, v->lo, v->hi, v->n, WS_PLOT_BLACK);
-    ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
+    snprintf(title, sizeof title, "Saved per day vs the baseline (95%% CI, %d replicas)", v->replicas);
+    ws_plot_panel(&p, 0, 2);
+    savings_panel(&p, v, v->m, v->lo, v->hi, "Energy (MWh/day)", title, WS_PLOT_SKY, "facility energy saved");
+    ws_plot_panel(&p, 1, 2);
+    savings_panel(&p, v, v->co2_sm, v->co2_slo, v->co2_shi, "CO2 (t/day)", "", WS_PLOT_GREEN, "CO2 saved");
     return ws_plot_close(&p);
 }
 
@@ -125,6 +140,8 @@ static int draw_tradeoff(const variants_t *v, const char *path, ws_error *err)
     ws_plot_errorbars(&p, x, v->co2_lo, v->co2_hi, v->n, WS_PLOT_BLACK);
     ws_plot_points(&p, x, v->co2, v->n, WS_PLOT_VERMILION, "variant (95% CI)");
     /* Variants landing on the same point share one label. */
+    double placed_x[MAX_VARIANTS], placed_y[MAX_VARIANTS];
+    int n_placed = 0;
     for (int i = 0; i < v->n; i++) {
         int first = 1;
         for (int k = 0; k < i; k++)
@@ -137,7 +154,19 @@ static int draw_tradeoff(const variants_t *v, const char *path, ws_error *err)
             if (x[k] == x[i] && v->co2[k] == v->co2[i])
                 snprintf(label + strlen(label), sizeof label - strlen(label), "%s%s", label[0] ? ", " : "",
                          v->names[k]);
-        ws_plot_text(&p, x[i] + (xmax - xmin) * 0.015, v->co2[i], WS_PLOT_BLACK, label);
+        /* Labels of nearby points step down until they no longer overlap one already placed. */
+        double ly = v->co2[i], dy = (ymax - ymin) * 0.045;
+        for (int moved = 1; moved;) {
+            moved = 0;
+            for (int k = 0; k < n_placed; k++)
+                if (fabs(placed_y[k] - ly) < dy && fabs(placed_x[k] - x[i]) < (xmax - xmin) * 0.3) {
+                    ly -= dy;
+                    moved = 1;
+                }
+        }
+        placed_x[n_placed] = x[i];
+        placed_y[n_placed++] = ly;
+        ws_plot_text(&p, x[i] + (xmax - xmin) * 0.015, ly, WS_PLOT_BLACK, label);
     }
     ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
     return ws_plot_close(&p);
@@ -315,7 +344,7 @@ int ws_projplot_all(cJSON *report, const char *plot_dir, const char *prefix, con
     variants_t v;
     read_variants(report, &v);
     static const char *const kinds[] = {"savings", "co2-vs-wait", "by-class", "power-carbon"};
-    static const char *const titles[] = {"Energy saved per variant, with 95% intervals",
+    static const char *const titles[] = {"Energy and CO2 saved per variant, with 95% intervals",
                                          "CO2 against mean waiting time (the trade-off)",
                                          "Energy by job class and node type (baseline)",
                                          "Facility power and grid carbon intensity over time per site (baseline)"};
