@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# cli_whatif: the what-if chain as a user runs it: ingest the shipped measurements, simulate the
+# shipped what-if scenario, render reports; same seed -> same bytes; a control variant saves exactly
+# 0; bad variants exit 2 naming their JSON path; the example notebook executes against the outputs.
+set -u
+WS=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+check() {
+    local name=$1
+    shift
+    if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; fails=$((fails + 1)); fi
+}
+export SOURCE_DATE_EPOCH=1767225600
+H100=$SRC/data/measured/h100
+run_chain() { # run_chain DIR: a fresh store, the measurements, the scenario with 3 replicas
+    local d=$1
+    mkdir -p "$d"
+    "$WS" ingest -q --db "$d/ws.db" --arch "NVIDIA H100 80GB HBM3" --work-column 'samples_per_s*duration_s' \
+        --work-unit samples "$H100"/jobs_r*.csv &&
+        "$WS" ingest -q --db "$d/ws.db" --work 520000000 --work-unit samples "$SRC/data/studies/baler_t4_amp.csv" &&
+        (cd "$d" && "$WS" simulate "$SRC/scenarios/lhc-baler-whatif.json" --db ws.db --replicas 3 --out out \
+            --plots plots >stdout.txt 2>stderr.txt)
+}
+run_chain "$T/a"
+check "chain runs" test $? -eq 0
+run_chain "$T/b"
+check "report JSON byte-identical for the same seed" cmp -s "$T/a/out/report.json" "$T/b/out/report.json"
+check "report Markdown byte-identical" cmp -s "$T/a/out/report.md" "$T/b/out/report.md"
+check "hourly series byte-identical" cmp -s "$T/a/out/hourly_baseline.csv" "$T/b/out/hourly_baseline.csv"
+for f in savings co2-vs-wait by-class power-carbon; do
+    check "figure $f PNG and SVG written" test -s "$T/a/plots/lhc-baler-whatif-$f.png" -a -s "$T/a/plots/lhc-baler-whatif-$f.svg"
+    check "figure $f byte-identical" cmp -s "$T/a/plots/lhc-baler-whatif-$f.png" "$T/b/plots/lhc-baler-whatif-$f.png"
+done
+check "the report says what it assumed and where numbers come from" /usr/bin/python3 -c "
+import json
+r = json.load(open('$T/a/out/report.json'))
+v = {x['name']: x for x in r['variants']}
+s = v['same-as-baseline']['saving_vs_baseline']['facility_energy_mwh_per_day']
+assert s['mean'] == 0 and s['lo'] == 0 and s['hi'] == 0, s
+assert any('ASSUMED' in a for a in r['assumptions'])
+files = [f['path'] for f in r['inputs']['files']]
+assert any(p.endswith('jobs_r1.csv') for p in files) and any(p.endswith('baler_t4_amp.csv') for p in files), files
+assert all(f['sha256'] != 'unreadable' for f in r['inputs']['files'])
+t = [x for x in r['inputs']['tweaks'] if x['variant'] == 'amp-on-t4'][0]
+assert abs(t['energy_factor']['mean'] - 0.143103 / 0.21273390494325) < 1e-9, t
+assert r['scenario']['replicas'] == 3 and len(r['headline']) == len(r['variants']) - 1
+"
+check "report html is one file with the figures inside" sh -c "'$WS' report 1 --db '$T/a/ws.db' --format html | grep -q 'data:image/png;base64,'"
+"$WS" report 1 --db "$T/a/ws.db" --format json >"$T/r.json"
+check "report --format json is the stored report" cmp -s "$T/r.json" "$T/a/out/report.json"
+"$WS" report 9 --db "$T/a/ws.db" >/dev/null 2>"$T/err"
+check "report of a missing run exits 2" test $? -eq 2
+printf '{"sites": [], "variants": [{"patch": {}}]}' >"$T/bad.json"
+"$WS" simulate "$T/bad.json" --db "$T/bad.db" --plots "$T/p" >/dev/null 2>"$T/err"
+check "bad what-if exits 2" test $? -eq 2
+check "bad what-if names the JSON path" grep -q "bad.json.*sites" "$T/err"
+# A copy outside the source tree: its relative paths made absolute, its variants replaced by a bad one.
+/usr/bin/python3 - "$SRC" "$T/bad_variant.json" <<'PY'
+import json, sys
+src, out = sys.argv[1], sys.argv[2]
+d = json.load(open(src + "/scenarios/lhc-baler-whatif.json"))
+def fix(x):
+    if isinstance(x, dict): return {k: fix(v) for k, v in x.items()}
+    if isinstance(x, list): return [fix(v) for v in x]
+    if isinstance(x, str) and x.startswith("../"): return src + "/" + x[3:]
+    return x
+d = fix(d)
+d["variants"] = [{"name": "x", "tweaks": [{"class": "nope", "runtime_factor": 2}]}]
+json.dump(d, open(out, "w"))
+PY
+"$WS" simulate "$T/bad_variant.json" --db "$T/a/ws.db" --no-store --plots "$T/p" >/dev/null 2>"$T/err"
+rc=$?
+check "unknown tweak class exits 2" test $rc -eq 2
+check "unknown tweak class is named with its path" grep -q "variants\[0\].tweaks\[0\]: class: no class 'nope'" "$T/err"
+if [ -z "${WATTSCALE_SANITIZED:-}" ] && command -v jupyter-nbconvert >/dev/null; then
+    cp "$SRC/examples/wattscale_projection.ipynb" "$T/nb.ipynb"
+    WATTSCALE_DB="$T/a/ws.db" WATTSCALE_REPORT="$T/a/out/report.json" WATTSCALE_FIGDIR="$T" \
+        jupyter-nbconvert --to notebook --execute --output "$T/nb_out.ipynb" "$T/nb.ipynb" >"$T/nb.log" 2>&1
+    check "the example notebook executes" test $? -eq 0
+    check "the notebook redrew the savings figure" test -s "$T/notebook_savings.png"
+fi
+echo "cli_whatif: $fails failed"
+[ "$fails" -eq 0 ]
