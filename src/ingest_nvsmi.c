@@ -299,7 +299,7 @@ static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds,
     d->t_last = t;
     ws_sample s;
     ws_sample_init(&s);
-    s.t_s = t - d->t0;
+    s.t_s = ws_round_us(t - d->t0);
     const char *ptext = f[L->col[COL_POWER]];
     char why[160];
     if (ws_is_missing(ptext)) {

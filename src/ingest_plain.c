@@ -65,7 +65,7 @@ static int series_add(series *s, ws_ingest_sink *sink, const ws_sample *in, doub
     }
     s->t_last = t_abs;
     ws_sample smp = *in;
-    smp.t_s = t_abs - s->t0;
+    smp.t_s = ws_round_us(t_abs - s->t0);
     if (!isnan(smp.power_w) && smp.power_w < 0) {
         ws_error_set(err, path, line, "power_w", "negative power %g W", smp.power_w);
         return WS_EINPUT;

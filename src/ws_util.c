@@ -268,6 +268,11 @@ void ws_format_time(double unix_s, char *buf, size_t size)
                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+double ws_round_us(double seconds)
+{
+    return round(seconds * 1e6) / 1e6;
+}
+
 void ws_now_iso(char *buf, size_t size)
 {
     /* SOURCE_DATE_EPOCH pins stamps for reproducible outputs (tests, byte-identical reports). */

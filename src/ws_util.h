@@ -36,6 +36,9 @@ int ws_is_missing(const char *s);
 int ws_parse_time(const char *s, double *unix_s);
 /* Format seconds since the epoch as "YYYY-MM-DDTHH:MM:SS[.mmm]Z". */
 void ws_format_time(double unix_s, char *buf, size_t size);
+/* Seconds rounded to the microsecond: differences of epoch times (~1.8e9 s) carry ~1e-7 s of binary
+ * noise that would otherwise print as 0.805000066757202 s. Logs are stamped to the millisecond. */
+double ws_round_us(double seconds);
 /* Current time as an ISO-8601 UTC string (for ingest/fit stamps). */
 void ws_now_iso(char *buf, size_t size);
 

@@ -48,7 +48,8 @@ t = [x for x in r['inputs']['tweaks'] if x['variant'] == 'amp-on-t4'][0]
 assert abs(t['energy_factor']['mean'] - 0.143103 / 0.21273390494325) < 1e-9, t
 assert r['scenario']['replicas'] == 3 and len(r['headline']) == len(r['variants']) - 1
 "
-check "report html is one file with the figures inside" sh -c "'$WS' report 1 --db '$T/a/ws.db' --format html | grep -q 'data:image/png;base64,'"
+# Figure paths in a report are as simulate wrote them (relative to where it ran).
+check "report html is one file with the figures inside" sh -c "cd '$T/a' && '$WS' report 1 --db ws.db --format html | grep -q 'data:image/png;base64,'"
 "$WS" report 1 --db "$T/a/ws.db" --format json >"$T/r.json"
 check "report --format json is the stored report" cmp -s "$T/r.json" "$T/a/out/report.json"
 "$WS" report 9 --db "$T/a/ws.db" >/dev/null 2>"$T/err"

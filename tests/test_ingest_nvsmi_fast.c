@@ -52,12 +52,12 @@ static void test_time_cache_boundaries(void **state)
     assert_int_equal(m.n_samples, (long)n);
     double t0 = unix_s(ts[0]), energy = 0;
     for (size_t i = 0; i < n; i++) {
-        double want = unix_s(ts[i]) - t0;
-        assert_true(m.samples[i].t_s == want); /* bit for bit */
+        double want = ws_round_us(unix_s(ts[i]) - t0);
+        assert_true(m.samples[i].t_s == want); /* bit for bit, rounded to the microsecond as stored */
         assert_true(m.samples[i].power_w == watts[i]);
         assert_true(m.samples[i].util_pct == (double)i);
         if (i > 0)
-            energy += 0.5 * (watts[i] + watts[i - 1]) * (want - (unix_s(ts[i - 1]) - t0));
+            energy += 0.5 * (watts[i] + watts[i - 1]) * (want - ws_round_us(unix_s(ts[i - 1]) - t0));
     }
     /* Spot checks in decimal: 23:58:59.800 -> 00:00:00.100 is 60.3 s, -> 00:01:60 (= 00:02:00) 180.2 s
      * (to the resolution of seconds since 1970 in a double, ~2e-7 s). */
