@@ -292,49 +292,35 @@ static int cc_finish_run(cc_run *run, ws_ingest_sink *sink)
     return sink->end(sink, p) == 0 ? WS_OK : WS_EFAIL;
 }
 
-static int cc_read(cc_state *S, ws_csv *csv, const ws_ingest_opts *opts, ws_ingest_sink *sink, ws_error *err)
+typedef struct {
+    cc_state *S;
+    const ws_ingest_opts *opts;
+    ws_ingest_sink *sink;
+} cc_ctx;
+
+static int cc_on_header(void *ctx, const ws_csv *csv, ws_error *err)
 {
-    int rc = WS_OK, have_header = 0, got;
-    while (rc == WS_OK && (got = ws_csv_next(csv)) != 0) {
-        if (got < 0) {
-            ws_error_set(err, opts->path, csv->next_line, "", "unterminated quoted field");
-            return WS_EINPUT;
-        }
-        if (!have_header) {
-            have_header = 1;
-            rc = cc_header(S, csv->fields, csv->nfields, opts->path, csv->line, err);
-        } else if (csv->nfields != S->nfields) {
-            ws_error_set(err, opts->path, csv->line, "", "%s: %zu field(s) where the header has %zu",
-                         csv->ended_without_newline && csv->nfields < S->nfields ? "truncated last line"
-                                                                                  : "wrong field count",
-                         csv->nfields, S->nfields);
-            rc = WS_EINPUT;
-        } else {
-            rc = cc_handle_row(S, csv->fields, csv, opts, sink, err);
-        }
-    }
-    if (rc == WS_OK && !have_header) {
-        ws_error_set(err, opts->path, 0, "", "empty file: nothing to ingest");
-        rc = WS_EINPUT;
-    }
-    return rc;
+    cc_ctx *c = ctx;
+    return cc_header(c->S, csv->fields, csv->nfields, c->opts->path, csv->line, err);
+}
+
+static int cc_on_row(void *ctx, const ws_csv *csv, ws_error *err)
+{
+    cc_ctx *c = ctx;
+    return cc_handle_row(c->S, csv->fields, csv, c->opts, c->sink, err);
 }
 
 int ws_ingest_codecarbon(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_version[64], ws_error *err)
 {
-    ws_csv csv;
-    if (ws_csv_open(&csv, opts->path, ',') != 0) {
-        ws_error_set(err, opts->path, 0, "", "cannot open");
-        return WS_EINPUT;
-    }
     cc_state S;
     memset(&S, 0, sizeof S);
-    int rc = cc_read(&S, &csv, opts, sink, err);
+    cc_ctx c = {&S, opts, sink};
+    ws_table_reader r = {.ctx = &c, .on_header = cc_on_header, .on_row = cc_on_row};
+    int rc = ws_ingest_read_table(opts->path, &r, err);
     for (int i = 0; rc == WS_OK && i < S.n_runs; i++)
         rc = cc_finish_run(&S.runs[i], sink);
     if (rc == WS_OK && S.tool[0])
         ws_strlcpy(tool_version, S.tool, 64);
     free(S.runs);
-    ws_csv_close(&csv);
     return rc;
 }

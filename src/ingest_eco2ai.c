@@ -180,38 +180,31 @@ static int e_row(e_layout *L, char **f, long line, const ws_ingest_opts *opts, w
     return WS_OK;
 }
 
+typedef struct {
+    e_layout L;
+    const ws_ingest_opts *opts;
+    ws_ingest_sink *sink;
+} e_ctx;
+
+static int e_on_header(void *ctx, const ws_csv *csv, ws_error *err)
+{
+    e_ctx *c = ctx;
+    return e_header(&c->L, csv->fields, csv->nfields, c->opts->path, csv->line, err);
+}
+
+static int e_on_row(void *ctx, const ws_csv *csv, ws_error *err)
+{
+    e_ctx *c = ctx;
+    return e_row(&c->L, csv->fields, csv->line, c->opts, c->sink, err);
+}
+
 int ws_ingest_eco2ai(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_version[64], ws_error *err)
 {
     (void)tool_version; /* Eco2AI does not write its version */
-    ws_csv csv;
-    if (ws_csv_open(&csv, opts->path, ',') != 0) {
-        ws_error_set(err, opts->path, 0, "", "cannot open");
-        return WS_EINPUT;
-    }
-    e_layout L;
-    memset(&L, 0, sizeof L);
-    int rc = WS_OK, have_header = 0, got;
-    while (rc == WS_OK && (got = ws_csv_next(&csv)) != 0) {
-        if (got < 0) {
-            ws_error_set(err, opts->path, csv.next_line, "", "unterminated quoted field");
-            rc = WS_EINPUT;
-        } else if (!have_header) {
-            have_header = 1;
-            rc = e_header(&L, csv.fields, csv.nfields, opts->path, csv.line, err);
-        } else if (csv.nfields != L.nfields) {
-            ws_error_set(err, opts->path, csv.line, "", "%s: %zu field(s) where the header has %zu",
-                         csv.ended_without_newline && csv.nfields < L.nfields ? "truncated last line"
-                                                                                : "wrong field count",
-                         csv.nfields, L.nfields);
-            rc = WS_EINPUT;
-        } else {
-            rc = e_row(&L, csv.fields, csv.line, opts, sink, err);
-        }
-    }
-    if (rc == WS_OK && !have_header) {
-        ws_error_set(err, opts->path, 0, "", "empty file: nothing to ingest");
-        rc = WS_EINPUT;
-    }
-    ws_csv_close(&csv);
-    return rc;
+    e_ctx c;
+    memset(&c, 0, sizeof c);
+    c.opts = opts;
+    c.sink = sink;
+    ws_table_reader r = {.ctx = &c, .on_header = e_on_header, .on_row = e_on_row};
+    return ws_ingest_read_table(opts->path, &r, err);
 }

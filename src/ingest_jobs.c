@@ -138,35 +138,29 @@ static int jobs_row(const jobs_layout *L, char **f, long line, int index, const 
     return WS_OK;
 }
 
+typedef struct {
+    jobs_layout L;
+    const ws_ingest_opts *opts;
+    ws_ingest_sink *sink;
+    int index;
+} jobs_ctx;
+
+static int jobs_on_header(void *ctx, const ws_csv *csv, ws_error *err)
+{
+    jobs_ctx *c = ctx;
+    return layout_read(&c->L, csv->fields, csv->nfields, c->opts, csv->line, err) ? WS_EINPUT : WS_OK;
+}
+
+static int jobs_on_row(void *ctx, const ws_csv *csv, ws_error *err)
+{
+    jobs_ctx *c = ctx;
+    return jobs_row(&c->L, csv->fields, csv->line, c->index++, c->opts, c->sink, err);
+}
+
 int ws_ingest_jobs(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool[64], ws_error *err)
 {
     (void)tool;
-    ws_csv csv;
-    if (ws_csv_open(&csv, opts->path, ',') != 0) {
-        ws_error_set(err, opts->path, 0, "", "cannot open");
-        return WS_EINPUT;
-    }
-    jobs_layout L = {0};
-    int rc = WS_OK, r, have_header = 0, index = 0;
-    while (rc == WS_OK && (r = ws_csv_next(&csv)) != 0) {
-        if (r < 0) {
-            ws_error_set(err, opts->path, csv.next_line, "", "unterminated quoted field");
-            rc = WS_EINPUT;
-        } else if (!have_header) {
-            rc = layout_read(&L, csv.fields, csv.nfields, opts, csv.line, err) ? WS_EINPUT : WS_OK;
-            have_header = 1;
-        } else if (csv.nfields != L.n) {
-            ws_error_set(err, opts->path, csv.line, "", "%s: %zu field(s) where the header has %zu",
-                         csv.ended_without_newline ? "truncated last line" : "wrong field count", csv.nfields, L.n);
-            rc = WS_EINPUT;
-        } else {
-            rc = jobs_row(&L, csv.fields, csv.line, index++, opts, sink, err);
-        }
-    }
-    if (rc == WS_OK && !have_header) {
-        ws_error_set(err, opts->path, 0, "", "empty file: nothing to ingest");
-        rc = WS_EINPUT;
-    }
-    ws_csv_close(&csv);
-    return rc;
+    jobs_ctx c = {.opts = opts, .sink = sink};
+    ws_table_reader r = {.ctx = &c, .on_header = jobs_on_header, .on_row = jobs_on_row};
+    return ws_ingest_read_table(opts->path, &r, err);
 }

@@ -189,52 +189,51 @@ static int plain_comment(series *s, const ws_csv *csv, const ws_ingest_opts *opt
     return WS_OK;
 }
 
-int ws_ingest_plain_csv(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool[64], ws_error *err)
+typedef struct {
+    series s;
+    plain_cols c;
+    const ws_ingest_opts *opts;
+    ws_ingest_sink *sink;
+    char *tool;
+} plain_ctx;
+
+static int plain_on_comment(void *ctx, const ws_csv *csv, ws_error *err)
 {
-    ws_csv csv;
-    if (ws_csv_open(&csv, opts->path, ',') != 0) {
-        ws_error_set(err, opts->path, 0, "", "cannot open");
+    plain_ctx *p = ctx;
+    return plain_comment(&p->s, csv, p->opts, p->tool, err);
+}
+
+static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
+{
+    plain_ctx *p = ctx;
+    char **h = csv->fields;
+    size_t n = csv->nfields;
+    p->c = (plain_cols){find_time_col(h, n), ws_csv_find(h, n, "power_w"), ws_csv_find(h, n, "util_pct"),
+                        ws_csv_find(h, n, "cpu_power_w"), ws_csv_find(h, n, "gpu_power_w"),
+                        ws_csv_find(h, n, "ram_power_w"), ws_csv_find(h, n, "energy_j"), n};
+    if (p->c.time < 0 || (p->c.power < 0 && p->c.energy < 0)) {
+        ws_error_set(err, p->opts->path, csv->line, p->c.time < 0 ? "time" : "power_w",
+                     "wattscale CSV needs a time column (t_s, time_s, time or timestamp) and power_w "
+                     "or a cumulative energy_j");
         return WS_EINPUT;
     }
-    series s;
-    series_init(&s, opts, 0);
-    plain_cols c = {.time = -1};
-    int rc = WS_OK, have_header = 0, r;
-    while (rc == WS_OK && (r = ws_csv_next(&csv)) != 0) {
-        if (r < 0) {
-            ws_error_set(err, opts->path, csv.next_line, "", "unterminated quoted field");
-            rc = WS_EINPUT;
-        } else if (csv.fields[0][0] == '#') {
-            rc = plain_comment(&s, &csv, opts, tool, err);
-        } else if (!have_header) {
-            char **h = csv.fields;
-            size_t n = csv.nfields;
-            c = (plain_cols){find_time_col(h, n), ws_csv_find(h, n, "power_w"), ws_csv_find(h, n, "util_pct"),
-                             ws_csv_find(h, n, "cpu_power_w"), ws_csv_find(h, n, "gpu_power_w"),
-                             ws_csv_find(h, n, "ram_power_w"), ws_csv_find(h, n, "energy_j"), n};
-            if (c.time < 0 || (c.power < 0 && c.energy < 0)) {
-                ws_error_set(err, opts->path, csv.line, c.time < 0 ? "time" : "power_w",
-                             "wattscale CSV needs a time column (t_s, time_s, time or timestamp) and power_w "
-                             "or a cumulative energy_j");
-                rc = WS_EINPUT;
-            }
-            have_header = 1;
-        } else if (csv.nfields != c.n) {
-            ws_error_set(err, opts->path, csv.line, "", "%s: %zu field(s) where the header has %zu",
-                         csv.ended_without_newline ? "truncated last line" : "wrong field count", csv.nfields, c.n);
-            rc = WS_EINPUT;
-        } else {
-            rc = plain_row(&s, &c, csv.fields, &csv, opts, sink, err);
-        }
-    }
-    if (rc == WS_OK && !have_header) {
-        ws_error_set(err, opts->path, 0, "", "empty file: nothing to ingest");
-        rc = WS_EINPUT;
-    }
-    if (rc == WS_OK)
-        rc = series_end(&s, sink);
-    ws_csv_close(&csv);
-    return rc;
+    return WS_OK;
+}
+
+static int plain_on_row(void *ctx, const ws_csv *csv, ws_error *err)
+{
+    plain_ctx *p = ctx;
+    return plain_row(&p->s, &p->c, csv->fields, csv, p->opts, p->sink, err);
+}
+
+int ws_ingest_plain_csv(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool[64], ws_error *err)
+{
+    plain_ctx p = {.opts = opts, .sink = sink, .tool = tool};
+    series_init(&p.s, opts, 0);
+    ws_table_reader r = {.ctx = &p, .on_header = plain_on_header, .on_row = plain_on_row,
+                         .on_comment = plain_on_comment};
+    int rc = ws_ingest_read_table(opts->path, &r, err);
+    return rc == WS_OK ? series_end(&p.s, sink) : rc;
 }
 
 static double json_number(const cJSON *o, const char *name)

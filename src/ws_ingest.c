@@ -246,3 +246,40 @@ void ws_trapz_finish(const ws_trapz *tz, ws_profile *p)
                  used ? "; " : "", duration, WS_SHORT_JOB_S, 100 * WS_SHORT_JOB_LOW_BIAS);
     }
 }
+
+int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *err)
+{
+    ws_csv csv;
+    if (ws_csv_open(&csv, path, ',') != 0) {
+        ws_error_set(err, path, 0, "", "cannot open: %s", strerror(errno));
+        return WS_EINPUT;
+    }
+    int rc = WS_OK, got, have_header = 0;
+    size_t nfields = 0;
+    while (rc == WS_OK && (got = ws_csv_next(&csv)) != 0) {
+        if (got < 0) {
+            ws_error_set(err, path, csv.next_line, "", "unterminated quoted field");
+            rc = WS_EINPUT;
+        } else if (r->on_comment && csv.fields[0][0] == '#') {
+            rc = r->on_comment(r->ctx, &csv, err);
+        } else if (!have_header) {
+            have_header = 1;
+            nfields = csv.nfields;
+            rc = r->on_header(r->ctx, &csv, err);
+        } else if (csv.nfields != nfields) {
+            ws_error_set(err, path, csv.line, "", "%s: %zu field(s) where the header has %zu",
+                         csv.ended_without_newline && csv.nfields < nfields ? "truncated last line"
+                                                                            : "wrong field count",
+                         csv.nfields, nfields);
+            rc = WS_EINPUT;
+        } else {
+            rc = r->on_row(r->ctx, &csv, err);
+        }
+    }
+    if (rc == WS_OK && !have_header) {
+        ws_error_set(err, path, 0, "", "empty file: nothing to ingest");
+        rc = WS_EINPUT;
+    }
+    ws_csv_close(&csv);
+    return rc;
+}

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "ws_csv.h"
 #include "ws_util.h"
 
 /* One measured job run on one device or host. Unknown numbers are NaN, unknown strings empty. */
@@ -100,6 +101,18 @@ void ws_trapz_finish(const ws_trapz *tz, ws_profile *p);
 /* Jobs shorter than this read low on NVML/nvidia-smi (the driver averages power over ~1 s). */
 #define WS_SHORT_JOB_S 10.0
 #define WS_SHORT_JOB_LOW_BIAS 0.15
+
+/* The loop every header-then-rows CSV format shares: the first record is the header, every later
+ * record must have as many fields (a short last line is "truncated"), lines starting with '#' go to
+ * on_comment when it is given, and every error names FILE:LINE. An empty file is an error; a header
+ * alone is not (the caller then finds no profile). */
+typedef struct {
+    void *ctx;
+    int (*on_header)(void *ctx, const ws_csv *csv, ws_error *err);
+    int (*on_row)(void *ctx, const ws_csv *csv, ws_error *err);
+    int (*on_comment)(void *ctx, const ws_csv *csv, ws_error *err); /* NULL: '#' lines are data */
+} ws_table_reader;
+int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *err);
 
 /* The parsers (one file each: ingest_<format>.c). */
 int ws_ingest_nvsmi(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
