@@ -77,7 +77,7 @@ static void viewport(ws_plot *p, double xmin, double xmax, double ymin, double y
     /* Stacked panels need room between them for the upper panel's tick labels and the lower title. */
     double top = n > 1 ? 0.93 : 0.90, bottom = n > 1 ? 0.11 : 0.13, gap = n > 1 ? 0.13 : 0;
     double h = (top - bottom - (n - 1) * gap) / n, y1 = top - i * (h + gap);
-    plvpor(0.12, 0.96, y1 - h, y1);
+    plvpor(0.14, 0.96, y1 - h, y1);
     plwind(xmin, xmax, ymin, ymax);
     /* Each panel has its own legend. */
     p->n_legend = 0;
@@ -94,7 +94,7 @@ static void frame(const char *xopt, const char *yopt, const char *xlabel, const 
     plbox(xopt, 0, 0, yopt, 0, 0);
     if (xlabel && *xlabel)
         plmtex("b", 2.6, 0.5, 0.5, xlabel);
-    plmtex("l", 3.9, 0.5, 0.5, ylabel);
+    plmtex("l", 4.6, 0.5, 0.5, ylabel);
     plschr(0, 1.4);
     plmtex("t", 1.0, 0.5, 0.5, title);
     plschr(0, 1.35);

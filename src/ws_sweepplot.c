@@ -23,6 +23,7 @@ typedef struct {
     const char *name_ptr[MAX_X];
     int categories, log10_x;
     char xlabel[300];
+    int others; /* other swept paths exist (held at their first value) */
 } xaxis;
 
 /* Positions of axis a's values: the numbers, their log10, or 0..n-1 for categories. */
@@ -47,8 +48,8 @@ static void read_x(const ws_sweep_axis *ax, int others, xaxis *x)
         double v = cJSON_GetArrayItem(ax->values, i)->valuedouble;
         x->x[i] = x->categories ? i : x->log10_x ? log10(v) : v;
     }
-    snprintf(x->xlabel, sizeof x->xlabel, x->log10_x ? "log10(%s)%s" : "%s%s", ax->path,
-             others ? "   (other swept values at their first)" : "");
+    snprintf(x->xlabel, sizeof x->xlabel, x->log10_x ? "log10(%s)" : "%s", ax->path);
+    x->others = others;
 }
 
 /* The row of the point with value i on axis a and every other axis at its first value. */
@@ -126,7 +127,8 @@ static void draw_panel(ws_plot *p, const ws_sweep *sw, cJSON *const *rows, int a
     ws_plot_panel(p, panel, 2);
     const char *path = sw->axes[a].path, *dot = strrchr(path, '.');
     char title[300];
-    snprintf(title, sizeof title, "%s against %s", panel == 0 ? "Facility energy" : "CO2", dot ? dot + 1 : path);
+    snprintf(title, sizeof title, "%s against %s%s", panel == 0 ? "Facility energy" : "CO2", dot ? dot + 1 : path,
+             panel == 1 && x->others ? " (others at their first value)" : "");
     if (x->categories) {
         ws_plot_axes_categories(p, x->name_ptr, x->n, ymin, ymax, ylabel, title);
     } else {
@@ -173,9 +175,9 @@ int ws_sweep_plot(const ws_sweep *sw, cJSON *const *rows, const char *plot_dir, 
             char path[1400];
             snprintf(path, sizeof path, "%s/%s-sweep-%s.%s", plot_dir, prefix, s, ext[e]);
             ws_plot p;
-            if (ws_plot_open(&p, path, 1200, 900, err) != 0)
+            if (ws_plot_open(&p, path, 1400, 1100, err) != 0)
                 return -1;
-            draw_panel(&p, sw, rows, a, &x, 0, "energy_mwh_per_day", "Facility energy (MWh/day)");
+            draw_panel(&p, sw, rows, a, &x, 0, "energy_mwh_per_day", "Energy (MWh/day)");
             draw_panel(&p, sw, rows, a, &x, 1, "co2_t_per_day", "CO2 (t/day)");
             if (ws_plot_close(&p) != 0) {
                 ws_error_set(err, path, 0, "", "figure not written");
