@@ -51,11 +51,7 @@ typedef struct {
 static void on_hour(void *ctx, const ws_sim_hour *h)
 {
     out_ctx *o = ctx;
-    char t[40];
-    ws_format_time(h->t_unix_s, t, sizeof t);
-    fprintf(o->hourly, "%s,%s,%.0f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%lld\n", t, o->sc->sites[h->site].name, h->dt_s,
-            h->mean_it_power_w, h->mean_facility_power_w, h->mean_carbon_g_per_kwh, h->co2_kg_per_h, h->cost,
-            h->mean_busy_cores, (long long)h->running, (long long)h->queued);
+    ws_sim_hour_csv_row(o->hourly, o->sc, h);
 }
 
 static void on_job(void *ctx, const ws_sim_job_record *r)
@@ -107,10 +103,7 @@ static int open_outputs(out_ctx *o, const char *dir, const char *jobs_out, ws_si
         snprintf(p, sizeof p, "%s/hourly.csv", dir);
         if (!(o->hourly = open_out(p)))
             return -1;
-        if (ws_scenario_synthetic(o->sc))
-            fprintf(o->hourly, "# synthetic: no trace; every job comes from the generator\n");
-        fprintf(o->hourly, "time,site,dt_s,it_power_w,facility_power_w,carbon_g_per_kwh,co2_kg_per_h,cost,"
-                           "busy_cores,running,queued\n");
+        ws_sim_hour_csv_header(o->hourly, ws_scenario_synthetic(o->sc));
         opt->obs.on_hour = on_hour;
     }
     if (jobs_out) {

@@ -1,6 +1,8 @@
 /* ws_cli: see ws_cli.h. */
 #include "ws_cli.h"
 
+#include "ws_csv.h"
+
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -111,21 +113,6 @@ void ws_cli_profile_table_row(sqlite3_stmt *r, FILE *out)
             *note ? "*" : "");
 }
 
-static void csv_text(FILE *out, const char *s)
-{
-    if (strpbrk(s, ",\"\n")) {
-        fputc('"', out);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
-}
-
 static void csv_num(FILE *out, double v)
 {
     if (!isnan(v))
@@ -145,7 +132,7 @@ void ws_cli_profile_csv_row(sqlite3_stmt *r, FILE *out)
     fprintf(out, "%lld", (long long)sqlite3_column_int64(r, 0));
     for (int i = 1; i <= 7; i++) {
         fputc(',', out);
-        csv_text(out, text(r, i));
+        ws_csv_write_field(out, text(r, i));
     }
     for (int i = 8; i <= 12; i++) {
         fputc(',', out);
@@ -158,17 +145,17 @@ void ws_cli_profile_csv_row(sqlite3_stmt *r, FILE *out)
         csv_num(out, ws_column_double(r, i));
     }
     fputc(',', out);
-    csv_text(out, text(r, 15));
+    ws_csv_write_field(out, text(r, 15));
     for (int i = 16; i <= 20; i++) {
         fputc(',', out);
         csv_num(out, ws_column_double(r, i));
     }
     fputc(',', out);
-    csv_text(out, text(r, 21));
+    ws_csv_write_field(out, text(r, 21));
     fprintf(out, ",%lld,%lld", (long long)sqlite3_column_int64(r, 22), (long long)sqlite3_column_int64(r, 23));
     for (int i = 24; i <= 26; i++) {
         fputc(',', out);
-        csv_text(out, text(r, i));
+        ws_csv_write_field(out, text(r, i));
     }
     fputc('\n', out);
 }

@@ -307,3 +307,18 @@ int ws_csv_find(char *const *fields, size_t n, const char *name)
     }
     return -1;
 }
+
+void ws_csv_write_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}

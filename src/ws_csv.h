@@ -31,6 +31,9 @@ void ws_csv_close(ws_csv *c);
  * unterminated quoted field. Blank lines are skipped. */
 int ws_csv_next(ws_csv *c);
 
+/* Write one CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break. */
+void ws_csv_write_field(FILE *out, const char *s);
+
 /* Index of the field whose trimmed text equals name (case-insensitive), or -1. */
 int ws_csv_find(char *const *fields, size_t n, const char *name);
 

@@ -4,6 +4,8 @@
  * sigma^2 = RSS / (n - p). */
 #include "ws_fit.h"
 
+#include "ws_stats.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -579,22 +581,12 @@ out:
 
 void ws_mean_ci95(const double *x, int n, ws_mean_ci *out)
 {
-    memset(out, 0, sizeof *out);
+    ws_interval iv = ws_stats_mean_ci(x, n > 0 ? (size_t)n : 0);
     out->n = n;
-    if (n <= 0) {
-        out->mean = out->sd = out->lo = out->hi = NAN;
-        return;
-    }
-    out->mean = gsl_stats_mean(x, 1, (size_t)n);
-    if (n == 1) {
-        out->sd = NAN;
-        out->lo = out->hi = out->mean;
-        return;
-    }
-    out->sd = gsl_stats_sd_m(x, 1, (size_t)n, out->mean);
-    double half = gsl_cdf_tdist_Pinv(0.975, n - 1) * out->sd / sqrt(n);
-    out->lo = out->mean - half;
-    out->hi = out->mean + half;
+    out->mean = iv.mean;
+    out->lo = iv.lo;
+    out->hi = iv.hi;
+    out->sd = n > 1 ? iv.sd : NAN; /* one run: no spread to speak of */
 }
 
 const char *ws_job_fit_kind_name(ws_job_fit_kind k)

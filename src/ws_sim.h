@@ -130,6 +130,11 @@ int ws_sim_store_run(ws_store *st, const ws_scenario *sc, const ws_sim_result *r
 /* Human-readable summary (the text output of `simulate`). */
 void ws_sim_print_text(const ws_scenario *sc, const ws_sim_result *r, FILE *out);
 
+/* The hourly series as CSV (ws_sim_report.c), one format for `simulate --out` and what-if runs:
+ * a "# synthetic" line when no trace fed the run, then the header, then one row per site and hour. */
+void ws_sim_hour_csv_header(FILE *out, int synthetic);
+void ws_sim_hour_csv_row(FILE *out, const ws_scenario *sc, const ws_sim_hour *h);
+
 /* Seed of stream `stream` under run seed `seed` (SplitMix64 of both). */
 unsigned long ws_sim_stream_seed(uint64_t seed, uint32_t stream);
 

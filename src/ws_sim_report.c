@@ -185,3 +185,20 @@ void ws_sim_print_text(const ws_scenario *sc, const ws_sim_result *r, FILE *out)
         print_row(out, &r->sites[i], r->sites[i].jobs_completed);
     print_row(out, &r->total, r->total.jobs_completed);
 }
+
+void ws_sim_hour_csv_header(FILE *out, int synthetic)
+{
+    if (synthetic)
+        fprintf(out, "# synthetic: no trace; every job comes from the generator\n");
+    fprintf(out, "time,site,dt_s,it_power_w,facility_power_w,carbon_g_per_kwh,co2_kg_per_h,cost,busy_cores,running,"
+                 "queued\n");
+}
+
+void ws_sim_hour_csv_row(FILE *out, const ws_scenario *sc, const ws_sim_hour *h)
+{
+    char t[40];
+    ws_format_time(h->t_unix_s, t, sizeof t);
+    fprintf(out, "%s,%s,%.0f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%lld\n", t, sc->sites[h->site].name, h->dt_s,
+            h->mean_it_power_w, h->mean_facility_power_w, h->mean_carbon_g_per_kwh, h->co2_kg_per_h, h->cost,
+            h->mean_busy_cores, (long long)h->running, (long long)h->queued);
+}

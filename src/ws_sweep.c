@@ -4,6 +4,8 @@
  * whether it was computed on rank 0 or elsewhere, so outputs do not depend on the number of ranks. */
 #include "ws_sweep.h"
 
+#include "ws_csv.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,31 +444,15 @@ long ws_sweep_failed(const ws_sweep *sw, cJSON *const *rows)
     return n;
 }
 
-/* A CSV field, quoted when it holds a comma, a quote or a line break. */
-static void csv_field(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static void csv_value(FILE *out, const cJSON *v)
 {
     if (cJSON_IsNumber(v)) {
         fprintf(out, "%.10g", v->valuedouble);
     } else if (cJSON_IsString(v)) {
-        csv_field(out, v->valuestring);
+        ws_csv_write_field(out, v->valuestring);
     } else {
         char *t = cJSON_PrintUnformatted(v);
-        csv_field(out, t ? t : "");
+        ws_csv_write_field(out, t ? t : "");
         free(t);
     }
 }
@@ -476,7 +462,7 @@ static void csv_header(const ws_sweep *sw, FILE *out)
     fputs("point", out);
     for (int a = 0; a < sw->n_axes; a++) {
         fputc(',', out);
-        csv_field(out, sw->axes[a].path);
+        ws_csv_write_field(out, sw->axes[a].path);
     }
     fputs(",variant", out);
     for (int m = 0; m < N_METRICS; m++)
@@ -496,7 +482,7 @@ static void csv_line(const ws_sweep *sw, long p, const cJSON *variant, const cha
     fputc(',', out);
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(variant, "name");
     if (cJSON_IsString(name))
-        csv_field(out, name->valuestring);
+        ws_csv_write_field(out, name->valuestring);
     for (int m = 0; m < N_METRICS; m++) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(variant, METRICS[m][0]);
         for (int k = 0; k < 3; k++) {
@@ -507,7 +493,7 @@ static void csv_line(const ws_sweep *sw, long p, const cJSON *variant, const cha
         }
     }
     fputc(',', out);
-    csv_field(out, status);
+    ws_csv_write_field(out, status);
     fputc('\n', out);
 }
 

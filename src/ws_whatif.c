@@ -541,13 +541,8 @@ static void on_hour(void *ctx, const ws_sim_hour *h)
 {
     run_ctx *rc = ctx;
     window_add(rc, h);
-    if (!rc->hourly)
-        return;
-    char t[40];
-    ws_format_time(h->t_unix_s, t, sizeof t);
-    fprintf(rc->hourly, "%s,%s,%.0f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%lld\n", t, rc->v->sc.sites[h->site].name,
-            h->dt_s, h->mean_it_power_w, h->mean_facility_power_w, h->mean_carbon_g_per_kwh, h->co2_kg_per_h, h->cost,
-            h->mean_busy_cores, (long long)h->running, (long long)h->queued);
+    if (rc->hourly)
+        ws_sim_hour_csv_row(rc->hourly, &rc->v->sc, h);
 }
 
 static FILE *open_hourly(const char *out_dir, const char *variant, int synthetic)
@@ -559,9 +554,7 @@ static FILE *open_hourly(const char *out_dir, const char *variant, int synthetic
     FILE *f = fopen(p, "w");
     if (!f)
         return NULL;
-    if (synthetic)
-        fprintf(f, "# synthetic: no trace; every job comes from the generator\n");
-    fprintf(f, "time,site,dt_s,it_power_w,facility_power_w,carbon_g_per_kwh,co2_kg_per_h,cost,busy_cores,running,queued\n");
+    ws_sim_hour_csv_header(f, synthetic);
     return f;
 }
 
