@@ -13,6 +13,8 @@
 #include "ws_cli.h"
 #include "ws_model.h"
 #include "ws_plot.h"
+#include "ws_projplot.h"
+#include "ws_report.h"
 
 typedef struct {
     const char *name;
@@ -21,9 +23,11 @@ typedef struct {
 } plot_kind;
 
 static int plot_fit(int argc, char **argv);
+static int plot_run(int argc, char **argv);
 
 static const plot_kind KINDS[] = {
     {"fit", plot_fit, "a fitted model: measured points, fitted curve, 95% band (power or job model)"},
+    {"run", plot_run, "a stored what-if run: savings, CO2 against wait, energy by class, power and carbon"},
     {NULL, NULL, NULL},
 };
 
@@ -282,5 +286,71 @@ static int plot_fit(int argc, char **argv)
             printf("wrote %s\n", path);
     }
     cJSON_Delete(o);
+    return rc;
+}
+
+/* ---- plot run -------------------------------------------------------------------------------- */
+
+static void run_usage(FILE *out)
+{
+    fprintf(out, "usage: wattscale plot run [RUN|latest] [--out DIR] [--db PATH]\n\n"
+                 "Redraw the figures of a stored what-if run (the ones `simulate` drew): energy and CO2 saved\n"
+                 "per variant, CO2 against mean wait, energy by job class and node type, and, when the run's\n"
+                 "output folder still holds hourly_baseline.csv, power and carbon intensity over time.\n");
+}
+
+static int plot_run(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"out", required_argument, 0, 'o'}, {"db", required_argument, 0, 'd'},
+                                             {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *dir = "plots", *db = NULL;
+    int c;
+    ws_cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': dir = optarg; break;
+        case 'd': db = optarg; break;
+        case 'h': run_usage(stdout); return 0;
+        default: run_usage(stderr); return 2;
+        }
+    }
+    if (optind + 1 < argc) {
+        run_usage(stderr);
+        return 2;
+    }
+    ws_store st;
+    if (ws_cli_open_store(&st, db) != 0)
+        return WS_EFAIL;
+    long long id = 0;
+    char out_dir[1024] = "", hourly[1100], prefix[128];
+    cJSON *report = ws_report_load(&st, optind < argc ? argv[optind] : "latest", &id, out_dir, sizeof out_dir);
+    ws_store_close(&st);
+    if (!report)
+        return 2;
+    if (!cJSON_GetObjectItemCaseSensitive(report, "headline")) {
+        fprintf(stderr, "wattscale plot run: run %lld is a plain simulation, not a what-if: nothing to compare\n", id);
+        cJSON_Delete(report);
+        return 2;
+    }
+    snprintf(hourly, sizeof hourly, "%s/hourly_baseline.csv", out_dir);
+    struct stat sb;
+    int have_hourly = out_dir[0] && stat(hourly, &sb) == 0;
+    cJSON_DeleteItemFromObjectCaseSensitive(report, "figures");
+    ws_projplot_prefix(report, prefix, sizeof prefix);
+    ws_error err = {0};
+    int rc = WS_OK;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "wattscale plot: cannot create %s: %s\n", dir, strerror(errno));
+        rc = WS_EFAIL;
+    } else if (ws_projplot_all(report, dir, prefix, have_hourly ? hourly : NULL, &err) != 0) {
+        ws_error_print(&err, stderr);
+        rc = WS_EFAIL;
+    } else {
+        const cJSON *f;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "figures"))
+            printf("wrote %s and %s\n", cJSON_GetObjectItemCaseSensitive(f, "png")->valuestring,
+                   cJSON_GetObjectItemCaseSensitive(f, "svg")->valuestring);
+    }
+    cJSON_Delete(report);
     return rc;
 }

@@ -1,7 +1,6 @@
 /* cmd_simulate: `wattscale simulate SCENARIO`: load and validate a scenario (exit 2 with
  * "FILE: json.path: message"), run the discrete-event simulator, print totals (text or --json), write
  * the hourly series and per-job records, and store the run (runs, run_sites). */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -227,17 +226,6 @@ static int write_reports(const cJSON *report, const char *out_dir)
     return 0;
 }
 
-/* A scenario name fit for file names: letters, digits, '-', '_'. */
-static void file_prefix(const cJSON *report, char *out, size_t size)
-{
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "scenario"), "name");
-    const char *name = cJSON_IsString(n) ? n->valuestring : "scenario";
-    size_t k = 0;
-    for (; *name && k + 1 < size; name++)
-        out[k++] = (isalnum((unsigned char)*name) || *name == '-' || *name == '_') ? *name : '-';
-    out[k] = '\0';
-}
-
 typedef struct {
     const char *out_dir, *plots_dir, *db;
     int store, json, replicas;
@@ -246,7 +234,7 @@ typedef struct {
 static int finish_whatif(cJSON *report, const whatif_cli *w, ws_store *st)
 {
     char prefix[128], hourly[1200];
-    file_prefix(report, prefix, sizeof prefix);
+    ws_projplot_prefix(report, prefix, sizeof prefix);
     snprintf(hourly, sizeof hourly, "%s/hourly_baseline.csv", w->out_dir ? w->out_dir : "");
     ws_error err = {0};
     if (ensure_dir(w->plots_dir) != 0 ||

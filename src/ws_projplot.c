@@ -2,6 +2,7 @@
  * over the two formats. */
 #include "ws_projplot.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,4 +367,14 @@ int ws_projplot_all(cJSON *report, const char *plot_dir, const char *prefix, con
         add_figure(report, titles[k], png, svg);
     }
     return 0;
+}
+
+void ws_projplot_prefix(const cJSON *report, char *out, size_t size)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "scenario"), "name");
+    const char *name = cJSON_IsString(n) ? n->valuestring : "scenario";
+    size_t k = 0;
+    for (; *name && k + 1 < size; name++)
+        out[k++] = (isalnum((unsigned char)*name) || *name == '-' || *name == '_') ? *name : '-';
+    out[k] = '\0';
 }

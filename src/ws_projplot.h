@@ -13,4 +13,7 @@
  * series figure). Appends {"title", "png", "svg"} entries to report.figures. Returns 0 or -1. */
 int ws_projplot_all(cJSON *report, const char *plot_dir, const char *prefix, const char *hourly_csv, ws_error *err);
 
+/* The scenario's name fit for file names (letters, digits, '-', '_'): the figures' prefix. */
+void ws_projplot_prefix(const cJSON *report, char *out, size_t size);
+
 #endif

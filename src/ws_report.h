@@ -8,6 +8,8 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "ws_store.h"
+
 /* Markdown; figures are linked by their paths. */
 int ws_report_write_md(const cJSON *report, FILE *out);
 /* HTML with PNG figures embedded as base64 data URIs (the file stands alone). */
@@ -17,5 +19,10 @@ int ws_report_write_json(const cJSON *report, FILE *out);
 
 /* "12.34 [11.9, 12.8]" from {"mean","lo","hi"}; "-" when absent. */
 void ws_report_format_interval(const cJSON *iv, char *buf, size_t size);
+
+/* The report of stored run `which` (an id, or "latest"): what-if runs carry their report; a plain
+ * simulation becomes a one-variant report of its totals. out_dir (may be NULL) receives the run's
+ * output folder. NULL with a message on stderr when there is no such run. */
+cJSON *ws_report_load(ws_store *st, const char *which, long long *id, char *out_dir, size_t out_dir_size);
 
 #endif

@@ -52,6 +52,9 @@ assert r['scenario']['replicas'] == 3 and len(r['headline']) == len(r['variants'
 check "report html is one file with the figures inside" sh -c "cd '$T/a' && '$WS' report 1 --db ws.db --format html | grep -q 'data:image/png;base64,'"
 "$WS" report 1 --db "$T/a/ws.db" --format json >"$T/r.json"
 check "report --format json is the stored report" cmp -s "$T/r.json" "$T/a/out/report.json"
+(cd "$T/a" && "$WS" plot run 1 --db ws.db --out replot >/dev/null)
+check "plot run redraws the same figures" cmp -s "$T/a/replot/lhc-baler-whatif-power-carbon.png" "$T/a/plots/lhc-baler-whatif-power-carbon.png"
+check "plot run redraws the savings figure" cmp -s "$T/a/replot/lhc-baler-whatif-savings.png" "$T/a/plots/lhc-baler-whatif-savings.png"
 "$WS" report 9 --db "$T/a/ws.db" >/dev/null 2>"$T/err"
 check "report of a missing run exits 2" test $? -eq 2
 printf '{"sites": [], "variants": [{"patch": {}}]}' >"$T/bad.json"
