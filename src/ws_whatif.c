@@ -1316,7 +1316,7 @@ void ws_whatif_print_text(const cJSON *report, FILE *out)
             cJSON_GetObjectItemCaseSensitive(sc, "sha256")->valuestring,
             cJSON_GetObjectItemCaseSensitive(sc, "seed")->valuedouble,
             cJSON_GetObjectItemCaseSensitive(sc, "replicas")->valuedouble);
-    fprintf(out, "scale     %.4g simulated day(s) x %.6g to the projected scale\n",
+    fprintf(out, "scale     %.4g measured day(s) x %.6g to the projected scale\n",
             cJSON_GetObjectItemCaseSensitive(sc, "simulated_days")->valuedouble,
             cJSON_GetObjectItemCaseSensitive(sc, "scale_factor")->valuedouble);
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "synthetic_workload")))
