@@ -459,11 +459,12 @@ static int parse_profile(ctx_t *c, const cJSON *o, const char *path, ws_job_clas
     double sum = 0;
     for (int h = 0; h < 24; h++)
         sum += s->pattern[h];
-    if (!(sum > 0))
-        return fail(c, p, "needs at least one weight > 0");
+    if (!(sum > 0) || !isfinite(sum))
+        return fail(c, p, "needs at least one weight > 0, and weights whose sum is finite");
     k->has_profile = 1;
+    /* Divide first: weight x 24 could overflow to infinity (an arrival rate of infinity never advances time). */
     for (int h = 0; h < 24; h++)
-        k->profile[h] = s->pattern[h] * 24.0 / sum;
+        k->profile[h] = s->pattern[h] / sum * 24.0;
     return 0;
 }
 

@@ -137,12 +137,37 @@ static void test_wrong_types(void **state)
         error_of(bad[i]);
 }
 
+/* Found by fuzzing: a weight of 1e308 overflowed to an infinite arrival rate and the simulation never
+ * advanced. Huge weights now normalise to a finite profile; weights whose sum overflows are refused. */
+static void test_profile_huge_weights(void **state)
+{
+    (void)state;
+    char j[2048], prof[512] = "";
+    for (int h = 0; h < 24; h++)
+        snprintf(prof + strlen(prof), sizeof prof - strlen(prof), "%s%s", h ? "," : "", h == 2 ? "1e308" : "1");
+    const char *fmt = "{\"sites\":[" SITE("A") "],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":10,"
+                      "\"profile\":[%s],\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]},\"horizon\":{\"days\":1}}";
+    snprintf(j, sizeof j, fmt, prof);
+    ws_scenario sc;
+    ws_error err;
+    assert_int_equal(ws_scenario_load(ws_test_write("huge.json", j), &sc, &err), 0);
+    assert_true(isfinite(sc.classes[0].profile[2]) && fabs(sc.classes[0].profile[2] - 24.0) < 1e-12);
+    assert_true(sc.classes[0].profile[0] >= 0 && sc.classes[0].profile[0] < 1e-300);
+    ws_scenario_free(&sc);
+    prof[0] = '\0';
+    for (int h = 0; h < 24; h++)
+        snprintf(prof + strlen(prof), sizeof prof - strlen(prof), "%s%s", h ? "," : "", "1e308");
+    snprintf(j, sizeof j, fmt, prof);
+    assert_non_null(strstr(error_of(j), "workload.classes[0].profile: needs at least one weight > 0, and weights whose sum"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_wrong_types),
+        cmocka_unit_test(test_profile_huge_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
