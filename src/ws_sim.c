@@ -150,29 +150,55 @@ static double node_factor(const site_t *st, int n)
     return st->pf_n[n] > 0 ? st->pf_w[n] / st->pf_n[n] : 1.0;
 }
 
-static void tree_set_arr(int *mc, int *mg, int size, int i, int fc, int fg)
+/* Leaf i now holds (fc, fg); its ancestors are recomputed bottom-up and the walk stops at the first
+ * ancestor whose two maxima do not change (those above depend only on it). has_g = 0: the group has no
+ * GPUs, so every mg entry is constant and left alone. */
+static void tree_set_arr(int *mc, int *mg, int size, int i, int fc, int fg, int has_g)
 {
     int p = size + i;
     mc[p] = fc;
-    mg[p] = fg;
+    if (has_g)
+        mg[p] = fg;
     for (p >>= 1; p; p >>= 1) {
-        int a = mc[2 * p], b = mc[2 * p + 1], c = mg[2 * p], d = mg[2 * p + 1];
-        mc[p] = a > b ? a : b;
-        mg[p] = c > d ? c : d;
+        int a = mc[2 * p], b = mc[2 * p + 1], m = a > b ? a : b;
+        int changed = m != mc[p];
+        mc[p] = m;
+        if (has_g) {
+            int c = mg[2 * p], d = mg[2 * p + 1], mgv = c > d ? c : d;
+            changed |= mgv != mg[p];
+            mg[p] = mgv;
+        }
+        if (!changed)
+            break;
     }
 }
 
 /* Node i of the group now has fc free cores, fg free GPUs; awake = it is not switched off. */
 static void tree_set(group_t *g, int i, int fc, int fg, int awake)
 {
-    tree_set_arr(g->mc, g->mg, g->size, i, fc, fg);
-    if (g->amc)
-        tree_set_arr(g->amc, g->amg, g->size, i, awake ? fc : -1, awake ? fg : -1);
+    int has_g = g->g->gpus != 0;
+    tree_set_arr(g->mc, g->mg, g->size, i, fc, fg, has_g);
+    if (g->amc) /* off nodes are -1 in both arrays here: always update mg */
+        tree_set_arr(g->amc, g->amg, g->size, i, awake ? fc : -1, awake ? fg : -1, 1);
+}
+
+/* Lowest-numbered node with free cores >= c (no GPU condition): the leftmost leaf under the root
+ * whose max reaches c, found by one descent (padding leaves are -1 and never taken for c >= 0). */
+static int tree_first_cores(const int *mc, int size, int c)
+{
+    if (mc[1] < c)
+        return -1;
+    int p = 1;
+    while (p < size)
+        p = 2 * p + (mc[2 * p] < c); /* arithmetic, not a branch: the direction is unpredictable */
+    return p - size;
 }
 
 /* Lowest-numbered node with free cores >= c and free GPUs >= gp, or -1. */
 static int tree_first(const int *mc, const int *mg, int size, int c, int gp)
 {
+    if (gp <= 0 && c >= 0)
+        return tree_first_cores(mc, size, c);
     int stack[128], sp = 0;
     stack[sp++] = 1;
     while (sp) {
@@ -1243,6 +1269,16 @@ static int trace_class_of(sim_t *s, const ws_trace_job *tj)
     return k;
 }
 
+/* An arrival stream has at most one pending event: the first few streams (the trace is slot 0, class
+ * k slot k + 1) keep it in an event-queue slot instead of the heap (ws_eventq.h); the order of events
+ * is the same either way. */
+static int push_arrival(sim_t *s, unsigned slot, double t, int type, int a)
+{
+    if (slot < WS_EVENTQ_SLOTS)
+        return ws_eventq_push_slot(&s->q, slot, t, PRIO_ARRIVE, type, a);
+    return ws_eventq_push(&s->q, t, PRIO_ARRIVE, type, a);
+}
+
 /* Read the next trace job inside the arrival window and schedule its arrival; 0 when none is left. */
 static int trace_schedule_next(sim_t *s)
 {
@@ -1253,8 +1289,9 @@ static int trace_schedule_next(sim_t *s)
     }
     if (r == 0 || !(s->next_trace.submit_s < s->arrive_end_s))
         return 0;
-    return ws_eventq_push(&s->q, s->next_trace.submit_s + s->sc->policy.submit_overhead_s, PRIO_ARRIVE,
-                          EV_ARRIVE_TRACE, 0) == 0 ? 1 : -1;
+    return push_arrival(s, 0, s->next_trace.submit_s + s->sc->policy.submit_overhead_s, EV_ARRIVE_TRACE, 0) == 0
+               ? 1
+               : -1;
 }
 
 static int arrive_trace(sim_t *s)
@@ -1310,7 +1347,7 @@ static int class_schedule_next(sim_t *s, int k, double after)
     s->next_submit[k] = t;
     if (!(t < s->arrive_end_s))
         return 0;
-    return ws_eventq_push(&s->q, t + s->sc->policy.submit_overhead_s, PRIO_ARRIVE, EV_ARRIVE_CLASS, k) == 0 ? 1 : -1;
+    return push_arrival(s, 1 + (unsigned)k, t + s->sc->policy.submit_overhead_s, EV_ARRIVE_CLASS, k) == 0 ? 1 : -1;
 }
 
 static int arrive_class(sim_t *s, int k)

@@ -27,8 +27,9 @@ typedef struct {
     ws_trace_format format;
     char path[1024];
     FILE *f;
-    char *buf;
-    size_t cap;
+    char *buf;              /* SWF: block buffer; buf[pos, len) not yet parsed */
+    size_t cap, pos, len;
+    int eof;
     long line;
     ws_csv csv;
     int col_gpus, col_class;
