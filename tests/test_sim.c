@@ -14,61 +14,6 @@
 #define LINEAR_NODE(count, cores) \
     "{\"type\":\"cpu\",\"count\":" #count ",\"cores\":" #cores ",\"power\":{\"model\":\"linear\",\"idle_w\":100,\"max_w\":300}}"
 
-typedef struct {
-    ws_sim_job_record rec[64];
-    int n;
-    ws_sim_hour hours[64];
-    int n_hours;
-} capture;
-
-static void cap_job(void *ctx, const ws_sim_job_record *r)
-{
-    capture *c = ctx;
-    if (c->n < 64)
-        c->rec[c->n++] = *r;
-}
-
-static void cap_hour(void *ctx, const ws_sim_hour *h)
-{
-    capture *c = ctx;
-    if (c->n_hours < 64)
-        c->hours[c->n_hours++] = *h;
-}
-
-/* Write scenario JSON (and run it), with the capture observer. */
-static void run_json(const char *name, const char *json, ws_sim_result *res, capture *cap)
-{
-    ws_scenario sc;
-    ws_error err;
-    const char *path = ws_test_write(name, json);
-    if (ws_scenario_load(path, &sc, &err) != 0) {
-        ws_error_print(&err, stderr);
-        fail();
-    }
-    ws_sim_options opt;
-    memset(&opt, 0, sizeof opt);
-    if (cap) {
-        memset(cap, 0, sizeof *cap);
-        opt.obs.on_job = cap_job;
-        opt.obs.on_hour = cap_hour;
-        opt.obs.ctx = cap;
-    }
-    if (ws_sim_run(&sc, &opt, res, &err) != 0) {
-        ws_error_print(&err, stderr);
-        fail();
-    }
-    ws_scenario_free(&sc);
-}
-
-static const ws_sim_job_record *find_job(const capture *c, int64_t id)
-{
-    for (int i = 0; i < c->n; i++)
-        if (c->rec[i].id == id)
-            return &c->rec[i];
-    fail_msg("job %lld not recorded", (long long)id);
-    return NULL;
-}
-
 /* One node of 4 cores, linear 100 W idle .. 300 W at 4 busy cores. Job 1 (2 cores, 0..100 s) draws
  * 200 W; job 2 (4 cores) arrives at 50, waits for job 1, runs 100..200 s at 300 W.
  * IT = 200*100 + 300*100 = 50 000 J; facility x1.5 = 75 000 J; CO2 at 100 g/kWh = 75000/3.6e6*100 g. */
@@ -77,8 +22,8 @@ static void test_one_node_two_jobs(void **state)
     (void)state;
     ws_test_write("two.csv", "job_id,submit_s,runtime_s,cores\n1,0,100,2\n2,50,100,4\n");
     ws_sim_result r;
-    capture cap;
-    run_json("two.json",
+    ws_sim_capture cap;
+    ws_test_run_json("two.json",
              "{\"sites\":[{\"name\":\"A\",\"pue\":1.5,\"carbon_g_per_kwh\":100,\"price_per_kwh\":0.2,\"nodes\":[" LINEAR_NODE(1, 4)
              "]}],\"workload\":{\"trace\":\"two.csv\"},\"horizon\":\"makespan\"}",
              &r, &cap);
@@ -90,7 +35,7 @@ static void test_one_node_two_jobs(void **state)
     assert_close(r.total.co2_g, 75000 / 3.6e6 * 100, 1e-12);
     assert_close(r.total.cost, 75000 / 3.6e6 * 0.2, 1e-12);
     assert_close(ws_wait_mean_s(&r.total.wait), 25, 1e-12);
-    assert_true(find_job(&cap, 2)->start_s == 100);
+    assert_true(ws_test_find_job(&cap, 2)->start_s == 100);
     /* utilisation: (2*100 + 4*100) core-s / (4 cores * 200 s) */
     assert_close(r.total.busy_core_s / r.total.core_s, 0.75, 1e-12);
     ws_sim_result_free(&r);
@@ -98,7 +43,7 @@ static void test_one_node_two_jobs(void **state)
 
 static const char *FOUR_JOBS = "job_id,submit_s,runtime_s,cores\n1,0,100,2\n2,1,50,4\n3,2,50,2\n4,3,200,2\n";
 
-static void run_four(const char *queue, capture *cap, ws_sim_result *r)
+static void run_four(const char *queue, ws_sim_capture *cap, ws_sim_result *r)
 {
     char json[1024];
     ws_test_write("four.csv", FOUR_JOBS);
@@ -106,7 +51,7 @@ static void run_four(const char *queue, capture *cap, ws_sim_result *r)
              "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" LINEAR_NODE(1, 4)
              "]}],\"workload\":{\"trace\":\"four.csv\"},\"policy\":{\"queue\":\"%s\"},\"horizon\":\"makespan\"}",
              queue);
-    run_json("four.json", json, r, cap);
+    ws_test_run_json("four.json", json, r, cap);
 }
 
 /* 4 cores. J1 2c 0..100. J2 (4c, 50 s) blocks at the head until 100. J3 (2c, 50 s, at 2): FIFO keeps
@@ -116,21 +61,21 @@ static void run_four(const char *queue, capture *cap, ws_sim_result *r)
 static void test_fifo_vs_backfill(void **state)
 {
     (void)state;
-    capture cap;
+    ws_sim_capture cap;
     ws_sim_result r;
     run_four("fifo", &cap, &r);
-    assert_true(find_job(&cap, 1)->start_s == 0);
-    assert_true(find_job(&cap, 2)->start_s == 100);
-    assert_true(find_job(&cap, 3)->start_s == 150);
-    assert_true(find_job(&cap, 4)->start_s == 150);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 0);
+    assert_true(ws_test_find_job(&cap, 2)->start_s == 100);
+    assert_true(ws_test_find_job(&cap, 3)->start_s == 150);
+    assert_true(ws_test_find_job(&cap, 4)->start_s == 150);
     assert_true(r.makespan_s == 350);
     ws_sim_result_free(&r);
 
     run_four("easy-backfill", &cap, &r);
-    assert_true(find_job(&cap, 1)->start_s == 0);
-    assert_true(find_job(&cap, 2)->start_s == 100);
-    assert_true(find_job(&cap, 3)->start_s == 2);
-    assert_true(find_job(&cap, 4)->start_s == 150);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 0);
+    assert_true(ws_test_find_job(&cap, 2)->start_s == 100);
+    assert_true(ws_test_find_job(&cap, 3)->start_s == 2);
+    assert_true(ws_test_find_job(&cap, 4)->start_s == 150);
     assert_true(r.makespan_s == 350);
     /* power: 0..2 200 W, 2..52 300 W, 52..100 200 W, 100..150 300 W, 150..350 200 W */
     assert_close(r.total.it_energy_j, 200 * 2 + 300 * 50 + 200 * 48 + 300 * 50 + 200 * 200, 1e-12);
@@ -139,8 +84,8 @@ static void test_fifo_vs_backfill(void **state)
     /* SJF: when J1 ends at 100, the queue holds J2 (50 s), J3 (50 s), J4 (200 s): shortest first,
      * J2 before J3 by arrival; J2 takes all 4 cores. */
     run_four("sjf", &cap, &r);
-    assert_true(find_job(&cap, 2)->start_s == 100);
-    assert_true(find_job(&cap, 3)->start_s == 150);
+    assert_true(ws_test_find_job(&cap, 2)->start_s == 100);
+    assert_true(ws_test_find_job(&cap, 3)->start_s == 150);
     ws_sim_result_free(&r);
 }
 
@@ -162,8 +107,8 @@ static void test_carbon_and_pue_steps(void **state)
              "\"workload\":{\"trace\":\"one.csv\"},\"horizon\":{\"start\":\"2020-01-01T00:00:00Z\",\"until\":\"makespan\"}}",
              pue);
     ws_sim_result r;
-    capture cap;
-    run_json("ci.json", json, &r, &cap);
+    ws_sim_capture cap;
+    ws_test_run_json("ci.json", json, &r, &cap);
     assert_close(r.total.it_energy_j, 720000, 1e-12);
     assert_close(r.total.facility_energy_j, 360000 * 1 + 360000 * 2, 1e-12);
     assert_close(r.total.co2_g, 0.1 * 1 * 100 + 0.1 * 2 * 300, 1e-12);
@@ -182,7 +127,7 @@ static void test_idle_over_horizon(void **state)
     (void)state;
     ws_test_write("idle.csv", "job_id,submit_s,runtime_s,cores\n7,0,3600,1\n");
     ws_sim_result r;
-    run_json("idle.json",
+    ws_test_run_json("idle.json",
              "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":50,\"nodes\":[" LINEAR_NODE(3, 4)
              "]}],\"workload\":{\"trace\":\"idle.csv\"},\"horizon\":{\"start\":\"2020-03-01T00:00:00Z\",\"days\":1}}",
              &r, NULL);
@@ -198,7 +143,7 @@ static void test_horizon_cuts_job(void **state)
     (void)state;
     ws_test_write("cut.csv", "job_id,submit_s,runtime_s,cores\n1,0,200000,4\n");
     ws_sim_result r;
-    run_json("cut.json",
+    ws_test_run_json("cut.json",
              "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" LINEAR_NODE(1, 4)
              "]}],\"workload\":{\"trace\":\"cut.csv\"},\"horizon\":{\"days\":1}}",
              &r, NULL);
@@ -216,7 +161,7 @@ static void test_gpu_node_power(void **state)
     (void)state;
     ws_test_write("g.csv", "job_id,submit_s,runtime_s,cores,gpus\n1,0,1000,16,2\n");
     ws_sim_result r;
-    run_json("gpu.json",
+    ws_test_run_json("gpu.json",
              "{\"sites\":[{\"name\":\"G\",\"carbon_g_per_kwh\":0,\"nodes\":[{\"type\":\"h100\",\"count\":1,\"cores\":64,"
              "\"gpus\":4,\"power\":{\"model\":\"piecewise\",\"points\":[[0,120],[1,700]]},"
              "\"host_power\":{\"model\":\"linear\",\"idle_w\":200,\"max_w\":400}}]}],"
@@ -237,13 +182,13 @@ static void test_multi_node(void **state)
     (void)state;
     ws_test_write("mn.csv", "job_id,submit_s,runtime_s,cores\n1,0,100,6\n2,0,100,1\n");
     ws_sim_result r;
-    capture cap;
-    run_json("mn.json",
+    ws_sim_capture cap;
+    ws_test_run_json("mn.json",
              "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" LINEAR_NODE(3, 4)
              "]}],\"workload\":{\"trace\":\"mn.csv\"},\"horizon\":\"makespan\"}",
              &r, &cap);
-    assert_int_equal(find_job(&cap, 1)->nodes, 2);
-    assert_int_equal(find_job(&cap, 2)->node, 2);
+    assert_int_equal(ws_test_find_job(&cap, 1)->nodes, 2);
+    assert_int_equal(ws_test_find_job(&cap, 2)->node, 2);
     /* 0..100: nodes 300 + 200 + 150 */
     assert_close(r.total.it_energy_j, (300 + 200 + 150) * 100.0, 1e-12);
     ws_sim_result_free(&r);
@@ -323,8 +268,8 @@ static void test_poisson_profile(void **state)
     char json[1024];
     snprintf(json, sizeof json, POISSON, 3);
     ws_sim_result r;
-    capture cap;
-    run_json("poisson.json", json, &r, &cap);
+    ws_sim_capture cap;
+    ws_test_run_json("poisson.json", json, &r, &cap);
     assert_true(fabs((double)r.jobs_arrived - 24000) < 775);
     assert_true(r.synthetic);
     for (int i = 0; i < cap.n; i++) {
@@ -334,12 +279,12 @@ static void test_poisson_profile(void **state)
     int64_t n1 = r.jobs_arrived;
     double e1 = r.total.it_energy_j;
     ws_sim_result_free(&r);
-    run_json("poisson.json", json, &r, NULL);
+    ws_test_run_json("poisson.json", json, &r, NULL);
     assert_int_equal(r.jobs_arrived, n1); /* same seed: the same run */
     assert_true(r.total.it_energy_j == e1);
     ws_sim_result_free(&r);
     snprintf(json, sizeof json, POISSON, 4);
-    run_json("poisson4.json", json, &r, NULL);
+    ws_test_run_json("poisson4.json", json, &r, NULL);
     assert_true(r.jobs_arrived != n1 || r.total.it_energy_j != e1);
     ws_sim_result_free(&r);
 }
@@ -350,23 +295,23 @@ static void test_dispatch(void **state)
     (void)state;
     ws_test_write("rr.csv", "job_id,submit_s,runtime_s,cores\n1,0,100,4\n2,0,100,1\n3,0,100,1\n");
     ws_sim_result r;
-    capture cap;
+    ws_sim_capture cap;
     const char *two_sites = "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" LINEAR_NODE(1, 4)
                             "]},{\"name\":\"B\",\"carbon_g_per_kwh\":0,\"nodes\":[" LINEAR_NODE(1, 4)
                             "]}],\"workload\":{\"trace\":\"rr.csv\"},\"policy\":{\"dispatch\":\"%s\"},\"horizon\":\"makespan\"}";
     char json[1024];
     snprintf(json, sizeof json, two_sites, "round-robin");
-    run_json("rr.json", json, &r, &cap);
-    assert_int_equal(find_job(&cap, 1)->site, 0);
-    assert_int_equal(find_job(&cap, 2)->site, 1);
-    assert_int_equal(find_job(&cap, 3)->site, 0);
-    assert_true(find_job(&cap, 3)->start_s == 100);
+    ws_test_run_json("rr.json", json, &r, &cap);
+    assert_int_equal(ws_test_find_job(&cap, 1)->site, 0);
+    assert_int_equal(ws_test_find_job(&cap, 2)->site, 1);
+    assert_int_equal(ws_test_find_job(&cap, 3)->site, 0);
+    assert_true(ws_test_find_job(&cap, 3)->start_s == 100);
     ws_sim_result_free(&r);
     snprintf(json, sizeof json, two_sites, "least-loaded");
-    run_json("ll.json", json, &r, &cap);
-    assert_int_equal(find_job(&cap, 2)->site, 1);
-    assert_int_equal(find_job(&cap, 3)->site, 1);
-    assert_true(find_job(&cap, 3)->start_s == 0);
+    ws_test_run_json("ll.json", json, &r, &cap);
+    assert_int_equal(ws_test_find_job(&cap, 2)->site, 1);
+    assert_int_equal(ws_test_find_job(&cap, 3)->site, 1);
+    assert_true(ws_test_find_job(&cap, 3)->start_s == 0);
     ws_sim_result_free(&r);
 }
 
@@ -379,23 +324,23 @@ static void test_placement(void **state)
     const char *fmt = "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" LINEAR_NODE(3, 4)
                       "]}],\"workload\":{\"trace\":\"pl.csv\"},\"policy\":{\"placement\":\"%s\"},\"horizon\":\"makespan\"}";
     char json[1024];
-    capture cap;
+    ws_sim_capture cap;
     ws_sim_result r;
     snprintf(json, sizeof json, fmt, "first-fit");
-    run_json("ff.json", json, &r, &cap);
-    assert_int_equal(find_job(&cap, 2)->node, 0);
-    assert_int_equal(find_job(&cap, 3)->node, 1);
+    ws_test_run_json("ff.json", json, &r, &cap);
+    assert_int_equal(ws_test_find_job(&cap, 2)->node, 0);
+    assert_int_equal(ws_test_find_job(&cap, 3)->node, 1);
     ws_sim_result_free(&r);
     snprintf(json, sizeof json, fmt, "spread");
-    run_json("sp.json", json, &r, &cap);
-    assert_int_equal(find_job(&cap, 1)->node, 0);
-    assert_int_equal(find_job(&cap, 2)->node, 1);
-    assert_int_equal(find_job(&cap, 3)->node, 2);
+    ws_test_run_json("sp.json", json, &r, &cap);
+    assert_int_equal(ws_test_find_job(&cap, 1)->node, 0);
+    assert_int_equal(ws_test_find_job(&cap, 2)->node, 1);
+    assert_int_equal(ws_test_find_job(&cap, 3)->node, 2);
     ws_sim_result_free(&r);
     snprintf(json, sizeof json, fmt, "best-fit");
-    run_json("bf.json", json, &r, &cap);
-    assert_int_equal(find_job(&cap, 2)->node, 0);
-    assert_int_equal(find_job(&cap, 3)->node, 1);
+    ws_test_run_json("bf.json", json, &r, &cap);
+    assert_int_equal(ws_test_find_job(&cap, 2)->node, 0);
+    assert_int_equal(ws_test_find_job(&cap, 3)->node, 1);
     ws_sim_result_free(&r);
 }
 
@@ -405,15 +350,15 @@ static void test_overhead_and_deadline(void **state)
     (void)state;
     ws_test_write("oh.csv", "job_id,submit_s,runtime_s,cores,gpus,class\n1,0,100,1,0,short\n2,0,100,4,0,short\n");
     ws_sim_result r;
-    capture cap;
-    run_json("oh.json",
+    ws_sim_capture cap;
+    ws_test_run_json("oh.json",
              "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" LINEAR_NODE(1, 4)
              "]}],\"workload\":{\"trace\":\"oh.csv\",\"classes\":[{\"name\":\"short\",\"deadline_s\":150,"
              "\"utilisation\":0.5}]},\"policy\":{\"submit_overhead_s\":10},\"horizon\":\"makespan\"}",
              &r, &cap);
-    assert_true(find_job(&cap, 1)->start_s == 10);
-    assert_true(find_job(&cap, 2)->start_s == 110);
-    assert_true(find_job(&cap, 2)->wait_s == 110);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 10);
+    assert_true(ws_test_find_job(&cap, 2)->start_s == 110);
+    assert_true(ws_test_find_job(&cap, 2)->wait_s == 110);
     assert_int_equal(r.total.deadline_missed, 1);
     /* utilisation 0.5: job 1 loads 0.5 core: 100 + 200 x 0.5/4 = 125 W over 10..110; job 2 loads 2 */
     assert_close(r.total.it_energy_j, 100.0 * 10 + 125.0 * 100 + 200.0 * 100, 1e-12);
@@ -427,7 +372,7 @@ static void test_power_factor(void **state)
 {
     (void)state;
     ws_sim_result r;
-    run_json("pf.json",
+    ws_test_run_json("pf.json",
              "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" LINEAR_NODE(1, 4)
              "]}],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":20,\"cores\":4,"
              "\"runtime_by_type\":{\"cpu\":{\"dist\":\"fixed\",\"value_s\":600,\"power_factor\":0.5}}}]},"

@@ -17,60 +17,6 @@
 #define NODE_100W "{\"type\":\"c\",\"count\":4,\"cores\":1,\"power\":{\"model\":\"linear\",\"idle_w\":0,\"max_w\":100}}"
 #define HORIZON "\"horizon\":{\"start\":\"2020-01-01T00:00:00Z\",\"until\":\"makespan\"}"
 
-typedef struct {
-    ws_sim_job_record rec[256];
-    int n;
-} capture;
-
-static void cap_job(void *ctx, const ws_sim_job_record *r)
-{
-    capture *c = ctx;
-    if (c->n < 256)
-        c->rec[c->n++] = *r;
-}
-
-static void load(const char *name, const char *json, ws_scenario *sc)
-{
-    ws_error err;
-    if (ws_scenario_load(ws_test_write(name, json), sc, &err) != 0) {
-        ws_error_print(&err, stderr);
-        fail();
-    }
-}
-
-static void run_sc(const ws_scenario *sc, ws_sim_result *res, capture *cap)
-{
-    ws_sim_options opt;
-    ws_error err;
-    memset(&opt, 0, sizeof opt);
-    if (cap) {
-        memset(cap, 0, sizeof *cap);
-        opt.obs.on_job = cap_job;
-        opt.obs.ctx = cap;
-    }
-    if (ws_sim_run(sc, &opt, res, &err) != 0) {
-        ws_error_print(&err, stderr);
-        fail();
-    }
-}
-
-static void run_json(const char *name, const char *json, ws_sim_result *res, capture *cap)
-{
-    ws_scenario sc;
-    load(name, json, &sc);
-    run_sc(&sc, res, cap);
-    ws_scenario_free(&sc);
-}
-
-static const ws_sim_job_record *find_job(const capture *c, int64_t id)
-{
-    for (int i = 0; i < c->n; i++)
-        if (c->rec[i].id == id)
-            return &c->rec[i];
-    fail_msg("job %lld not recorded", (long long)id);
-    return NULL;
-}
-
 /* greenest: site A 100 g/kWh x PUE 1.5 = 150 beats site B 300 x 1.0 = 300, so job 1 (t = 0) goes to
  * A: 100 W x 1000 s x 1.5 = 0.041667 kWh x 100 g = 4.1667 g. With A stepping to 400 g/kWh at 01:00
  * (x 1.5 = 600 > 300), job 2 arriving at exactly 01:00 goes to B (steps run before arrivals). */
@@ -83,19 +29,19 @@ static void test_greenest(void **state)
                       "{\"name\":\"B\",\"carbon_g_per_kwh\":300,\"nodes\":[" NODE_100W "]}],"
                       "\"workload\":{\"trace\":\"g.csv\"},\"policy\":{\"dispatch\":\"greenest\"}," HORIZON "}";
     char json[2048];
-    capture cap;
+    ws_sim_capture cap;
     ws_sim_result r;
     snprintf(json, sizeof json, fmt, "\"carbon_g_per_kwh\":100");
-    run_json("g1.json", json, &r, &cap);
-    assert_int_equal(find_job(&cap, 1)->site, 0);
-    assert_int_equal(find_job(&cap, 2)->site, 0);
+    ws_test_run_json("g1.json", json, &r, &cap);
+    assert_int_equal(ws_test_find_job(&cap, 1)->site, 0);
+    assert_int_equal(ws_test_find_job(&cap, 2)->site, 0);
     assert_close(r.sites[0].co2_g, 2 * 100e3 * 1.5 / 3.6e6 * 100, 1e-12);
     assert_close(r.total.co2_g, 2 * 100e3 * 1.5 / 3.6e6 * 100, 1e-12);
     ws_sim_result_free(&r);
     snprintf(json, sizeof json, fmt, "\"carbon_csv\":\"g_ci.csv\"");
-    run_json("g2.json", json, &r, &cap);
-    assert_int_equal(find_job(&cap, 1)->site, 0);
-    assert_int_equal(find_job(&cap, 2)->site, 1);
+    ws_test_run_json("g2.json", json, &r, &cap);
+    assert_int_equal(ws_test_find_job(&cap, 1)->site, 0);
+    assert_int_equal(ws_test_find_job(&cap, 2)->site, 1);
     /* 4.1667 g at A, 100 W x 1000 s x 1.0 x 300 g/kWh = 8.3333 g at B */
     assert_close(r.sites[0].co2_g, 100e3 * 1.5 / 3.6e6 * 100, 1e-12);
     assert_close(r.sites[1].co2_g, 100e3 / 3.6e6 * 300, 1e-12);
@@ -110,16 +56,16 @@ static void test_greenest_full_site(void **state)
 {
     (void)state;
     ws_test_write("gf.csv", "job_id,submit_s,runtime_s,cores\n1,0,1000,1\n2,10,1000,1\n");
-    capture cap;
+    ws_sim_capture cap;
     ws_sim_result r;
-    run_json("gf.json",
+    ws_test_run_json("gf.json",
              "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":100,\"nodes\":[" ONE_NODE "]},"
              "{\"name\":\"B\",\"carbon_g_per_kwh\":300,\"nodes\":[" ONE_NODE "]}],"
              "\"workload\":{\"trace\":\"gf.csv\"},\"policy\":{\"dispatch\":\"greenest\"}," HORIZON "}",
              &r, &cap);
-    assert_int_equal(find_job(&cap, 1)->site, 0);
-    assert_int_equal(find_job(&cap, 2)->site, 1);
-    assert_true(find_job(&cap, 2)->wait_s == 0);
+    assert_int_equal(ws_test_find_job(&cap, 1)->site, 0);
+    assert_int_equal(ws_test_find_job(&cap, 2)->site, 1);
+    assert_true(ws_test_find_job(&cap, 2)->wait_s == 0);
     ws_sim_result_free(&r);
 }
 
@@ -130,16 +76,16 @@ static void test_cheapest(void **state)
     (void)state;
     ws_test_write("p.csv", "job_id,submit_s,runtime_s,cores\n1,0,1000,1\n2,3600,1000,1\n");
     ws_test_write("p_price.csv", "time,eur\n2020-01-01 00:00:00,0.10\n2020-01-01 01:00:00,0.50\n");
-    capture cap;
+    ws_sim_capture cap;
     ws_sim_result r;
-    run_json("p.json",
+    ws_test_run_json("p.json",
              "{\"sites\":[{\"name\":\"C\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE_100W "]},"
              "{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"price_per_kwh\":0.3,\"nodes\":[" NODE_100W "]},"
              "{\"name\":\"B\",\"carbon_g_per_kwh\":0,\"price_csv\":\"p_price.csv\",\"nodes\":[" NODE_100W "]}],"
              "\"workload\":{\"trace\":\"p.csv\"},\"policy\":{\"dispatch\":\"cheapest\"}," HORIZON "}",
              &r, &cap);
-    assert_int_equal(find_job(&cap, 1)->site, 2);
-    assert_int_equal(find_job(&cap, 2)->site, 1);
+    assert_int_equal(ws_test_find_job(&cap, 1)->site, 2);
+    assert_int_equal(ws_test_find_job(&cap, 2)->site, 1);
     assert_close(r.sites[2].cost, 100e3 / 3.6e6 * 0.10, 1e-12);
     assert_close(r.sites[1].cost, 100e3 / 3.6e6 * 0.30, 1e-12);
     assert_true(r.sites[0].cost == 0 && r.sites[0].jobs_started == 0);
@@ -163,10 +109,10 @@ static void test_energy_aware(void **state)
         "\"a\":{\"dist\":\"fixed\",\"value_s\":1000},\"b\":{\"dist\":\"fixed\",\"value_s\":2500%s}}}]},"
         "\"policy\":{\"dispatch\":\"energy-aware\"},\"horizon\":{\"days\":1,\"until\":\"makespan\"},\"seed\":5}";
     char json[2048];
-    capture cap;
+    ws_sim_capture cap;
     ws_sim_result r;
     snprintf(json, sizeof json, fmt, "");
-    run_json("ea1.json", json, &r, &cap);
+    ws_test_run_json("ea1.json", json, &r, &cap);
     assert_true(r.total.jobs_completed >= 3);
     assert_int_equal(r.jobs_unfinished, 0);
     for (int i = 0; i < cap.n; i++)
@@ -174,7 +120,7 @@ static void test_energy_aware(void **state)
     assert_close(r.total.it_energy_j, 150.0 * r.end_s + 200.0 * 1000 * (double)r.total.jobs_completed, 1e-12);
     ws_sim_result_free(&r);
     snprintf(json, sizeof json, fmt, ",\"power_factor\":0.5");
-    run_json("ea2.json", json, &r, &cap);
+    ws_test_run_json("ea2.json", json, &r, &cap);
     for (int i = 0; i < cap.n; i++)
         assert_int_equal(cap.rec[i].group, 0);
     assert_close(r.total.it_energy_j, 150.0 * r.end_s + 25.0 * 2500 * (double)r.total.jobs_completed, 1e-12);
@@ -194,23 +140,23 @@ static void test_shift_hand(void **state)
                       "\"workload\":{\"trace\":\"sh.csv\",\"classes\":[{\"name\":\"batch\",\"shift\":{\"slack_s\":21600}%s}]},"
                       "\"policy\":{%s}," HORIZON "}";
     char json[2048];
-    capture cap;
+    ws_sim_capture cap;
     ws_sim_result r;
     snprintf(json, sizeof json, fmt, "", "\"shifting\":{\"forecast\":\"perfect\",\"step_s\":900}");
-    run_json("sh1.json", json, &r, &cap);
-    assert_true(find_job(&cap, 1)->start_s == 7200);
-    assert_true(find_job(&cap, 1)->wait_s == 7200);
+    ws_test_run_json("sh1.json", json, &r, &cap);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 7200);
+    assert_true(ws_test_find_job(&cap, 1)->wait_s == 7200);
     assert_close(r.total.co2_g, 10, 1e-12);
     ws_sim_result_free(&r);
     snprintf(json, sizeof json, fmt, "", "");
-    run_json("sh0.json", json, &r, &cap);
-    assert_true(find_job(&cap, 1)->start_s == 0);
+    ws_test_run_json("sh0.json", json, &r, &cap);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 0);
     assert_close(r.total.co2_g, 30, 1e-12);
     ws_sim_result_free(&r);
     snprintf(json, sizeof json, fmt, ",\"deadline_s\":9000", "\"shifting\":{}");
-    run_json("sh2.json", json, &r, &cap);
-    assert_true(find_job(&cap, 1)->start_s == 5400);
-    assert_true(find_job(&cap, 1)->end_s == 9000);
+    ws_test_run_json("sh2.json", json, &r, &cap);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 5400);
+    assert_true(ws_test_find_job(&cap, 1)->end_s == 9000);
     assert_int_equal(r.total.deadline_missed, 0);
     assert_close(r.total.co2_g, 20, 1e-12);
     ws_sim_result_free(&r);
@@ -256,7 +202,7 @@ static void random_scenario(int it, ws_scenario *sc, int *n_jobs)
              "\"policy\":{\"shifting\":{\"forecast\":\"perfect\",\"step_s\":%g}},"
              "\"horizon\":{\"start\":\"2020-01-01T00:00:00Z\",\"days\":2},\"seed\":%d}",
              pue, 0.2 + 0.8 * urand(), deadline, slack, deadline, steps[(int)(4 * urand())], it + 1);
-    load("prop.json", json, sc);
+    ws_test_load_scenario("prop.json", json, sc);
 }
 
 static void check_no_miss(const ws_sim_result *r, int n_jobs)
@@ -277,9 +223,9 @@ static void test_shift_property(void **state)
         int n_jobs;
         ws_sim_result with, without, noisy, noisy2;
         random_scenario(it, &sc, &n_jobs);
-        run_sc(&sc, &with, NULL);
+        ws_test_run_scenario(&sc, &with, NULL);
         sc.policy.shifting.enabled = 0;
-        run_sc(&sc, &without, NULL);
+        ws_test_run_scenario(&sc, &without, NULL);
         check_no_miss(&with, n_jobs);
         check_no_miss(&without, n_jobs);
         if (!(with.total.co2_g <= without.total.co2_g * (1 + 1e-9)))
@@ -289,8 +235,8 @@ static void test_shift_property(void **state)
         sc.policy.shifting.enabled = 1;
         sc.policy.shifting.forecast = WS_FORECAST_NOISY;
         sc.policy.shifting.noise_sigma = 0.3;
-        run_sc(&sc, &noisy, NULL);
-        run_sc(&sc, &noisy2, NULL);
+        ws_test_run_scenario(&sc, &noisy, NULL);
+        ws_test_run_scenario(&sc, &noisy2, NULL);
         check_no_miss(&noisy, n_jobs);
         assert_true(noisy.total.co2_g == noisy2.total.co2_g);
         assert_true(noisy.total.wait.sum_s == noisy2.total.wait.sum_s);
@@ -313,7 +259,7 @@ static void test_shift_noisy_seeds(void **state)
     int other = 0;
     for (int seed = 1; seed <= 40; seed++) {
         char json[2048];
-        capture cap;
+        ws_sim_capture cap;
         ws_sim_result r;
         snprintf(json, sizeof json,
                  "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"sn_ci.csv\",\"nodes\":[" NODE_100W "]}],"
@@ -321,8 +267,8 @@ static void test_shift_noisy_seeds(void **state)
                  "\"shift\":{\"slack_s\":21600}}]},\"policy\":{\"shifting\":{\"forecast\":\"noisy\","
                  "\"noise_sigma\":0.5}},\"seed\":%d," HORIZON "}",
                  seed);
-        run_json("sn.json", json, &r, &cap);
-        const ws_sim_job_record *j = find_job(&cap, 1);
+        ws_test_run_json("sn.json", json, &r, &cap);
+        const ws_sim_job_record *j = ws_test_find_job(&cap, 1);
         assert_true(j->start_s <= 21600 && j->end_s <= 20000);
         assert_int_equal(r.total.deadline_missed, 0);
         other += j->start_s != 7200;
@@ -339,17 +285,17 @@ static void test_power_down(void **state)
 {
     (void)state;
     ws_test_write("pd.csv", "job_id,submit_s,runtime_s,cores\n1,0,1000,4\n2,5000,1000,4\n");
-    capture cap;
+    ws_sim_capture cap;
     ws_sim_result r;
-    run_json("pd.json",
+    ws_test_run_json("pd.json",
              "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[{\"type\":\"c\",\"count\":1,\"cores\":4,"
              "\"power\":{\"model\":\"linear\",\"idle_w\":100,\"max_w\":300}}]}],\"workload\":{\"trace\":\"pd.csv\"},"
              "\"policy\":{\"power_down\":{\"after_s\":600,\"off_w\":5,\"wake_s\":120,\"wake_w\":300}}," HORIZON "}",
              &r, &cap);
-    assert_true(find_job(&cap, 1)->start_s == 0);
-    assert_true(find_job(&cap, 2)->start_s == 5120);
-    assert_true(find_job(&cap, 2)->end_s == 6120);
-    assert_true(find_job(&cap, 2)->wait_s == 120);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 0);
+    assert_true(ws_test_find_job(&cap, 2)->start_s == 5120);
+    assert_true(ws_test_find_job(&cap, 2)->end_s == 6120);
+    assert_true(ws_test_find_job(&cap, 2)->wait_s == 120);
     assert_true(r.end_s == 6120);
     assert_close(r.total.it_energy_j, 713000, 1e-12);
     ws_sim_result_free(&r);
@@ -363,17 +309,17 @@ static void test_power_down_prefers_awake(void **state)
 {
     (void)state;
     ws_test_write("pa.csv", "job_id,submit_s,runtime_s,cores\n1,0,1000,4\n2,0,3000,2\n3,2000,3000,2\n");
-    capture cap;
+    ws_sim_capture cap;
     ws_sim_result r;
-    run_json("pa.json",
+    ws_test_run_json("pa.json",
              "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[{\"type\":\"c\",\"count\":2,\"cores\":4,"
              "\"power\":{\"model\":\"linear\",\"idle_w\":100,\"max_w\":300}}]}],\"workload\":{\"trace\":\"pa.csv\"},"
              "\"policy\":{\"power_down\":{\"after_s\":600,\"off_w\":5,\"wake_s\":120,\"wake_w\":300}},"
              "\"horizon\":{\"start\":\"2020-01-01T00:00:00Z\",\"days\":1}}",
              &r, &cap);
-    assert_int_equal(find_job(&cap, 2)->node, 1);
-    assert_int_equal(find_job(&cap, 3)->node, 1);
-    assert_true(find_job(&cap, 3)->start_s == 2000);
+    assert_int_equal(ws_test_find_job(&cap, 2)->node, 1);
+    assert_int_equal(ws_test_find_job(&cap, 3)->node, 1);
+    assert_true(ws_test_find_job(&cap, 3)->start_s == 2000);
     double n0 = 300.0 * 1000 + 100.0 * 600 + 5.0 * (86400 - 1600);
     double n1 = 200.0 * 2000 + 300.0 * 1000 + 200.0 * 2000 + 100.0 * 600 + 5.0 * (86400 - 5600);
     assert_close(r.total.it_energy_j, n0 + n1, 1e-12);
@@ -438,7 +384,7 @@ static void test_messages(void **state)
              "{\"sites\":[" SITE_NOPRICE "],%s,\"policy\":{\"dispatch\":\"energy-aware\",\"shifting\":{\"forecast\":\"noisy\"},"
              "\"power_down\":{\"after_s\":60,\"off_w\":4,\"wake_s\":30,\"wake_w\":200}},\"horizon\":{\"days\":1}}",
              w);
-    load("good.json", j, &sc);
+    ws_test_load_scenario("good.json", j, &sc);
     assert_int_equal(sc.policy.dispatch, WS_DISPATCH_ENERGY_AWARE);
     assert_true(sc.classes[0].shift_slack_s == 7200);
     assert_true(sc.policy.shifting.enabled && sc.policy.shifting.forecast == WS_FORECAST_NOISY);

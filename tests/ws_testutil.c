@@ -130,3 +130,60 @@ int ws_test_parse(ws_ingest_fn parse, const ws_ingest_opts *opts, ws_mem_sink *m
     memset(err, 0, sizeof *err);
     return parse(opts, &sink, tool, err);
 }
+
+static void cap_job(void *ctx, const ws_sim_job_record *r)
+{
+    ws_sim_capture *c = ctx;
+    if (c->n < (int)(sizeof c->rec / sizeof *c->rec))
+        c->rec[c->n++] = *r;
+}
+
+static void cap_hour(void *ctx, const ws_sim_hour *h)
+{
+    ws_sim_capture *c = ctx;
+    if (c->n_hours < (int)(sizeof c->hours / sizeof *c->hours))
+        c->hours[c->n_hours++] = *h;
+}
+
+void ws_test_load_scenario(const char *name, const char *json, ws_scenario *sc)
+{
+    ws_error err;
+    if (ws_scenario_load(ws_test_write(name, json), sc, &err) != 0) {
+        ws_error_print(&err, stderr);
+        fail();
+    }
+}
+
+void ws_test_run_scenario(const ws_scenario *sc, ws_sim_result *res, ws_sim_capture *cap)
+{
+    ws_sim_options opt;
+    ws_error err;
+    memset(&opt, 0, sizeof opt);
+    if (cap) {
+        memset(cap, 0, sizeof *cap);
+        opt.obs.on_job = cap_job;
+        opt.obs.on_hour = cap_hour;
+        opt.obs.ctx = cap;
+    }
+    if (ws_sim_run(sc, &opt, res, &err) != 0) {
+        ws_error_print(&err, stderr);
+        fail();
+    }
+}
+
+void ws_test_run_json(const char *name, const char *json, ws_sim_result *res, ws_sim_capture *cap)
+{
+    ws_scenario sc;
+    ws_test_load_scenario(name, json, &sc);
+    ws_test_run_scenario(&sc, res, cap);
+    ws_scenario_free(&sc);
+}
+
+const ws_sim_job_record *ws_test_find_job(const ws_sim_capture *c, int64_t id)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->rec[i].id == id)
+            return &c->rec[i];
+    fail_msg("job %lld not recorded", (long long)id);
+    return NULL;
+}

@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include "ws_ingest.h"
+#include "ws_scenario.h"
+#include "ws_sim.h"
 
 /* A fresh directory under $TMPDIR for this test process (removed at exit). */
 const char *ws_test_dir(void);
@@ -34,6 +36,22 @@ void ws_mem_sink_free(ws_mem_sink *m);
 /* Parse a file with a parser into a memory sink; returns the parser's status. */
 int ws_test_parse(ws_ingest_fn parse, const ws_ingest_opts *opts, ws_mem_sink *m, char tool[64], ws_error *err);
 ws_ingest_opts ws_test_opts(const char *path);
+
+/* Simulator tests: every finished job and every hour a run reports, up to the array sizes. */
+typedef struct {
+    ws_sim_job_record rec[256];
+    int n;
+    ws_sim_hour hours[64];
+    int n_hours;
+} ws_sim_capture;
+/* Write a scenario file into the test directory and load it (the test fails on an error). */
+void ws_test_load_scenario(const char *name, const char *json, ws_scenario *sc);
+/* Run a loaded scenario with the capture observer (cap may be NULL); the test fails on an error. */
+void ws_test_run_scenario(const ws_scenario *sc, ws_sim_result *res, ws_sim_capture *cap);
+/* Both: write, load, run, free the scenario. */
+void ws_test_run_json(const char *name, const char *json, ws_sim_result *res, ws_sim_capture *cap);
+/* The record of job id (the test fails when it was not recorded). */
+const ws_sim_job_record *ws_test_find_job(const ws_sim_capture *c, int64_t id);
 
 /* |a-b| <= rel*|b| */
 #define assert_close(a, b, rel) assert_true(fabs((double)(a) - (double)(b)) <= (rel) * fabs((double)(b)))
