@@ -19,17 +19,7 @@ static int parse(const char *path, const char *job, ws_mem_sink *m, char tool[64
 /* Parse a hand-made fixture; expect failure with a message containing want (and the line when > 0). */
 static void expect_error(const char *name, const char *text, long line, const char *field, const char *want)
 {
-    ws_mem_sink m;
-    char tool[64];
-    ws_error err;
-    int rc = parse(ws_test_write(name, text), NULL, &m, tool, &err);
-    if (rc != WS_EINPUT || !strstr(err.message, want))
-        fprintf(stderr, "%s: rc %d, message '%s'\n", name, rc, err.message);
-    assert_int_equal(rc, WS_EINPUT);
-    assert_non_null(strstr(err.message, want));
-    assert_int_equal(err.line, line);
-    assert_string_equal(err.field, field);
-    ws_mem_sink_free(&m);
+    ws_test_expect_parse_error(ws_ingest_codecarbon, name, text, line, field, want);
 }
 
 /* Real v2.3.1 file: 12 rows, 5 run_ids; run 5d6c08a2 flushed 7 cumulative snapshots (2.0 -> 44.1 s). */

@@ -22,16 +22,7 @@ static int parse(const char *path, const char *job, ws_mem_sink *m, ws_error *er
 
 static void expect_error(const char *name, const char *text, long line, const char *field, const char *want)
 {
-    ws_mem_sink m;
-    ws_error err;
-    int rc = parse(ws_test_write(name, text), NULL, &m, &err);
-    if (rc != WS_EINPUT || !strstr(err.message, want))
-        fprintf(stderr, "%s: rc %d, message '%s'\n", name, rc, err.message);
-    assert_int_equal(rc, WS_EINPUT);
-    assert_non_null(strstr(err.message, want));
-    assert_int_equal(err.line, line);
-    assert_string_equal(err.field, field);
-    ws_mem_sink_free(&m);
+    ws_test_expect_parse_error(ws_ingest_zeus, name, text, line, field, want);
 }
 
 /* HAND-MADE: two windows on two GPUs; each window is one profile, energies summed over GPUs. */

@@ -187,3 +187,20 @@ const ws_sim_job_record *ws_test_find_job(const ws_sim_capture *c, int64_t id)
     fail_msg("job %lld not recorded", (long long)id);
     return NULL;
 }
+
+void ws_test_expect_parse_error(ws_ingest_fn parse, const char *name, const char *text, long line, const char *field,
+                                const char *want)
+{
+    ws_ingest_opts o = ws_test_opts(ws_test_write(name, text));
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    int rc = ws_test_parse(parse, &o, &m, tool, &err);
+    if (rc != WS_EINPUT || !strstr(err.message, want))
+        fprintf(stderr, "%s: rc %d, message '%s'\n", name, rc, err.message);
+    assert_int_equal(rc, WS_EINPUT);
+    assert_non_null(strstr(err.message, want));
+    assert_int_equal(err.line, line);
+    assert_string_equal(err.field, field);
+    ws_mem_sink_free(&m);
+}

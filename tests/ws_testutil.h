@@ -36,6 +36,10 @@ void ws_mem_sink_free(ws_mem_sink *m);
 /* Parse a file with a parser into a memory sink; returns the parser's status. */
 int ws_test_parse(ws_ingest_fn parse, const ws_ingest_opts *opts, ws_mem_sink *m, char tool[64], ws_error *err);
 ws_ingest_opts ws_test_opts(const char *path);
+/* Write text to a file, parse it with default options and expect WS_EINPUT at line/field with a
+ * message containing want. */
+void ws_test_expect_parse_error(ws_ingest_fn parse, const char *name, const char *text, long line, const char *field,
+                                const char *want);
 
 /* Simulator tests: every finished job and every hour a run reports, up to the array sizes. */
 typedef struct {
