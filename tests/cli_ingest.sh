@@ -5,15 +5,8 @@
 set -u
 WS=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/lib_cli.sh"
 export WATTSCALE_DB="$T/ws.db"
-fails=0
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; fails=$((fails + 1)); fi
-}
 count() { sqlite3 "$WATTSCALE_DB" "SELECT (SELECT count(*) FROM sources)||'/'||(SELECT count(*) FROM profiles)||'/'||(SELECT count(*) FROM samples)"; }
 
 H100=$SRC/data/measured/h100
@@ -90,5 +83,4 @@ check "--version" test $? -eq 0
 check "ingest --help" test $? -eq 0
 "$WS" frobnicate >/dev/null 2>&1
 check "unknown command exits 2" test $? -eq 2
-echo "cli_ingest: $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_ingest

@@ -5,15 +5,8 @@
 set -u
 BIN=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/lib_cli.sh"
 cd "$T"
-fails=0
-check() { # description, condition...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
-}
 
 "$BIN" simulate --help >help.txt
 check "--help exits 0 and shows usage" grep -q "usage: wattscale simulate SCENARIO" help.txt
@@ -75,5 +68,4 @@ check "other seed: different" bash -c '! cmp -s a.json c.json'
 "$BIN" simulate "$SC" --no-store --seed -3 2>/dev/null
 check "bad --seed: exit 2" test $? -eq 2
 
-echo "$fails failure(s)"
-test $fails -eq 0
+finish cli_simulate

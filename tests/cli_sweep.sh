@@ -7,16 +7,9 @@
 set -u
 BIN=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/lib_cli.sh"
 cd "$T"
 export WATTSCALE_DB="$T/ws.db"
-fails=0
-check() { # description, condition...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
-}
 
 "$BIN" sweep --help >help.txt
 check "--help exits 0 and shows usage" grep -q "usage: wattscale sweep SCENARIO" help.txt
@@ -115,5 +108,4 @@ else
     echo "skip MPI comparison: this binary was built without MPI (WATTSCALE_MPI=OFF)"
 fi
 
-echo "cli_sweep: $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_sweep

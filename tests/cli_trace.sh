@@ -7,14 +7,7 @@
 set -u
 WS=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {
-    local name=$1
-    shift
-    if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; fails=$((fails + 1)); fi
-}
+. "$SRC/tests/lib_cli.sh"
 export SOURCE_DATE_EPOCH=1767225600
 SWF=$SRC/data/workloads/NASA-iPSC-1993-3-first228.swf
 SCEN=$SRC/scenarios/pwa-trace.json
@@ -81,5 +74,4 @@ assert s['trace_skipped'] == $WANT_SKIPPED, s['trace_skipped']
 "$WS" simulate "$T/baseline.json" --no-store >"$T/summary.txt" 2>&1
 check "text output has no SYNTHETIC line" sh -c "! grep -q SYNTHETIC '$T/summary.txt'"
 
-echo "cli_trace: $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_trace

@@ -5,14 +5,7 @@
 set -u
 WS=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {
-    local name=$1
-    shift
-    if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; fails=$((fails + 1)); fi
-}
+. "$SRC/tests/lib_cli.sh"
 export SOURCE_DATE_EPOCH=1767225600
 H100=$SRC/data/measured/h100
 run_chain() { # run_chain DIR: a fresh store, the measurements, the scenario with 3 replicas
@@ -86,5 +79,4 @@ if [ -z "${WATTSCALE_SANITIZED:-}" ] && command -v jupyter-nbconvert >/dev/null;
     check "the example notebook executes" test $? -eq 0
     check "the notebook redrew the savings figure" test -s "$T/notebook_savings.png"
 fi
-echo "cli_whatif: $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_whatif
