@@ -328,6 +328,7 @@ static int finish_devices(devices *ds, ws_ingest_sink *sink)
     for (int i = 0; i < ds->n; i++) {
         device *d = &ds->v[i];
         ws_trapz_finish(&d->tz, &d->p);
+        ws_profile_flag_short_job(&d->p);
         d->p.energy_gpu_j = d->p.energy_j;
         if (d->n_power_missing) {
             size_t used = strlen(d->p.energy_note);

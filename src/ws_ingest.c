@@ -115,7 +115,10 @@ const ws_ingest_format *ws_ingest_sniff(const char *path, ws_error *err)
         return NULL;
     }
     const ws_ingest_format *fmt = NULL;
-    if (ws_csv_next(&csv) == 1) {
+    int r;
+    while ((r = ws_csv_next(&csv)) == 1 && csv.fields[0][0] == '#')
+        ; /* "# key: value" lines of the plain CSV come before its header */
+    if (r == 1) {
         /* Strip a UTF-8 byte-order mark from the first header name. */
         if ((unsigned char)csv.fields[0][0] == 0xEF && (unsigned char)csv.fields[0][1] == 0xBB)
             csv.fields[0] += 3;
@@ -233,18 +236,25 @@ void ws_trapz_finish(const ws_trapz *tz, ws_profile *p)
     char *note = p->energy_note;
     size_t room = sizeof p->energy_note, used = strlen(note);
     if (tz->n_gaps)
-        used += (size_t)snprintf(note + used, room - used,
-                                 "%s%ld gap(s) longer than %.3g s (longest %.3f s, %.3f s in all) bridged "
-                                 "linearly; interval spans the neighbouring powers",
-                                 used ? "; " : "", tz->n_gaps, tz->gap_s, tz->max_gap_s, tz->gap_total_s);
-    if (duration < WS_SHORT_JOB_S && used < room) {
-        /* The driver's power reading is a ~1 s moving average, so short jobs read low. */
-        p->energy_hi_j = fmax(p->energy_hi_j, tz->energy_hi_j / (1.0 - WS_SHORT_JOB_LOW_BIAS));
         snprintf(note + used, room - used,
-                 "%sshort job (%.2f s < %.0f s): the power reading is averaged over ~1 s, so energy may "
-                 "read up to %.0f%% low",
-                 used ? "; " : "", duration, WS_SHORT_JOB_S, 100 * WS_SHORT_JOB_LOW_BIAS);
-    }
+                 "%s%ld gap(s) longer than %.3g s (longest %.3f s, %.3f s in all) bridged linearly; interval "
+                 "spans the neighbouring powers",
+                 used ? "; " : "", tz->n_gaps, tz->gap_s, tz->max_gap_s, tz->gap_total_s);
+}
+
+void ws_profile_flag_short_job(ws_profile *p)
+{
+    if (isnan(p->energy_j) || !(p->duration_s < WS_SHORT_JOB_S))
+        return;
+    char *note = p->energy_note;
+    size_t room = sizeof p->energy_note, used = strlen(note);
+    if (used >= room)
+        return;
+    p->energy_hi_j = fmax(p->energy_hi_j, p->energy_hi_j / (1.0 - WS_SHORT_JOB_LOW_BIAS));
+    snprintf(note + used, room - used,
+             "%sshort job (%.2f s < %.0f s): the power reading is averaged over ~1 s, so energy may read up to "
+             "%.0f%% low",
+             used ? "; " : "", p->duration_s, WS_SHORT_JOB_S, 100 * WS_SHORT_JOB_LOW_BIAS);
 }
 
 int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *err)

@@ -95,8 +95,11 @@ typedef struct {
 void ws_trapz_init(ws_trapz *tz, double gap_s);
 /* Add a sample; t must not go backwards (the caller reports that with file and line). */
 void ws_trapz_add(ws_trapz *tz, double t_s, double power_w, double util_pct);
-/* Write duration, energy (with an interval over gaps and for short jobs), mean/peak power into p. */
+/* Write duration, energy (with an interval over gaps), mean/peak power into p. */
 void ws_trapz_finish(const ws_trapz *tz, ws_profile *p);
+/* NVML/nvidia-smi power is a ~1 s moving average: jobs shorter than WS_SHORT_JOB_S read low. Widen
+ * the energy interval and say so (only for readings of that kind). */
+void ws_profile_flag_short_job(ws_profile *p);
 
 /* Jobs shorter than this read low on NVML/nvidia-smi (the driver averages power over ~1 s). */
 #define WS_SHORT_JOB_S 10.0

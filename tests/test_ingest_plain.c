@@ -33,6 +33,22 @@ static void test_plain_csv_iso_and_meta(void **state)
     ws_mem_sink_free(&m);
 }
 
+/* The short-job caveat belongs to NVML/nvidia-smi readings (a ~1 s moving average), not to a 2 s
+ * series from another meter. */
+static void test_plain_no_short_job_caveat(void **state)
+{
+    (void)state;
+    const char *path = ws_test_write("short.csv", "t_s,power_w\n0,10\n1,10\n2,10\n");
+    ws_ingest_opts o = ws_test_opts(path);
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_true(m.profiles[0].energy_j == 20.0 && m.profiles[0].energy_hi_j == 20.0);
+    assert_string_equal(m.profiles[0].energy_note, "");
+    ws_mem_sink_free(&m);
+}
+
 static void test_plain_csv_energy_counter(void **state)
 {
     (void)state;
@@ -142,6 +158,9 @@ static void test_sniff(void **state)
     assert_string_equal(ws_ingest_sniff(WS_TEST_DATA "/studies/baler_t4_amp.csv", &err)->name, "jobs");
     assert_null(ws_ingest_sniff(WS_TEST_DATA "/measured/h100/util_curve.csv", &err));
     assert_int_equal(err.line, 1);
+    /* Found writing docs/formats.md: "# key: value" lines before the header hid it from the sniffer. */
+    assert_string_equal(ws_ingest_sniff(ws_test_write("c.csv", "# job: x\n# arch: y\nt_s,power_w\n0,1\n"), &err)->name,
+                        "wattscale-csv");
     assert_null(ws_ingest_sniff(ws_test_write("e.csv", "\n\n"), &err));
     assert_non_null(strstr(err.message, "empty"));
 }
@@ -176,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_csv_iso_and_meta), cmocka_unit_test(test_plain_csv_energy_counter),
+        cmocka_unit_test(test_plain_no_short_job_caveat),
         cmocka_unit_test(test_plain_json),             cmocka_unit_test(test_jobs_baler_study),
         cmocka_unit_test(test_jobs_h100_counter_table), cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_store_rollback),
