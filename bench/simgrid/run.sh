@@ -16,8 +16,10 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1e4 1e5)
 mkdir -p "$OUT"
 
+# SimGrid (and the Boost headers it needs) is only for this benchmark, so it is installed here.
+pkg-config --exists simgrid || bash "$HERE/../../scripts/install-deps.sh" libsimgrid-dev
 if ! pkg-config --exists simgrid; then
-  echo "run.sh: SimGrid not found (pkg-config simgrid): apt-get install libsimgrid-dev (scripts/install-deps.sh)" >&2
+  echo "run.sh: SimGrid not found (pkg-config simgrid) and could not be installed (libsimgrid-dev)" >&2
   exit 2
 fi
 echo "== building sg_fifo against SimGrid $(pkg-config --modversion simgrid)"
