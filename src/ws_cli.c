@@ -116,7 +116,7 @@ void ws_cli_profile_table_row(sqlite3_stmt *r, FILE *out)
 static void csv_num(FILE *out, double v)
 {
     if (!isnan(v))
-        fprintf(out, "%.17g", v);
+        fprintf(out, "%.15g", v); /* 15 digits: exact for what files state, no 1467.0719999999999 */
 }
 
 void ws_cli_profile_csv_header(FILE *out)
