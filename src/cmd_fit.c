@@ -206,13 +206,8 @@ static int load_table(const fit_args *a, power_data *d)
 
 static int add_point(power_data *d, int *cap, double u, double w)
 {
-    if (d->n == *cap) {
-        *cap = *cap ? 2 * *cap : 1024;
-        ws_power_point *g = realloc(d->pts, (size_t)*cap * sizeof *g);
-        if (!g)
-            return -1;
-        d->pts = g;
-    }
+    if (ws_grow(&d->pts, d->n, cap, sizeof *d->pts, 1024) != 0)
+        return -1;
     d->pts[d->n].u = u / 100.0;
     d->pts[d->n++].w = w;
     return 0;

@@ -126,14 +126,8 @@ static cc_run *cc_find_run(cc_state *S, const char *key, const ws_ingest_opts *o
         for (int i = S->n_runs - 1; i >= 0; i--)
             if (strcmp(S->runs[i].key, key) == 0)
                 return &S->runs[i];
-    if (S->n_runs == S->cap_runs) {
-        int cap = S->cap_runs ? 2 * S->cap_runs : 8;
-        cc_run *bigger = realloc(S->runs, (size_t)cap * sizeof *bigger);
-        if (!bigger)
-            return NULL;
-        S->runs = bigger;
-        S->cap_runs = cap;
-    }
+    if (ws_grow(&S->runs, S->n_runs, &S->cap_runs, sizeof *S->runs, 8) != 0)
+        return NULL;
     cc_run *r = &S->runs[S->n_runs];
     memset(r, 0, sizeof *r);
     ws_strlcpy(r->key, key, sizeof r->key);

@@ -234,14 +234,8 @@ static device *find_device(devices *ds, const char *key, const ws_ingest_opts *o
     for (int i = 0; i < ds->n; i++)
         if (strcmp(ds->v[i].key, key) == 0)
             return &ds->v[ds->last = i];
-    if (ds->n == ds->cap) {
-        int cap = ds->cap ? 2 * ds->cap : 4;
-        device *bigger = realloc(ds->v, (size_t)cap * sizeof *bigger);
-        if (!bigger)
-            return NULL;
-        ds->v = bigger;
-        ds->cap = cap;
-    }
+    if (ws_grow(&ds->v, ds->n, &ds->cap, sizeof *ds->v, 4) != 0)
+        return NULL;
     device *d = &ds->v[ds->n];
     memset(d, 0, sizeof *d);
     ws_strlcpy(d->key, key, sizeof d->key);

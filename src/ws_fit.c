@@ -534,14 +534,9 @@ int ws_fit_read_power_table(const char *path, ws_power_point **pts_out, int *n_o
     }
     int r;
     while ((r = ws_csv_next(&c)) == 1) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            ws_power_point *g = realloc(pts, (size_t)cap * sizeof *pts);
-            if (!g) {
-                rc = WS_EFAIL;
-                goto out;
-            }
-            pts = g;
+        if (ws_grow(&pts, n, &cap, sizeof *pts, 64) != 0) {
+            rc = WS_EFAIL;
+            goto out;
         }
         if (table_row(&c, path, iu, ip, info, &pts[n].u, &pts[n].w, err) != 0)
             goto out;

@@ -40,14 +40,8 @@ static int sink_begin(ws_ingest_sink *sink, ws_profile *p)
     }
     ss->seq[p->source_index] = 0;
     ws_ingest_result *r = ss->res;
-    if (r->n_ids == r->cap_ids) {
-        int cap = r->cap_ids ? 2 * r->cap_ids : 8;
-        int64_t *ids = realloc(r->ids, (size_t)cap * sizeof *ids);
-        if (!ids)
-            return -1;
-        r->ids = ids;
-        r->cap_ids = cap;
-    }
+    if (ws_grow(&r->ids, r->n_ids, &r->cap_ids, sizeof *r->ids, 8) != 0)
+        return -1;
     r->ids[r->n_ids++] = p->id;
     return 0;
 }

@@ -218,19 +218,12 @@ typedef struct {
 
 static int series_push(site_series *s, double t, double p_kw, double c)
 {
-    if (s->n == s->cap) {
-        int cap = s->cap ? 2 * s->cap : 256;
-        double *a = realloc(s->t, cap * sizeof *a), *b = a ? realloc(s->power_kw, cap * sizeof *b) : NULL;
-        if (a)
-            s->t = a;
-        if (b)
-            s->power_kw = b;
-        double *c2 = b ? realloc(s->carbon, cap * sizeof *c2) : NULL;
-        if (!c2)
-            return -1;
-        s->carbon = c2;
-        s->cap = cap;
-    }
+    /* Three arrays, one capacity: it only moves once all three have grown. */
+    int ct = s->cap, cp = s->cap, cc = s->cap;
+    if (ws_grow(&s->t, s->n, &ct, sizeof *s->t, 256) || ws_grow(&s->power_kw, s->n, &cp, sizeof *s->power_kw, 256) ||
+        ws_grow(&s->carbon, s->n, &cc, sizeof *s->carbon, 256))
+        return -1;
+    s->cap = ct;
     s->t[s->n] = t;
     s->power_kw[s->n] = p_kw;
     s->carbon[s->n++] = c;

@@ -363,6 +363,21 @@ void ws_sha256_buffer(const void *data, size_t len, char hex[65])
     to_hex(md, mdlen, hex);
 }
 
+int ws_grow(void *array_ptr, int n, int *cap, size_t elem_size, int first_cap)
+{
+    if (n < *cap)
+        return 0;
+    int grown = *cap ? 2 * *cap : first_cap;
+    void *old, *bigger;
+    memcpy(&old, array_ptr, sizeof old); /* array_ptr is a T**: copy, not cast, to stay in strict C */
+    bigger = realloc(old, (size_t)grown * elem_size);
+    if (!bigger)
+        return -1;
+    memcpy(array_ptr, &bigger, sizeof bigger);
+    *cap = grown;
+    return 0;
+}
+
 char *ws_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

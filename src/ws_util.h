@@ -57,6 +57,11 @@ int ws_sha256_file(const char *path, char hex[65]);
 /* Hex SHA-256 of a buffer. */
 void ws_sha256_buffer(const void *data, size_t len, char hex[65]);
 
+/* Room for element n of a growing array: when n == *cap, doubles *cap (the first time to first_cap)
+ * and reallocates *array_ptr (a pointer to the array pointer). Returns 0, or -1 when out of memory
+ * (the array is left as it was). */
+int ws_grow(void *array_ptr, int n, int *cap, size_t elem_size, int first_cap);
+
 /* Read a whole file into a NUL-terminated malloc'd buffer. */
 char *ws_read_file(const char *path, size_t *len);
 

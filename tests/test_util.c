@@ -132,11 +132,27 @@ static void test_csv_long_record(void **state)
     ws_csv_close(&c);
 }
 
+static void test_grow(void **state)
+{
+    (void)state;
+    int *a = NULL, cap = 0;
+    for (int n = 0; n < 100; n++) {
+        assert_int_equal(ws_grow(&a, n, &cap, sizeof *a, 4), 0);
+        assert_true(cap > n);
+        a[n] = n;
+    }
+    assert_int_equal(cap, 128); /* 4, 8, ..., 128: doubling from the first capacity */
+    for (int n = 0; n < 100; n++)
+        assert_int_equal(a[n], n);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_time), cmocka_unit_test(test_numbers), cmocka_unit_test(test_slug),
         cmocka_unit_test(test_sha256), cmocka_unit_test(test_csv), cmocka_unit_test(test_csv_long_record),
+        cmocka_unit_test(test_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
