@@ -47,20 +47,8 @@ check "figures written" test -s "$T/plots/pwa-trace-savings.png" -a -s "$T/plots
 
 # The baseline alone (variants and replicas removed, relative paths made absolute): the plain summary
 # says "synthetic": false and how many records the reader skipped.
-/usr/bin/python3 - "$SRC" "$T/baseline.json" <<'PY'
-import json, sys
-src, out = sys.argv[1], sys.argv[2]
-d = json.load(open(src + "/scenarios/pwa-trace.json"))
-def fix(x):
-    if isinstance(x, dict): return {k: fix(v) for k, v in x.items()}
-    if isinstance(x, list): return [fix(v) for v in x]
-    if isinstance(x, str) and x.startswith("../"): return src + "/" + x[3:]
-    return x
-d = fix(d)
-for k in ("variants", "replicas", "projection"):
-    d.pop(k, None)
-json.dump(d, open(out, "w"))
-PY
+scenario_copy "$SRC/scenarios/pwa-trace.json" "$T/baseline.json" \
+    'for k in ("variants", "replicas", "projection"): d.pop(k, None)'
 "$WS" simulate "$T/baseline.json" --no-store --json >"$T/summary.json" 2>"$T/err2"
 check "simulate the baseline exits 0" test $? -eq 0
 check "summary says \"synthetic\": false" grep -q '"synthetic":[[:space:]]*false' "$T/summary.json"

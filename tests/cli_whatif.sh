@@ -55,19 +55,8 @@ printf '{"sites": [], "variants": [{"patch": {}}]}' >"$T/bad.json"
 check "bad what-if exits 2" test $? -eq 2
 check "bad what-if names the JSON path" grep -q "bad.json.*sites" "$T/err"
 # A copy outside the source tree: its relative paths made absolute, its variants replaced by a bad one.
-/usr/bin/python3 - "$SRC" "$T/bad_variant.json" <<'PY'
-import json, sys
-src, out = sys.argv[1], sys.argv[2]
-d = json.load(open(src + "/scenarios/lhc-baler-whatif.json"))
-def fix(x):
-    if isinstance(x, dict): return {k: fix(v) for k, v in x.items()}
-    if isinstance(x, list): return [fix(v) for v in x]
-    if isinstance(x, str) and x.startswith("../"): return src + "/" + x[3:]
-    return x
-d = fix(d)
-d["variants"] = [{"name": "x", "tweaks": [{"class": "nope", "runtime_factor": 2}]}]
-json.dump(d, open(out, "w"))
-PY
+scenario_copy "$SRC/scenarios/lhc-baler-whatif.json" "$T/bad_variant.json" \
+    'd["variants"] = [{"name": "x", "tweaks": [{"class": "nope", "runtime_factor": 2}]}]'
 "$WS" simulate "$T/bad_variant.json" --db "$T/a/ws.db" --no-store --plots "$T/p" >/dev/null 2>"$T/err"
 rc=$?
 check "unknown tweak class exits 2" test $rc -eq 2

@@ -56,21 +56,6 @@ static void test_good(void **state)
     ws_scenario_free(&sc);
 }
 
-/* Load text, expect failure, return "FILE: path: message" without the file part. */
-static const char *error_of(const char *json)
-{
-    static char buf[1024];
-    ws_scenario sc;
-    ws_error err;
-    const char *path = ws_test_write("bad.json", json);
-    if (ws_scenario_load(path, &sc, &err) == 0) {
-        ws_scenario_free(&sc);
-        fail_msg("accepted: %s", json);
-    }
-    snprintf(buf, sizeof buf, "%s: %s", err.field, err.message);
-    assert_string_equal(err.file, path);
-    return buf;
-}
 
 static void test_messages(void **state)
 {
@@ -80,43 +65,43 @@ static void test_messages(void **state)
     char j[2048];
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") ",{\"name\":\"B\",\"carbon_g_per_kwh\":1,\"nodes\":[{\"type\":\"x\","
                           "\"count\":0,\"cores\":4,\"power\":{\"model\":\"linear\",\"idle_w\":1,\"max_w\":2}}]}],%s}", W);
-    assert_string_equal(error_of(j), "sites[1].nodes[0].count: must be > 0");
+    assert_string_equal(ws_test_scenario_error(j), "sites[1].nodes[0].count: must be > 0");
     snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":1,\"nodes\":[{\"type\":\"x\",\"count\":1,"
                           "\"cores\":4,\"power\":{\"model\":\"linear\",\"idle_w\":5,\"max_w\":2}}]}],%s}", W);
-    assert_non_null(strstr(error_of(j), "sites[0].nodes[0].power: need 0 <= idle_w <= max_w"));
+    assert_non_null(strstr(ws_test_scenario_error(j), "sites[0].nodes[0].power: need 0 <= idle_w <= max_w"));
     snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":1,\"nodes\":[{\"type\":\"x\",\"count\":1,"
                           "\"cores\":4,\"power\":{\"file\":\"nope.json\"}}]}],%s}", W);
-    assert_non_null(strstr(error_of(j), "sites[0].nodes[0].power.file: "));
+    assert_non_null(strstr(ws_test_scenario_error(j), "sites[0].nodes[0].power.file: "));
     snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"nodes\":[" NODE "]}],%s}", W);
-    assert_string_equal(error_of(j), "sites[0].carbon_g_per_kwh: missing (or give carbon_csv)");
+    assert_string_equal(ws_test_scenario_error(j), "sites[0].carbon_g_per_kwh: missing (or give carbon_csv)");
     snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"pue\":0.9,\"carbon_g_per_kwh\":1,\"nodes\":[" NODE "]}],%s}", W);
-    assert_string_equal(error_of(j), "sites[0].pue: must be >= 1");
+    assert_string_equal(ws_test_scenario_error(j), "sites[0].pue: must be >= 1");
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],%s,\"policy\":{\"queue\":\"lifo\"}}", W);
-    assert_string_equal(error_of(j), "policy.queue: 'lifo' is not one of fifo, easy-backfill, sjf");
+    assert_string_equal(ws_test_scenario_error(j), "policy.queue: 'lifo' is not one of fifo, easy-backfill, sjf");
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],%s,\"polcy\":{}}", W);
-    assert_string_equal(error_of(j), "polcy: unknown key");
+    assert_string_equal(ws_test_scenario_error(j), "polcy: unknown key");
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "," SITE("A") "],%s}", W);
-    assert_string_equal(error_of(j), "sites[1].name: 'A' is used by sites[0] too");
+    assert_string_equal(ws_test_scenario_error(j), "sites[1].name: 'A' is used by sites[0] too");
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1,"
                           "\"cores\":100,\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]},\"horizon\":{\"days\":1}}");
-    assert_non_null(strstr(error_of(j), "workload.classes[0]: no node group of any site can run it"));
+    assert_non_null(strstr(ws_test_scenario_error(j), "workload.classes[0]: no node group of any site can run it"));
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1,"
                           "\"runtime\":{\"dist\":\"lognormal\",\"median_s\":0,\"sigma\":1}}]},\"horizon\":{\"days\":1}}");
-    assert_string_equal(error_of(j), "workload.classes[0].runtime.median_s: must be > 0");
+    assert_string_equal(ws_test_scenario_error(j), "workload.classes[0].runtime.median_s: must be > 0");
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1,"
                           "\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]},\"horizon\":\"makespan\"}");
-    assert_string_equal(error_of(j), "horizon.days: synthetic arrivals need a number of days");
+    assert_string_equal(ws_test_scenario_error(j), "horizon.days: synthetic arrivals need a number of days");
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],\"workload\":{}, \"horizon\":{\"days\":1}}");
-    assert_string_equal(error_of(j), "workload: needs a trace or a class with rate_per_day > 0");
+    assert_string_equal(ws_test_scenario_error(j), "workload: needs a trace or a class with rate_per_day > 0");
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],%s,\"seed\":1.5}", W);
-    assert_string_equal(error_of(j), "seed: must be a whole number");
+    assert_string_equal(ws_test_scenario_error(j), "seed: must be a whole number");
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],%s", W); /* truncated JSON */
-    assert_non_null(strstr(error_of(j), "not valid JSON"));
+    assert_non_null(strstr(ws_test_scenario_error(j), "not valid JSON"));
     snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"missing.csv\",\"nodes\":[" NODE "]}],%s}", W);
-    assert_non_null(strstr(error_of(j), "cannot open"));
+    assert_non_null(strstr(ws_test_scenario_error(j), "cannot open"));
     ws_test_write("ci_bad.csv", "Time,ci\n2020-01-01 00:00:00,5\n2020-01-01 00:00:00,6\n");
     snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"ci_bad.csv\",\"nodes\":[" NODE "]}],%s}", W);
-    assert_non_null(strstr(error_of(j), "timestamps must increase"));
+    assert_non_null(strstr(ws_test_scenario_error(j), "timestamps must increase"));
 }
 
 /* Every value of the wrong type is refused without a crash. */
@@ -134,7 +119,7 @@ static void test_wrong_types(void **state)
         "\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]},\"horizon\":{\"days\":1}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        error_of(bad[i]);
+        ws_test_scenario_error(bad[i]);
 }
 
 /* Found by fuzzing: a weight of 1e308 overflowed to an infinite arrival rate and the simulation never
@@ -158,7 +143,7 @@ static void test_profile_huge_weights(void **state)
     for (int h = 0; h < 24; h++)
         snprintf(prof + strlen(prof), sizeof prof - strlen(prof), "%s%s", h ? "," : "", "1e308");
     snprintf(j, sizeof j, fmt, prof);
-    assert_non_null(strstr(error_of(j), "workload.classes[0].profile: needs at least one weight > 0, and weights whose sum"));
+    assert_non_null(strstr(ws_test_scenario_error(j), "workload.classes[0].profile: needs at least one weight > 0, and weights whose sum"));
 }
 
 int main(void)

@@ -326,20 +326,6 @@ static void test_power_down_prefers_awake(void **state)
     ws_sim_result_free(&r);
 }
 
-/* Load text, expect failure, return "path: message". */
-static const char *error_of(const char *json)
-{
-    static char buf[1024];
-    ws_scenario sc;
-    ws_error err;
-    const char *path = ws_test_write("bad.json", json);
-    if (ws_scenario_load(path, &sc, &err) == 0) {
-        ws_scenario_free(&sc);
-        fail_msg("accepted: %s", json);
-    }
-    snprintf(buf, sizeof buf, "%s: %s", err.field, err.message);
-    return buf;
-}
 
 #define SITE_NOPRICE "{\"name\":\"A\",\"carbon_g_per_kwh\":50,\"nodes\":[" NODE_100W "]}"
 #define CLASS_W "\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1,\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}%s}]}"
@@ -349,7 +335,7 @@ static const char *policy_error(const char *cls_extra, const char *policy)
     char j[2048], w[512];
     snprintf(w, sizeof w, CLASS_W, cls_extra);
     snprintf(j, sizeof j, "{\"sites\":[" SITE_NOPRICE "],%s,\"policy\":{%s},\"horizon\":{\"days\":1}}", w, policy);
-    return error_of(j);
+    return ws_test_scenario_error(j);
 }
 
 static void test_messages(void **state)

@@ -204,3 +204,18 @@ void ws_test_expect_parse_error(ws_ingest_fn parse, const char *name, const char
     assert_string_equal(err.field, field);
     ws_mem_sink_free(&m);
 }
+
+const char *ws_test_scenario_error(const char *json)
+{
+    static char buf[1024];
+    ws_scenario sc;
+    ws_error err;
+    const char *path = ws_test_write("bad.json", json);
+    if (ws_scenario_load(path, &sc, &err) == 0) {
+        ws_scenario_free(&sc);
+        fail_msg("accepted: %s", json);
+    }
+    assert_string_equal(err.file, path);
+    snprintf(buf, sizeof buf, "%s: %s", err.field, err.message);
+    return buf;
+}

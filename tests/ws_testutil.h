@@ -54,6 +54,8 @@ void ws_test_load_scenario(const char *name, const char *json, ws_scenario *sc);
 void ws_test_run_scenario(const ws_scenario *sc, ws_sim_result *res, ws_sim_capture *cap);
 /* Both: write, load, run, free the scenario. */
 void ws_test_run_json(const char *name, const char *json, ws_sim_result *res, ws_sim_capture *cap);
+/* Load scenario text that must be refused; returns "json.path: message" (a static buffer). */
+const char *ws_test_scenario_error(const char *json);
 /* The record of job id (the test fails when it was not recorded). */
 const ws_sim_job_record *ws_test_find_job(const ws_sim_capture *c, int64_t id);
 
