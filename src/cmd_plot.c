@@ -105,6 +105,16 @@ static void range(const double *v, int n, double *lo, double *hi)
 
 #define CURVE_N 201
 
+static int open_figure(ws_plot *fig, const char *path)
+{
+    ws_error err;
+    if (ws_plot_open(fig, path, 0, 0, &err) == 0)
+        return 0;
+    fputs("wattscale plot: ", stderr);
+    ws_error_print(&err, stderr);
+    return -1;
+}
+
 static int draw_power(const char *path, const ws_power_model *m, const xy *d)
 {
     double u[CURVE_N], x[CURVE_N], p[CURVE_N], lo[CURVE_N], hi[CURVE_N];
@@ -117,12 +127,8 @@ static int draw_power(const char *path, const ws_power_model *m, const xy *d)
     range(hi, CURVE_N, &ymin, &ymax);
     range(d->y, d->n, &ymin, &ymax);
     ws_plot fig;
-    ws_error err;
-    if (ws_plot_open(&fig, path, 0, 0, &err) != 0) {
-        fputs("wattscale plot: ", stderr);
-        ws_error_print(&err, stderr);
+    if (open_figure(&fig, path) != 0)
         return WS_EFAIL;
-    }
     char title[300], label[160], pts[64];
     const char *name = m->arch_name[0] ? m->arch_name : m->arch;
     if (m->assumed)
@@ -178,12 +184,8 @@ static int draw_job(const char *path, const ws_job_model *m, const xy *d)
         d->y[i] /= 1000;
     range(d->y, d->n, &ymin, &ymax);
     ws_plot fig;
-    ws_error err;
-    if (ws_plot_open(&fig, path, 0, 0, &err) != 0) {
-        fputs("wattscale plot: ", stderr);
-        ws_error_print(&err, stderr);
+    if (open_figure(&fig, path) != 0)
         return WS_EFAIL;
-    }
     char title[300], xl[80], pts[64];
     snprintf(title, sizeof title, "%s / %s: energy versus work (n = %d)", m->arch, m->job, m->n);
     snprintf(xl, sizeof xl, "Work (%s)", m->work_unit);
