@@ -645,7 +645,7 @@ static int parse_policy(ctx_t *c, const cJSON *root)
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "policy");
     ws_policy *pol = &c->sc->policy;
     int q = 0, pl = 0, d = 0;
-    pol->backfill_depth = 256;
+    pol->backfill_depth = INT_MAX / 2;
     if (!p)
         return 0;
     if (!cJSON_IsObject(p))
@@ -654,7 +654,7 @@ static int parse_policy(ctx_t *c, const cJSON *root)
         parse_enum(c, p, "policy", "placement", PLACE_NAMES, WS_PLACE_COUNT, &pl) ||
         parse_enum(c, p, "policy", "dispatch", DISPATCH_NAMES, WS_DISPATCH_COUNT, &d) ||
         get_number(c, p, "policy", "submit_overhead_s", 0, 0, 0, INFINITY, 0, &pol->submit_overhead_s) ||
-        get_int(c, p, "policy", "backfill_depth", 0, 1, 256, &pol->backfill_depth) ||
+        get_int(c, p, "policy", "backfill_depth", 0, 1, INT_MAX / 2, &pol->backfill_depth) ||
         parse_shifting(c, p, &pol->shifting) || parse_power_down(c, p, &pol->power_down))
         return -1;
     pol->queue = (ws_queue_policy)q;

@@ -31,6 +31,8 @@ typedef struct {
     int site, group, node, nnodes;
     int *nodes;      /* nnodes > 1: the whole nodes it holds */
     int run_idx;     /* position in its site's running array */
+    int end_idx;     /* EASY: position in its site's end-ordered heap */
+    int shape;       /* EASY: index in sim_t.shapes */
     int next_free;
     uint64_t seq;
 } job_t;
@@ -43,6 +45,45 @@ typedef struct {
     int full_free;   /* nodes with nothing allocated */
     double gpu_idle_w;
 } group_t;
+
+/* A job's shape for EASY: the jobs of one shape fit the same places. */
+typedef struct {
+    int cls, pin, cores, gpus;
+} shape_t;
+
+/* One node the blocked head's reservation holds (see easy_reserve): a long candidate sees at most
+ * (c, g) free on it (WHOLE: nothing while unspoiled). saved_* keep the real free counts while the
+ * restricted view is on. */
+typedef struct {
+    int node, c, g, spoiled, saved_c, saved_g;
+} resv_node_t;
+
+enum { RESV_NONE = 0, RESV_NODE = 1, RESV_WHOLE = 2 };
+
+/* EASY backfilling state of one site (memory O(nodes + running + reservation), built once). */
+typedef struct {
+    int32_t *endh;            /* running jobs, binary heap by (end_s, seq) */
+    int endh_n, endh_cap;
+    int32_t resv_job;         /* head the reservation is for (-1: none), and its seq */
+    uint64_t resv_seq;
+    double shadow_s;          /* when the head starts (INFINITY: never, so nothing is held) */
+    int resv_kind, resv_group, spoil_left;
+    resv_node_t *resv;
+    int n_resv, cap_resv;
+    int *rmark;               /* per node: index + 1 in resv, 0 when not held */
+    int *sc_c, *sc_g;         /* per node: free counts at a time being looked at (valid where touched) */
+    unsigned char *touched;
+    int *tlist, n_touched;
+    int full_scan;            /* resources were freed or the head changed since the last scan */
+    size_t scan_pos;          /* ring index after the last candidate examined */
+    int64_t scan_seen;        /* live candidates before scan_pos */
+    int64_t holes;            /* removed entries between the ring's head and tail */
+    int32_t *shape_n;         /* queued jobs per shape */
+    int shape_cap, live_shapes;
+    int *gk, *gwhole;         /* per group: nodes the head needs there (0: cannot run), whole nodes */
+    int *walk, walk_n, walk_cap; /* the end-order walk (positions in endh) */
+    int *batch, batch_n, batch_cap; /* nodes released at the instant being looked at */
+} easy_t;
 
 typedef struct {
     int group, k, node; /* k == 1: node; k > 1: the sim's plan buffer */
@@ -73,7 +114,7 @@ typedef struct {
     double *awake_at, *off_at; /* power_down: end of a wake-up; when an idle node is due to switch off */
     int node_base;             /* global index of node 0 (EV_OFF payload) */
     double h_it_j, h_fac_j, h_co2_g, h_cost, h_ci_s, h_busy_core_s, h_t0;
-    int *scratch_c, *scratch_g;
+    easy_t *easy; /* easy-backfill state; NULL under other queues */
 } site_t;
 
 typedef struct {
@@ -96,7 +137,13 @@ typedef struct {
     int64_t live;
     int rr, done, failed, *dirty_list, n_dirty, *plan_buf, plan_cap;
     uint64_t seq;
-    void *order_buf; /* ending_t[] for EASY */
+    shape_t *shapes;      /* EASY: distinct (class, pin, cores, gpus) of queued jobs */
+    int n_shapes, cap_shapes;
+    int32_t *shape_hash;  /* open addressing, index + 1 */
+    int hash_cap;
+    uint32_t pass_id, *sh_stamp; /* EASY: per pass and shape: remaining count, failure bits */
+    int32_t *sh_rem;
+    unsigned char *sh_fail;
     uint64_t batches;
     int *node_site;       /* power_down: site of each global node index */
     gsl_rng *rng_forecast; /* noisy shifting forecast */
@@ -222,6 +269,24 @@ static int tree_most_free(const int *mc, int size, int c)
     while (p < size)
         p = mc[2 * p] >= mc[2 * p + 1] ? 2 * p : 2 * p + 1;
     return p - size;
+}
+
+static int tree_first_from_at(const int *mc, const int *mg, int size, int p, int lo, int hi, int c, int gp, int from)
+{
+    if (hi <= from || mc[p] < c || mg[p] < gp)
+        return -1;
+    if (p >= size)
+        return p - size;
+    int mid = lo + (hi - lo) / 2;
+    int r = tree_first_from_at(mc, mg, size, 2 * p, lo, mid, c, gp, from);
+    return r >= 0 ? r : tree_first_from_at(mc, mg, size, 2 * p + 1, mid, hi, c, gp, from);
+}
+
+/* Lowest-numbered node >= from with free cores >= c and free GPUs >= gp, or -1: O(log nodes), since
+ * only the path along `from` can hold subtrees that qualify by their maxima yet lie before it. */
+static int tree_first_from(const int *mc, const int *mg, int size, int c, int gp, int from)
+{
+    return from >= size ? -1 : tree_first_from_at(mc, mg, size, 1, 0, size, c, gp, from);
 }
 
 static int group_init(group_t *g, const ws_node_group *ng, int first, int power_down)
@@ -437,6 +502,8 @@ static int ring_push(site_t *st, int32_t j)
         for (size_t i = st->r_head; i < st->r_tail; i++)
             nr[i - st->r_head] = st->ring[i & (st->r_cap - 1)];
         free(st->ring);
+        if (st->easy) /* ring positions move: so does the backfill scan's */
+            st->easy->scan_pos = st->easy->scan_pos > st->r_head ? st->easy->scan_pos - st->r_head : 0;
         st->r_tail -= st->r_head;
         st->r_head = 0;
         st->ring = nr;
@@ -451,8 +518,10 @@ static int32_t queue_head(sim_t *s, site_t *st)
 {
     if (s->sc->policy.queue == WS_QUEUE_SJF)
         return st->h_n ? st->heap[0] : -1;
-    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0)
+    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0) {
         st->r_head++;
+        st->easy->holes--; /* only easy-backfill leaves holes */
+    }
     return st->r_head < st->r_tail ? st->ring[st->r_head & (st->r_cap - 1)] : -1;
 }
 
@@ -516,15 +585,21 @@ static int find_in_group(const site_t *st, const group_t *g, int c, int gp, ws_p
     return find_in_group_over(st, g, c, gp, pol, 0);
 }
 
-/* k whole free nodes of group g (lowest-numbered), into buf. Uses free_c/free_g (real or scratch).
- * With state (power_down): nodes that are not off first, then off ones. */
+/* k whole free nodes of group g (lowest-numbered), into buf. With state (power_down): nodes that are
+ * not off first, then off ones (a linear scan); without, k descents of the segment tree. */
 static int find_whole(const group_t *g, const int *fc, const int *fg, int k, int *buf, const unsigned char *state)
 {
     int got = 0;
-    for (int pass = state ? 0 : 1; pass < 2 && got < k; pass++)
+    if (!state) {
+        for (int i = tree_first_from(g->mc, g->mg, g->size, g->g->cores, g->g->gpus, 0); i >= 0 && got < k;
+             i = got < k ? tree_first_from(g->mc, g->mg, g->size, g->g->cores, g->g->gpus, i + 1) : -1)
+            buf[got++] = g->first + i;
+        return got == k;
+    }
+    for (int pass = 0; pass < 2 && got < k; pass++)
         for (int i = 0; i < g->count && got < k; i++) {
             int n = g->first + i;
-            int take = pass == 0 ? state[n] != PD_OFF : !state || state[n] == PD_OFF;
+            int take = pass == 0 ? state[n] != PD_OFF : state[n] == PD_OFF;
             if (take && fc[n] == g->g->cores && fg[n] == g->g->gpus)
                 buf[got++] = n;
         }
@@ -652,6 +727,10 @@ static int job_apply(sim_t *s, int si, const job_t *jb, int gi, int k, int node,
 
 /* ---------- starting and ending ---------- */
 
+static int endh_push(sim_t *s, easy_t *e, int32_t j);
+static void endh_remove(sim_t *s, easy_t *e, int32_t j);
+static int easy_shape_count(easy_t *e, int x, int d);
+
 static int running_add(site_t *st, job_t *jb, int j)
 {
     if (st->n_running == st->cap_running) {
@@ -764,6 +843,8 @@ static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
     s->res->classes[jb->cls].busy_gpu_s += jb->gpus * runtime_s;
     if (running_add(st, jb, j) != 0)
         return -1;
+    if (st->easy && (endh_push(s, st->easy, j) != 0 || easy_shape_count(st->easy, jb->shape, -1) != 0))
+        return -1;
     if (!st->pd_state)
         return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
     if (start_s > s->t)
@@ -805,6 +886,10 @@ static int end_job(sim_t *s, int j)
     site_t *st = &s->sites[si];
     site_advance(s, si, s->t);
     int rc = job_apply(s, si, jb, jb->group, jb->nnodes, jb->node, jb->nodes, -1, APPLY_ALLOC | APPLY_LOAD);
+    if (st->easy) {
+        endh_remove(s, st->easy, j);
+        st->easy->full_scan = 1;
+    }
     int last = st->running[--st->n_running];
     st->running[jb->run_idx] = last;
     s->jobs[last].run_idx = jb->run_idx;
@@ -826,115 +911,497 @@ static int end_job(sim_t *s, int j)
     return rc;
 }
 
-/* ---------- EASY backfilling ---------- */
+/* ---------- EASY backfilling ----------
+ * Semantics (scenarios/README.md, "easy-backfill"): the first queued job that does not fit (the head)
+ * gets a reservation at its shadow time, the earliest instant at which running jobs, ending at their
+ * exact end times, leave room for it. A later queued job (a candidate) starts now when it fits now
+ * and either ends by the shadow time (placed as usual) or is placed by the usual policy on what the
+ * reservation leaves free:
+ *  - a head that fits on one node (RESV_NODE) holds, on the first node where it fits at the shadow
+ *    time, what it will take there: a long candidate sees that node's free cores and GPUs less it;
+ *  - a head that needs k whole nodes of a group (RESV_WHOLE) holds every node of that group that
+ *    will be whole and free at the shadow time (W of them: free now, or freed by then); long
+ *    candidates go elsewhere first and may take at most W - k of those nodes.
+ * On one-core nodes this is classic EASY (Mu'alem & Feitelson 2001) job for job: a long candidate
+ * may use min(free now, extra) nodes. Cost: the reservation is computed once per head (the running
+ * jobs are walked in end order only until the head fits) and kept while the head waits, since with
+ * exact runtimes nothing but a backfill that respects it changes it; a pass rescans the queue only
+ * after resources were freed (else only new arrivals), and stops once no shape of queued job can
+ * fit now. */
 
-typedef struct {
-    double end_s;
-    uint64_t seq;
-    int32_t j;
-} ending_t;
+enum { FAIL_NOW = 1, FAIL_LONG = 2 };
 
-static int cmp_end(const void *a, const void *b)
+static int end_before(const sim_t *s, int32_t a, int32_t b)
 {
-    const ending_t *x = a, *y = b;
-    if (x->end_s != y->end_s)
-        return x->end_s < y->end_s ? -1 : 1;
-    return (x->seq > y->seq) - (x->seq < y->seq);
+    const job_t *x = &s->jobs[a], *y = &s->jobs[b];
+    return x->end_s < y->end_s || (x->end_s == y->end_s && x->seq < y->seq);
 }
 
-static void scratch_apply(site_t *st, const group_t *g, const job_t *jb, int k, int node, const int *nodes, int sign)
+static void endh_set(sim_t *s, easy_t *e, int i, int32_t j)
 {
-    for (int i = 0; i < k; i++) {
-        int ac, ag, uc, ug, n = k == 1 ? node : nodes[i];
-        plan_share(g, jb, k, i, &ac, &ag, &uc, &ug);
-        st->scratch_c[n] -= sign * ac;
-        st->scratch_g[n] -= sign * ag;
+    e->endh[i] = j;
+    s->jobs[j].end_idx = i;
+}
+
+static void endh_up(sim_t *s, easy_t *e, int i)
+{
+    int32_t j = e->endh[i];
+    while (i > 0 && end_before(s, j, e->endh[(i - 1) / 2])) {
+        endh_set(s, e, i, e->endh[(i - 1) / 2]);
+        i = (i - 1) / 2;
     }
+    endh_set(s, e, i, j);
 }
 
-/* First-fit of job jb on the scratch state; reserves it there when found. */
-static int scratch_place(sim_t *s, int si, const job_t *jb)
+static void endh_down(sim_t *s, easy_t *e, int i)
 {
-    site_t *st = &s->sites[si];
-    for (int gi = 0; gi < st->n_groups; gi++) {
-        const group_t *g = &st->groups[gi];
-        int k = group_can_run(s, jb, si, gi);
-        if (k == 1) {
-            for (int i = 0; i < g->count; i++) {
-                int n = g->first + i;
-                if (st->scratch_c[n] >= jb->cores && st->scratch_g[n] >= jb->gpus) {
-                    scratch_apply(st, g, jb, 1, n, NULL, +1);
-                    return 1;
-                }
-            }
-        } else if (k > 1 && plan_buffer(s, k) == 0 && find_whole(g, st->scratch_c, st->scratch_g, k, s->plan_buf, NULL)) {
-            scratch_apply(st, g, jb, k, 0, s->plan_buf, +1);
-            return 1;
-        }
+    int32_t j = e->endh[i];
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= e->endh_n)
+            break;
+        if (c + 1 < e->endh_n && end_before(s, e->endh[c + 1], e->endh[c]))
+            c++;
+        if (!end_before(s, e->endh[c], j))
+            break;
+        endh_set(s, e, i, e->endh[c]);
+        i = c;
+    }
+    endh_set(s, e, i, j);
+}
+
+static int endh_push(sim_t *s, easy_t *e, int32_t j)
+{
+    if (ws_grow(&e->endh, e->endh_n, &e->endh_cap, sizeof *e->endh, 64) != 0)
+        return -1;
+    e->endh[e->endh_n++] = j;
+    endh_up(s, e, e->endh_n - 1);
+    return 0;
+}
+
+static void endh_remove(sim_t *s, easy_t *e, int32_t j)
+{
+    int i = s->jobs[j].end_idx;
+    int32_t last = e->endh[--e->endh_n];
+    if (i == e->endh_n)
+        return;
+    endh_set(s, e, i, last);
+    endh_up(s, e, i);
+    endh_down(s, e, s->jobs[last].end_idx);
+}
+
+/* The walk over running jobs in end order: a min-heap of positions in e->endh (a position enters
+ * when its parent is visited), so the first k jobs cost O(k log k) whatever is running. */
+static int walk_push(sim_t *s, easy_t *e, int pos)
+{
+    if (pos >= e->endh_n)
+        return 0;
+    if (ws_grow(&e->walk, e->walk_n, &e->walk_cap, sizeof *e->walk, 64) != 0)
+        return -1;
+    int i = e->walk_n++;
+    while (i > 0 && end_before(s, e->endh[pos], e->endh[e->walk[(i - 1) / 2]])) {
+        e->walk[i] = e->walk[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    e->walk[i] = pos;
+    return 0;
+}
+
+static int walk_pop(sim_t *s, easy_t *e)
+{
+    int top = e->walk[0], last = e->walk[--e->walk_n], i = 0;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= e->walk_n)
+            break;
+        if (c + 1 < e->walk_n && end_before(s, e->endh[e->walk[c + 1]], e->endh[e->walk[c]]))
+            c++;
+        if (!end_before(s, e->endh[e->walk[c]], e->endh[last]))
+            break;
+        e->walk[i] = e->walk[c];
+        i = c;
+    }
+    if (e->walk_n)
+        e->walk[i] = last;
+    return top;
+}
+
+/* Node n's free counts at the instant being looked at (first touch copies the present). */
+static void easy_touch(easy_t *e, const site_t *st, int n)
+{
+    if (e->touched[n])
+        return;
+    e->touched[n] = 1;
+    e->sc_c[n] = st->free_c[n];
+    e->sc_g[n] = st->free_g[n];
+    e->tlist[e->n_touched++] = n;
+}
+
+static void resv_clear(easy_t *e)
+{
+    for (int i = 0; i < e->n_resv; i++)
+        e->rmark[e->resv[i].node] = 0;
+    e->n_resv = 0;
+    e->resv_kind = RESV_NONE;
+    e->resv_job = -1;
+    e->spoil_left = 0;
+}
+
+static int resv_add(easy_t *e, int n, int c, int g)
+{
+    if (ws_grow(&e->resv, e->n_resv, &e->cap_resv, sizeof *e->resv, 16) != 0)
+        return -1;
+    e->resv[e->n_resv] = (resv_node_t){n, c, g, 0, 0, 0};
+    e->rmark[n] = ++e->n_resv;
+    return 0;
+}
+
+static int node_is_whole(const group_t *g, int fc, int fg) { return fc == g->g->cores && fg == g->g->gpus; }
+
+/* Release running job j in the looked-at state; counts nodes of groups where the head needs whole
+ * nodes as they become whole. */
+static int easy_release(sim_t *s, site_t *st, easy_t *e, int32_t j)
+{
+    const job_t *r = &s->jobs[j];
+    const group_t *g = &st->groups[r->group];
+    for (int i = 0; i < r->nnodes; i++) {
+        int ac, ag, uc, ug, n = r->nnodes == 1 ? r->node : r->nodes[i];
+        plan_share(g, r, r->nnodes, i, &ac, &ag, &uc, &ug);
+        easy_touch(e, st, n);
+        int was = node_is_whole(g, e->sc_c[n], e->sc_g[n]);
+        e->sc_c[n] += ac;
+        e->sc_g[n] += ag;
+        if (!was && node_is_whole(g, e->sc_c[n], e->sc_g[n]) && e->gk[r->group] > 1)
+            e->gwhole[r->group]++;
+        if (ws_grow(&e->batch, e->batch_n, &e->batch_cap, sizeof *e->batch, 64) != 0)
+            return -1;
+        e->batch[e->batch_n++] = n;
     }
     return 0;
 }
 
-/* The shadow time of the blocked head: when enough running jobs have ended for it to start. Leaves in
- * scratch what is free at that time once the head is reserved. INFINITY when it never fits. */
-static double easy_shadow(sim_t *s, int si, int head)
+/* After a batch of releases: the first group (scenario order) where the head fits, and for a one-node
+ * head the lowest such node; -1 when none. */
+static int easy_fit_group(const site_t *st, const easy_t *e, const job_t *h, int *node)
 {
-    site_t *st = &s->sites[si];
-    memcpy(st->scratch_c, st->free_c, (size_t)st->n_nodes * sizeof *st->scratch_c);
-    memcpy(st->scratch_g, st->free_g, (size_t)st->n_nodes * sizeof *st->scratch_g);
-    ending_t *ord = realloc(s->order_buf, (size_t)(st->n_running + 1) * sizeof *ord);
-    if (!ord)
-        return INFINITY;
-    s->order_buf = ord;
-    for (int i = 0; i < st->n_running; i++) {
-        const job_t *r = &s->jobs[st->running[i]];
-        ord[i] = (ending_t){r->end_s, r->seq, st->running[i]};
+    for (int gi = 0; gi < st->n_groups; gi++) {
+        const group_t *g = &st->groups[gi];
+        if (e->gk[gi] > 1 && e->gwhole[gi] >= e->gk[gi])
+            return gi;
+        if (e->gk[gi] != 1)
+            continue;
+        int best = -1;
+        for (int b = 0; b < e->batch_n; b++) {
+            int n = e->batch[b];
+            if (n >= g->first && n < g->first + g->count && e->sc_c[n] >= h->cores && e->sc_g[n] >= h->gpus &&
+                (best < 0 || n < best))
+                best = n;
+        }
+        if (best >= 0) {
+            *node = best;
+            return gi;
+        }
     }
-    qsort(ord, (size_t)st->n_running, sizeof *ord, cmp_end);
-    for (int i = 0; i < st->n_running; i++) {
-        const job_t *r = &s->jobs[ord[i].j];
-        scratch_apply(st, &st->groups[r->group], r, r->nnodes, r->node, r->nodes, -1);
-        if (scratch_place(s, si, &s->jobs[head]))
-            return r->end_s;
-    }
-    return INFINITY;
+    return -1;
 }
 
-/* Does job jb, placed by plan p now, leave the head's reservation intact? Then take it from scratch. */
-static int easy_fits_shadow(site_t *st, const job_t *jb, const plan_t *p)
+/* RESV_WHOLE in group gi: every node whole at the shadow time, freed by then or free now. */
+static int easy_hold_whole(sim_t *s, site_t *st, easy_t *e, int gi)
 {
-    const group_t *g = &st->groups[p->group];
-    for (int i = 0; i < p->k; i++) {
-        int ac, ag, uc, ug, n = p->k == 1 ? p->node : p->nodes[i];
-        plan_share(g, jb, p->k, i, &ac, &ag, &uc, &ug);
-        if (st->scratch_c[n] < ac || st->scratch_g[n] < ag)
-            return 0;
+    const group_t *g = &st->groups[gi];
+    for (int t = 0; t < e->n_touched; t++) {
+        int n = e->tlist[t];
+        if (n >= g->first && n < g->first + g->count && node_is_whole(g, e->sc_c[n], e->sc_g[n]) &&
+            !node_is_whole(g, st->free_c[n], st->free_g[n]) && resv_add(e, n, -1, -1) != 0)
+            return -1;
     }
-    scratch_apply(st, g, jb, p->k, p->node, p->nodes, +1);
+    for (int i = tree_first_from(g->mc, g->mg, g->size, g->g->cores, g->g->gpus, 0); i >= 0;
+         i = tree_first_from(g->mc, g->mg, g->size, g->g->cores, g->g->gpus, i + 1))
+        if (resv_add(e, g->first + i, -1, -1) != 0)
+            return -1;
+    e->spoil_left = e->n_resv - e->gk[gi];
+    (void)s;
+    return 0;
+}
+
+/* Compute the head's shadow time and reservation (see the comment above this section). */
+static int easy_reserve(sim_t *s, int si, int head)
+{
+    site_t *st = &s->sites[si];
+    easy_t *e = st->easy;
+    const job_t *h = &s->jobs[head];
+    resv_clear(e);
+    e->resv_job = head;
+    e->resv_seq = h->seq;
+    e->shadow_s = INFINITY;
+    e->full_scan = 1;
+    for (int gi = 0; gi < st->n_groups; gi++) {
+        e->gk[gi] = group_can_run(s, h, si, gi);
+        e->gwhole[gi] = st->groups[gi].full_free;
+    }
+    e->walk_n = 0;
+    int rc = walk_push(s, e, 0), gi = -1, node = -1;
+    while (rc == 0 && gi < 0 && e->walk_n > 0) {
+        double t = s->jobs[e->endh[e->walk[0]]].end_s;
+        e->batch_n = 0;
+        while (rc == 0 && e->walk_n > 0 && s->jobs[e->endh[e->walk[0]]].end_s == t) {
+            int pos = walk_pop(s, e);
+            rc = walk_push(s, e, 2 * pos + 1) | walk_push(s, e, 2 * pos + 2) | easy_release(s, st, e, e->endh[pos]);
+        }
+        if (rc == 0 && (gi = easy_fit_group(st, e, h, &node)) >= 0)
+            e->shadow_s = t;
+    }
+    if (rc == 0 && gi >= 0) {
+        e->resv_group = gi;
+        if (e->gk[gi] == 1) {
+            e->resv_kind = RESV_NODE;
+            rc = resv_add(e, node, e->sc_c[node] - h->cores, e->sc_g[node] - h->gpus);
+        } else {
+            e->resv_kind = RESV_WHOLE;
+            rc = easy_hold_whole(s, st, e, gi);
+        }
+    }
+    for (int t = 0; t < e->n_touched; t++)
+        e->touched[e->tlist[t]] = 0;
+    e->n_touched = 0;
+    return rc;
+}
+
+/* Show long candidates what the reservation leaves free (on = 1), or the real state again (on = 0):
+ * free counts, the group's segment trees and whole-free count of every held node. */
+static void resv_view(site_t *st, easy_t *e, int on)
+{
+    group_t *g = &st->groups[e->resv_group];
+    for (int i = 0; i < e->n_resv; i++) {
+        resv_node_t *r = &e->resv[i];
+        int n = r->node, vc, vg;
+        if (r->spoiled)
+            continue;
+        if (on) {
+            r->saved_c = st->free_c[n];
+            r->saved_g = st->free_g[n];
+            vc = r->c < r->saved_c ? r->c : r->saved_c;
+            vg = r->g < r->saved_g ? r->g : r->saved_g;
+        } else {
+            vc = r->saved_c;
+            vg = r->saved_g;
+        }
+        if (vc == st->free_c[n] && vg == st->free_g[n])
+            continue;
+        g->full_free += node_is_whole(g, vc, vg) - node_is_whole(g, st->free_c[n], st->free_g[n]);
+        st->free_c[n] = vc;
+        st->free_g[n] = vg;
+        tree_set(g, n - g->first, vc, vg, !st->pd_state || st->pd_state[n] != PD_OFF);
+    }
+}
+
+/* A long candidate placed by plan p on the restricted view takes its share from the held node. */
+static void resv_take(site_t *st, easy_t *e, const job_t *jb, const plan_t *p)
+{
+    if (e->resv_kind != RESV_NODE || p->group != e->resv_group)
+        return;
+    for (int i = 0; i < p->k; i++) {
+        int ac, ag, uc, ug, n = plan_node(p, i);
+        if (!e->rmark[n])
+            continue;
+        plan_share(&st->groups[p->group], jb, p->k, i, &ac, &ag, &uc, &ug);
+        e->resv[e->rmark[n] - 1].c -= ac;
+        e->resv[e->rmark[n] - 1].g -= ag;
+    }
+}
+
+/* RESV_WHOLE: may a long candidate placed by p (ignoring the reservation) take the held nodes it
+ * lands on? Then they are spent from the W - k spare ones. */
+static int resv_spoil(easy_t *e, const plan_t *p)
+{
+    int cnt = 0;
+    for (int i = 0; i < p->k; i++) {
+        int m = e->rmark[plan_node(p, i)];
+        cnt += m && !e->resv[m - 1].spoiled;
+    }
+    if (cnt > e->spoil_left)
+        return 0;
+    for (int i = 0; i < p->k; i++) {
+        int m = e->rmark[plan_node(p, i)];
+        if (m)
+            e->resv[m - 1].spoiled = 1;
+    }
+    e->spoil_left -= cnt;
     return 1;
+}
+
+/* Try candidate j: 1 started, 0 not (fail gets why), -1 out of memory. */
+static int easy_candidate(sim_t *s, int si, int32_t j, unsigned char *fail)
+{
+    site_t *st = &s->sites[si];
+    easy_t *e = st->easy;
+    const job_t *jb = &s->jobs[j];
+    plan_t p;
+    if (!place(s, si, jb, &p)) {
+        *fail |= FAIL_NOW;
+        return 0;
+    }
+    double rt = job_runtime_on(s, jb, si, p.group);
+    if (!(plan_start_s(s, si, &p) + rt <= e->shadow_s)) {
+        if (*fail & FAIL_LONG)
+            return 0;
+        resv_view(st, e, 1);
+        int ok = place(s, si, jb, &p);
+        resv_view(st, e, 0);
+        if (ok)
+            resv_take(st, e, jb, &p);
+        else if (!(e->resv_kind == RESV_WHOLE && place(s, si, jb, &p) && resv_spoil(e, &p))) {
+            *fail |= FAIL_LONG;
+            return 0;
+        }
+        rt = job_runtime_on(s, jb, si, p.group);
+    }
+    return start_job(s, si, j, &p, rt) == 0 ? 1 : -1;
+}
+
+/* Per-pass state of shape x: remaining queued jobs not yet examined, and failure bits. */
+static void pass_shape_init(sim_t *s, const easy_t *e, int x, int minus)
+{
+    if (s->sh_stamp[x] == s->pass_id)
+        return;
+    s->sh_stamp[x] = s->pass_id;
+    s->sh_rem[x] = e->shape_n[x] - minus;
+    s->sh_fail[x] = 0;
+}
+
+static void ring_compact(site_t *st)
+{
+    size_t w = st->r_head, mask = st->r_cap - 1;
+    for (size_t r = st->r_head; r < st->r_tail; r++)
+        if (st->ring[r & mask] >= 0)
+            st->ring[w++ & mask] = st->ring[r & mask];
+    st->r_tail = w;
+    st->easy->holes = 0;
+    st->easy->full_scan = 1;
 }
 
 static int easy_backfill(sim_t *s, int si, int head)
 {
     site_t *st = &s->sites[si];
-    double shadow = easy_shadow(s, si, head);
-    int seen = 0;
-    for (size_t i = st->r_head + 1; i < st->r_tail && seen < s->sc->policy.backfill_depth; i++) {
+    easy_t *e = st->easy;
+    if ((e->resv_job != head || e->resv_seq != s->jobs[head].seq) && easy_reserve(s, si, head) != 0)
+        return -1;
+    if (e->holes > 64 && 2 * e->holes > (int64_t)(st->r_tail - st->r_head))
+        ring_compact(st);
+    int full = e->full_scan, live = 0, terminal = 0;
+    size_t i = full || e->scan_pos <= st->r_head ? st->r_head + 1 : e->scan_pos;
+    int64_t seen = full ? 0 : e->scan_seen, started = 0, depth = s->sc->policy.backfill_depth;
+    if (++s->pass_id == 0) {
+        memset(s->sh_stamp, 0, (size_t)s->cap_shapes * sizeof *s->sh_stamp);
+        s->pass_id = 1;
+    }
+    if (full) {
+        int x = s->jobs[head].shape;
+        pass_shape_init(s, e, x, 1);
+        live = e->live_shapes - (s->sh_rem[x] == 0);
+    }
+    for (; i < st->r_tail && seen < depth; i++) {
         int32_t *slot = &st->ring[i & (st->r_cap - 1)];
         if (*slot < 0)
             continue;
         seen++;
-        const job_t *jb = &s->jobs[*slot];
-        plan_t p;
-        if (!place(s, si, jb, &p))
-            continue;
-        double rt = job_runtime_on(s, jb, si, p.group);
-        if (!(plan_start_s(s, si, &p) + rt <= shadow) && !easy_fits_shadow(st, jb, &p))
-            continue;
-        if (start_job(s, si, *slot, &p, rt) != 0)
-            return -1;
-        *slot = -1;
+        int x = s->jobs[*slot].shape;
+        pass_shape_init(s, e, x, 0);
+        int was_live = !(s->sh_fail[x] & FAIL_NOW);
+        s->sh_rem[x]--;
+        if (was_live) {
+            int r = easy_candidate(s, si, *slot, &s->sh_fail[x]);
+            if (r < 0)
+                return -1;
+            if (r > 0) {
+                *slot = -1;
+                e->holes++;
+                started++;
+            }
+        }
+        if (full && was_live && ((s->sh_fail[x] & FAIL_NOW) || s->sh_rem[x] == 0) && --live == 0) {
+            terminal = 1;
+            break;
+        }
     }
+    e->full_scan = 0;
+    e->scan_pos = terminal ? st->r_tail : i;
+    e->scan_seen = terminal ? st->queued - 1 : seen - started;
+    return 0;
+}
+
+/* ---------- shapes (EASY) ---------- */
+
+static uint64_t shape_hash(const shape_t *k)
+{
+    return splitmix64(((uint64_t)(uint32_t)k->cls << 32 | (uint32_t)k->pin) ^
+                      splitmix64((uint64_t)(uint32_t)k->cores << 32 | (uint32_t)k->gpus));
+}
+
+static int shape_rehash(sim_t *s, int cap)
+{
+    int32_t *h = calloc((size_t)cap, sizeof *h);
+    if (!h)
+        return -1;
+    for (int x = 0; x < s->n_shapes; x++) {
+        size_t i = shape_hash(&s->shapes[x]) & (size_t)(cap - 1);
+        while (h[i])
+            i = (i + 1) & (size_t)(cap - 1);
+        h[i] = x + 1;
+    }
+    free(s->shape_hash);
+    s->shape_hash = h;
+    s->hash_cap = cap;
+    return 0;
+}
+
+/* The shape index of job jb (added when new), or -1 when out of memory. */
+static int shape_of(sim_t *s, const job_t *jb)
+{
+    shape_t k = {jb->runtime_s < 0 ? jb->cls : -1, jb->pin_group, jb->cores, jb->gpus};
+    if (2 * (s->n_shapes + 1) > s->hash_cap && shape_rehash(s, s->hash_cap ? 2 * s->hash_cap : 64) != 0)
+        return -1;
+    size_t mask = (size_t)s->hash_cap - 1, i = shape_hash(&k) & mask;
+    for (; s->shape_hash[i]; i = (i + 1) & mask) {
+        const shape_t *o = &s->shapes[s->shape_hash[i] - 1];
+        if (o->cls == k.cls && o->pin == k.pin && o->cores == k.cores && o->gpus == k.gpus)
+            return s->shape_hash[i] - 1;
+    }
+    int x = s->n_shapes, cap = s->cap_shapes;
+    if (ws_grow(&s->shapes, x, &s->cap_shapes, sizeof *s->shapes, 16) != 0)
+        return -1;
+    if (s->cap_shapes != cap) {
+        uint32_t *a = realloc(s->sh_stamp, (size_t)s->cap_shapes * sizeof *a);
+        if (a)
+            memset(a + cap, 0, (size_t)(s->cap_shapes - cap) * sizeof *a), s->sh_stamp = a;
+        int32_t *b = realloc(s->sh_rem, (size_t)s->cap_shapes * sizeof *b);
+        if (b)
+            s->sh_rem = b;
+        unsigned char *c = realloc(s->sh_fail, (size_t)s->cap_shapes);
+        if (c)
+            s->sh_fail = c;
+        if (!a || !b || !c) {
+            s->cap_shapes = cap;
+            return -1;
+        }
+    }
+    s->shapes[x] = k;
+    s->shape_hash[i] = x + 1;
+    s->n_shapes++;
+    return x;
+}
+
+/* One more (+1) or one fewer (-1) queued job of shape x at the site. */
+static int easy_shape_count(easy_t *e, int x, int d)
+{
+    while (x >= e->shape_cap) {
+        int old = e->shape_cap;
+        if (ws_grow(&e->shape_n, e->shape_cap, &e->shape_cap, sizeof *e->shape_n, 16) != 0)
+            return -1;
+        memset(e->shape_n + old, 0, (size_t)(e->shape_cap - old) * sizeof *e->shape_n);
+    }
+    e->shape_n[x] += d;
+    e->live_shapes += (e->shape_n[x] == 1 && d > 0) - (e->shape_n[x] == 0 && d < 0);
     return 0;
 }
 
@@ -1199,6 +1666,8 @@ static int queue_insert(sim_t *s, int j)
         jb->sjf_key = sjf_estimate(s, jb, si);
         return heap_push(s, st, j);
     }
+    if (st->easy && ((jb->shape = shape_of(s, jb)) < 0 || easy_shape_count(st->easy, jb->shape, +1) != 0))
+        return -1;
     return ring_push(st, j);
 }
 
@@ -1392,6 +1861,42 @@ static int site_power_down_init(sim_t *s, int si)
     return 0;
 }
 
+static int easy_init(site_t *st)
+{
+    easy_t *e = st->easy = calloc(1, sizeof *e);
+    if (!e)
+        return -1;
+    size_t n = (size_t)st->n_nodes;
+    e->resv_job = -1;
+    e->rmark = calloc(n, sizeof *e->rmark);
+    e->sc_c = malloc(n * sizeof *e->sc_c);
+    e->sc_g = malloc(n * sizeof *e->sc_g);
+    e->touched = calloc(n, 1);
+    e->tlist = malloc(n * sizeof *e->tlist);
+    e->gk = calloc((size_t)st->n_groups, sizeof *e->gk);
+    e->gwhole = calloc((size_t)st->n_groups, sizeof *e->gwhole);
+    return e->rmark && e->sc_c && e->sc_g && e->touched && e->tlist && e->gk && e->gwhole ? 0 : -1;
+}
+
+static void easy_free(easy_t *e)
+{
+    if (!e)
+        return;
+    free(e->endh);
+    free(e->resv);
+    free(e->rmark);
+    free(e->sc_c);
+    free(e->sc_g);
+    free(e->touched);
+    free(e->tlist);
+    free(e->shape_n);
+    free(e->gk);
+    free(e->gwhole);
+    free(e->walk);
+    free(e->batch);
+    free(e);
+}
+
 static int site_init(sim_t *s, int si)
 {
     site_t *st = &s->sites[si];
@@ -1412,14 +1917,12 @@ static int site_init(sim_t *s, int si)
     size_t n = (size_t)st->n_nodes;
     st->free_c = malloc(n * sizeof *st->free_c);
     st->free_g = malloc(n * sizeof *st->free_g);
-    st->scratch_c = malloc(n * sizeof *st->scratch_c);
-    st->scratch_g = malloc(n * sizeof *st->scratch_g);
     st->load = calloc(n, sizeof *st->load);
     st->gpu_dyn_w = calloc(n, sizeof *st->gpu_dyn_w);
     st->pf_w = calloc(n, sizeof *st->pf_w);
     st->pf_n = calloc(n, sizeof *st->pf_n);
     st->node_w = malloc(n * sizeof *st->node_w);
-    if (!st->free_c || !st->free_g || !st->scratch_c || !st->scratch_g || !st->load || !st->gpu_dyn_w || !st->node_w ||
+    if (!st->free_c || !st->free_g || !st->load || !st->gpu_dyn_w || !st->node_w ||
         !st->pf_w || !st->pf_n)
         return -1;
     for (int gi = 0; gi < st->n_groups; gi++) {
@@ -1433,6 +1936,8 @@ static int site_init(sim_t *s, int si)
         }
     }
     st->idle_power_w = st->power_w;
+    if (s->sc->policy.queue == WS_QUEUE_EASY_BACKFILL && easy_init(st) != 0)
+        return -1;
     return pd ? site_power_down_init(s, si) : 0;
 }
 
@@ -1450,8 +1955,7 @@ static void site_free(site_t *st)
     free(st->groups);
     free(st->free_c);
     free(st->free_g);
-    free(st->scratch_c);
-    free(st->scratch_g);
+    easy_free(st->easy);
     free(st->load);
     free(st->gpu_dyn_w);
     free(st->pf_w);
@@ -1610,7 +2114,11 @@ static void sim_free(sim_t *s)
     free(s->jobs);
     free(s->dirty_list);
     free(s->plan_buf);
-    free(s->order_buf);
+    free(s->shapes);
+    free(s->shape_hash);
+    free(s->sh_stamp);
+    free(s->sh_rem);
+    free(s->sh_fail);
     free(s->node_site);
     free(s->fz);
     if (s->rng_forecast)
