@@ -33,6 +33,7 @@ typedef struct {
     int run_idx;     /* position in its site's running array */
     int end_idx;     /* EASY: position in its site's end-ordered heap */
     int shape;       /* EASY: index in sim_t.shapes */
+    size_t qpos;     /* ring position while queued (fifo / easy) */
     int next_free;
     uint64_t seq;
 } job_t;
@@ -51,6 +52,20 @@ typedef struct {
     int cls, pin, cores, gpus;
 } shape_t;
 
+/* An entry of the end-ordered heap: the key is copied in so that sifting touches only the heap. */
+typedef struct {
+    double end_s;
+    uint64_t seq;
+    int32_t j;
+} endh_t;
+
+/* Ring positions (never reused: the ring's positions only grow) of one shape's queued jobs, in queue
+ * order; entries of jobs that have started stay until skipped at the front or compacted. */
+typedef struct {
+    size_t *pos;
+    int lo, n, cap;
+} shape_list_t;
+
 /* One node the blocked head's reservation holds (see easy_reserve): a long candidate sees at most
  * (c, g) free on it (WHOLE: nothing while unspoiled). saved_* keep the real free counts while the
  * restricted view is on. */
@@ -62,7 +77,7 @@ enum { RESV_NONE = 0, RESV_NODE = 1, RESV_WHOLE = 2 };
 
 /* EASY backfilling state of one site (memory O(nodes + running + reservation), built once). */
 typedef struct {
-    int32_t *endh;            /* running jobs, binary heap by (end_s, seq) */
+    endh_t *endh;             /* running jobs, binary heap by (end_s, seq) */
     int endh_n, endh_cap;
     int32_t resv_job;         /* head the reservation is for (-1: none), and its seq */
     uint64_t resv_seq;
@@ -75,11 +90,15 @@ typedef struct {
     unsigned char *touched;
     int *tlist, n_touched;
     int full_scan;            /* resources were freed or the head changed since the last scan */
-    size_t scan_pos;          /* ring index after the last candidate examined */
+    size_t scan_pos;          /* ring position after the last candidate examined */
     int64_t scan_seen;        /* live candidates before scan_pos */
-    int64_t holes;            /* removed entries between the ring's head and tail */
+    double *rtt;              /* min-tree over ring slots (2 x r_cap): a lower bound of each queued
+                                 job's runtime, INFINITY for holes: finds the next job that could
+                                 end by the shadow time without walking the queue */
     int32_t *shape_n;         /* queued jobs per shape */
-    int shape_cap, live_shapes;
+    shape_list_t *sl;         /* per shape: ring positions of its queued jobs, in queue order */
+    int shape_cap;
+    int *active, *active_idx, n_active; /* shapes with queued jobs, and where each is in active */
     int *gk, *gwhole;         /* per group: nodes the head needs there (0: cannot run), whole nodes */
     int *walk, walk_n, walk_cap; /* the end-order walk (positions in endh) */
     int *batch, batch_n, batch_cap; /* nodes released at the instant being looked at */
@@ -142,7 +161,7 @@ typedef struct {
     int32_t *shape_hash;  /* open addressing, index + 1 */
     int hash_cap;
     uint32_t pass_id, *sh_stamp; /* EASY: per pass and shape: remaining count, failure bits */
-    int32_t *sh_rem;
+    int32_t *sh_cur;
     unsigned char *sh_fail;
     uint64_t batches;
     int *node_site;       /* power_down: site of each global node index */
@@ -492,23 +511,80 @@ static void heap_pop(sim_t *s, site_t *st)
         st->heap[i] = last;
 }
 
-static int ring_push(site_t *st, int32_t j)
+/* EASY's runtime min-tree (easy_t.rtt): slot `phys` of the ring now holds v. */
+static void rtt_set(site_t *st, size_t phys, double v)
+{
+    double *t = st->easy->rtt;
+    size_t p = st->r_cap + phys;
+    t[p] = v;
+    for (p >>= 1; p; p >>= 1) {
+        double m = t[2 * p] < t[2 * p + 1] ? t[2 * p] : t[2 * p + 1];
+        if (m == t[p])
+            break;
+        t[p] = m;
+    }
+}
+
+static void rtt_build(double *t, size_t cap)
+{
+    for (size_t p = cap - 1; p > 0; p--)
+        t[p] = t[2 * p] < t[2 * p + 1] ? t[2 * p] : t[2 * p + 1];
+}
+
+static long rtt_first_at(const double *t, size_t cap, size_t p, size_t lo, size_t hi, size_t a, size_t b, double r)
+{
+    if (hi <= a || b <= lo || !(t[p] <= r))
+        return -1;
+    if (p >= cap)
+        return (long)(p - cap);
+    size_t mid = lo + (hi - lo) / 2;
+    long x = rtt_first_at(t, cap, 2 * p, lo, mid, a, b, r);
+    return x >= 0 ? x : rtt_first_at(t, cap, 2 * p + 1, mid, hi, a, b, r);
+}
+
+/* The first queue position in [from, to) whose job may run at most r seconds, or `to`. */
+static size_t rtt_next(const site_t *st, size_t from, size_t to, double r)
+{
+    size_t cap = st->r_cap, mask = cap - 1;
+    while (from < to) {
+        size_t p0 = from & mask, end = to - from < cap - p0 ? p0 + (to - from) : cap;
+        long x = rtt_first_at(st->easy->rtt, cap, 1, 0, cap, p0, end, r);
+        if (x >= 0)
+            return from + ((size_t)x - p0);
+        from += end - p0;
+    }
+    return to;
+}
+
+/* Append job j (EASY: with runtime lower bound lb) to the site's ring. Positions are absolute (slot
+ * = position mod capacity), so a position names the same queued job for as long as it is queued. */
+static int ring_push(site_t *st, int32_t j, double lb)
 {
     if (st->r_tail - st->r_head == st->r_cap) {
         size_t nc = st->r_cap ? st->r_cap * 2 : 64;
         int32_t *nr = malloc(nc * sizeof *nr);
-        if (!nr)
+        double *nt = st->easy ? malloc(2 * nc * sizeof *nt) : NULL;
+        if (!nr || (st->easy && !nt)) {
+            free(nr);
             return -1;
+        }
         for (size_t i = st->r_head; i < st->r_tail; i++)
-            nr[i - st->r_head] = st->ring[i & (st->r_cap - 1)];
+            nr[i & (nc - 1)] = st->ring[i & (st->r_cap - 1)];
+        if (st->easy) {
+            for (size_t i = 0; i < nc; i++)
+                nt[nc + i] = INFINITY;
+            for (size_t i = st->r_head; i < st->r_tail; i++)
+                nt[nc + (i & (nc - 1))] = st->easy->rtt[st->r_cap + (i & (st->r_cap - 1))];
+            rtt_build(nt, nc);
+            free(st->easy->rtt);
+            st->easy->rtt = nt;
+        }
         free(st->ring);
-        if (st->easy) /* ring positions move: so does the backfill scan's */
-            st->easy->scan_pos = st->easy->scan_pos > st->r_head ? st->easy->scan_pos - st->r_head : 0;
-        st->r_tail -= st->r_head;
-        st->r_head = 0;
         st->ring = nr;
         st->r_cap = nc;
     }
+    if (st->easy)
+        rtt_set(st, st->r_tail & (st->r_cap - 1), lb);
     st->ring[st->r_tail++ & (st->r_cap - 1)] = j;
     return 0;
 }
@@ -518,10 +594,8 @@ static int32_t queue_head(sim_t *s, site_t *st)
 {
     if (s->sc->policy.queue == WS_QUEUE_SJF)
         return st->h_n ? st->heap[0] : -1;
-    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0) {
-        st->r_head++;
-        st->easy->holes--; /* only easy-backfill leaves holes */
-    }
+    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0)
+        st->r_head++; /* only easy-backfill leaves holes */
     return st->r_head < st->r_tail ? st->ring[st->r_head & (st->r_cap - 1)] : -1;
 }
 
@@ -529,8 +603,11 @@ static void queue_pop_head(sim_t *s, site_t *st)
 {
     if (s->sc->policy.queue == WS_QUEUE_SJF)
         heap_pop(s, st);
-    else
+    else {
+        if (st->easy)
+            rtt_set(st, st->r_head & (st->r_cap - 1), INFINITY);
         st->r_head++;
+    }
 }
 
 /* ---------- placement ---------- */
@@ -729,7 +806,7 @@ static int job_apply(sim_t *s, int si, const job_t *jb, int gi, int k, int node,
 
 static int endh_push(sim_t *s, easy_t *e, int32_t j);
 static void endh_remove(sim_t *s, easy_t *e, int32_t j);
-static int easy_shape_count(easy_t *e, int x, int d);
+static int easy_shape_count(site_t *st, int x, int d, size_t pos);
 
 static int running_add(site_t *st, job_t *jb, int j)
 {
@@ -843,7 +920,7 @@ static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
     s->res->classes[jb->cls].busy_gpu_s += jb->gpus * runtime_s;
     if (running_add(st, jb, j) != 0)
         return -1;
-    if (st->easy && (endh_push(s, st->easy, j) != 0 || easy_shape_count(st->easy, jb->shape, -1) != 0))
+    if (st->easy && (endh_push(s, st->easy, j) != 0 || easy_shape_count(st, jb->shape, -1, jb->qpos) != 0))
         return -1;
     if (!st->pd_state)
         return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
@@ -931,50 +1008,49 @@ static int end_job(sim_t *s, int j)
 
 enum { FAIL_NOW = 1, FAIL_LONG = 2 };
 
-static int end_before(const sim_t *s, int32_t a, int32_t b)
+static int end_before(const endh_t *x, const endh_t *y)
 {
-    const job_t *x = &s->jobs[a], *y = &s->jobs[b];
     return x->end_s < y->end_s || (x->end_s == y->end_s && x->seq < y->seq);
 }
 
-static void endh_set(sim_t *s, easy_t *e, int i, int32_t j)
+static void endh_set(sim_t *s, easy_t *e, int i, endh_t v)
 {
-    e->endh[i] = j;
-    s->jobs[j].end_idx = i;
+    e->endh[i] = v;
+    s->jobs[v.j].end_idx = i;
 }
 
 static void endh_up(sim_t *s, easy_t *e, int i)
 {
-    int32_t j = e->endh[i];
-    while (i > 0 && end_before(s, j, e->endh[(i - 1) / 2])) {
+    endh_t v = e->endh[i];
+    while (i > 0 && end_before(&v, &e->endh[(i - 1) / 2])) {
         endh_set(s, e, i, e->endh[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
-    endh_set(s, e, i, j);
+    endh_set(s, e, i, v);
 }
 
 static void endh_down(sim_t *s, easy_t *e, int i)
 {
-    int32_t j = e->endh[i];
+    endh_t v = e->endh[i];
     for (;;) {
         int c = 2 * i + 1;
         if (c >= e->endh_n)
             break;
-        if (c + 1 < e->endh_n && end_before(s, e->endh[c + 1], e->endh[c]))
+        if (c + 1 < e->endh_n && end_before(&e->endh[c + 1], &e->endh[c]))
             c++;
-        if (!end_before(s, e->endh[c], j))
+        if (!end_before(&e->endh[c], &v))
             break;
         endh_set(s, e, i, e->endh[c]);
         i = c;
     }
-    endh_set(s, e, i, j);
+    endh_set(s, e, i, v);
 }
 
 static int endh_push(sim_t *s, easy_t *e, int32_t j)
 {
     if (ws_grow(&e->endh, e->endh_n, &e->endh_cap, sizeof *e->endh, 64) != 0)
         return -1;
-    e->endh[e->endh_n++] = j;
+    e->endh[e->endh_n++] = (endh_t){s->jobs[j].end_s, s->jobs[j].seq, j};
     endh_up(s, e, e->endh_n - 1);
     return 0;
 }
@@ -982,24 +1058,24 @@ static int endh_push(sim_t *s, easy_t *e, int32_t j)
 static void endh_remove(sim_t *s, easy_t *e, int32_t j)
 {
     int i = s->jobs[j].end_idx;
-    int32_t last = e->endh[--e->endh_n];
+    endh_t last = e->endh[--e->endh_n];
     if (i == e->endh_n)
         return;
     endh_set(s, e, i, last);
     endh_up(s, e, i);
-    endh_down(s, e, s->jobs[last].end_idx);
+    endh_down(s, e, s->jobs[last.j].end_idx);
 }
 
 /* The walk over running jobs in end order: a min-heap of positions in e->endh (a position enters
  * when its parent is visited), so the first k jobs cost O(k log k) whatever is running. */
-static int walk_push(sim_t *s, easy_t *e, int pos)
+static int walk_push(easy_t *e, int pos)
 {
     if (pos >= e->endh_n)
         return 0;
     if (ws_grow(&e->walk, e->walk_n, &e->walk_cap, sizeof *e->walk, 64) != 0)
         return -1;
     int i = e->walk_n++;
-    while (i > 0 && end_before(s, e->endh[pos], e->endh[e->walk[(i - 1) / 2]])) {
+    while (i > 0 && end_before(&e->endh[pos], &e->endh[e->walk[(i - 1) / 2]])) {
         e->walk[i] = e->walk[(i - 1) / 2];
         i = (i - 1) / 2;
     }
@@ -1007,16 +1083,16 @@ static int walk_push(sim_t *s, easy_t *e, int pos)
     return 0;
 }
 
-static int walk_pop(sim_t *s, easy_t *e)
+static int walk_pop(easy_t *e)
 {
     int top = e->walk[0], last = e->walk[--e->walk_n], i = 0;
     for (;;) {
         int c = 2 * i + 1;
         if (c >= e->walk_n)
             break;
-        if (c + 1 < e->walk_n && end_before(s, e->endh[e->walk[c + 1]], e->endh[e->walk[c]]))
+        if (c + 1 < e->walk_n && end_before(&e->endh[e->walk[c + 1]], &e->endh[e->walk[c]]))
             c++;
-        if (!end_before(s, e->endh[e->walk[c]], e->endh[last]))
+        if (!end_before(&e->endh[e->walk[c]], &e->endh[last]))
             break;
         e->walk[i] = e->walk[c];
         i = c;
@@ -1140,13 +1216,13 @@ static int easy_reserve(sim_t *s, int si, int head)
         e->gwhole[gi] = st->groups[gi].full_free;
     }
     e->walk_n = 0;
-    int rc = walk_push(s, e, 0), gi = -1, node = -1;
+    int rc = walk_push(e, 0), gi = -1, node = -1;
     while (rc == 0 && gi < 0 && e->walk_n > 0) {
-        double t = s->jobs[e->endh[e->walk[0]]].end_s;
+        double t = e->endh[e->walk[0]].end_s;
         e->batch_n = 0;
-        while (rc == 0 && e->walk_n > 0 && s->jobs[e->endh[e->walk[0]]].end_s == t) {
-            int pos = walk_pop(s, e);
-            rc = walk_push(s, e, 2 * pos + 1) | walk_push(s, e, 2 * pos + 2) | easy_release(s, st, e, e->endh[pos]);
+        while (rc == 0 && e->walk_n > 0 && e->endh[e->walk[0]].end_s == t) {
+            int pos = walk_pop(e);
+            rc = walk_push(e, 2 * pos + 1) | walk_push(e, 2 * pos + 2) | easy_release(s, st, e, e->endh[pos].j);
         }
         if (rc == 0 && (gi = easy_fit_group(st, e, h, &node)) >= 0)
             e->shadow_s = t;
@@ -1259,25 +1335,73 @@ static int easy_candidate(sim_t *s, int si, int32_t j, unsigned char *fail)
     return start_job(s, si, j, &p, rt) == 0 ? 1 : -1;
 }
 
-/* Per-pass state of shape x: remaining queued jobs not yet examined, and failure bits. */
-static void pass_shape_init(sim_t *s, const easy_t *e, int x, int minus)
+static int ring_live(const site_t *st, size_t p)
+{
+    return p >= st->r_head && p < st->r_tail && st->ring[p & (st->r_cap - 1)] >= 0;
+}
+
+/* Per-pass state of shape x: failure bits and a cursor into its list. */
+static void pass_shape_init(sim_t *s, const easy_t *e, int x)
 {
     if (s->sh_stamp[x] == s->pass_id)
         return;
     s->sh_stamp[x] = s->pass_id;
-    s->sh_rem[x] = e->shape_n[x] - minus;
     s->sh_fail[x] = 0;
+    s->sh_cur[x] = e->sl[x].lo;
 }
 
-static void ring_compact(site_t *st)
+/* The first position >= from that holds a queued job of shape x (its list walked by the pass's cursor,
+ * since from only grows within a pass), or SIZE_MAX. */
+static size_t shape_next(sim_t *s, const site_t *st, int x, size_t from)
 {
-    size_t w = st->r_head, mask = st->r_cap - 1;
-    for (size_t r = st->r_head; r < st->r_tail; r++)
-        if (st->ring[r & mask] >= 0)
-            st->ring[w++ & mask] = st->ring[r & mask];
-    st->r_tail = w;
-    st->easy->holes = 0;
-    st->easy->full_scan = 1;
+    const shape_list_t *l = &st->easy->sl[x];
+    int c = s->sh_cur[x];
+    while (c < l->n && (l->pos[c] < from || !ring_live(st, l->pos[c])))
+        c++;
+    s->sh_cur[x] = c;
+    return c < l->n ? l->pos[c] : SIZE_MAX;
+}
+
+/* The next candidate at or after position i in a full pass: the first queued job of a shape that may
+ * still start now, or (for shapes that failed only as long candidates) of one that may end by the
+ * shadow time; SIZE_MAX when none is left. */
+static size_t easy_next(sim_t *s, site_t *st, size_t i)
+{
+    easy_t *e = st->easy;
+    size_t p = SIZE_MAX;
+    int any_long = 0;
+    for (int a = 0; a < e->n_active; a++) {
+        int x = e->active[a];
+        pass_shape_init(s, e, x);
+        if (s->sh_fail[x])
+            any_long |= !(s->sh_fail[x] & FAIL_NOW);
+        else {
+            size_t q = shape_next(s, st, x, i);
+            p = q < p ? q : p;
+        }
+    }
+    if (any_long) {
+        size_t to = p < st->r_tail ? p : st->r_tail, q = rtt_next(st, i, to, e->shadow_s - s->t);
+        p = q < to ? q : p;
+    }
+    return p < st->r_tail ? p : SIZE_MAX;
+}
+
+/* Candidate at ring position i: 1 started, 0 not, -1 out of memory. */
+static int easy_try_at(sim_t *s, int si, size_t i)
+{
+    site_t *st = &s->sites[si];
+    int32_t *slot = &st->ring[i & (st->r_cap - 1)];
+    int x = s->jobs[*slot].shape;
+    pass_shape_init(s, st->easy, x);
+    if (s->sh_fail[x] & FAIL_NOW)
+        return 0;
+    int r = easy_candidate(s, si, *slot, &s->sh_fail[x]);
+    if (r > 0) {
+        rtt_set(st, i & (st->r_cap - 1), INFINITY);
+        *slot = -1;
+    }
+    return r;
 }
 
 static int easy_backfill(sim_t *s, int si, int head)
@@ -1286,47 +1410,35 @@ static int easy_backfill(sim_t *s, int si, int head)
     easy_t *e = st->easy;
     if ((e->resv_job != head || e->resv_seq != s->jobs[head].seq) && easy_reserve(s, si, head) != 0)
         return -1;
-    if (e->holes > 64 && 2 * e->holes > (int64_t)(st->r_tail - st->r_head))
-        ring_compact(st);
-    int full = e->full_scan, live = 0, terminal = 0;
-    size_t i = full || e->scan_pos <= st->r_head ? st->r_head + 1 : e->scan_pos;
-    int64_t seen = full ? 0 : e->scan_seen, started = 0, depth = s->sc->policy.backfill_depth;
+    int64_t depth = s->sc->policy.backfill_depth;
     if (++s->pass_id == 0) {
         memset(s->sh_stamp, 0, (size_t)s->cap_shapes * sizeof *s->sh_stamp);
         s->pass_id = 1;
     }
-    if (full) {
-        int x = s->jobs[head].shape;
-        pass_shape_init(s, e, x, 1);
-        live = e->live_shapes - (s->sh_rem[x] == 0);
+    if (e->full_scan && depth >= st->queued) { /* every queued job may be looked at: jump between them */
+        for (size_t i = easy_next(s, st, st->r_head + 1); i != SIZE_MAX; i = easy_next(s, st, i + 1))
+            if (easy_try_at(s, si, i) < 0)
+                return -1;
+        e->full_scan = 0;
+        e->scan_pos = st->r_tail;
+        e->scan_seen = st->queued - 1;
+        return 0;
     }
+    /* only new arrivals since the last pass (nothing freed), or a bounded depth: walk the queue */
+    size_t i = e->full_scan || e->scan_pos <= st->r_head ? st->r_head + 1 : e->scan_pos;
+    int64_t seen = e->full_scan ? 0 : e->scan_seen, started = 0;
     for (; i < st->r_tail && seen < depth; i++) {
-        int32_t *slot = &st->ring[i & (st->r_cap - 1)];
-        if (*slot < 0)
+        if (st->ring[i & (st->r_cap - 1)] < 0)
             continue;
         seen++;
-        int x = s->jobs[*slot].shape;
-        pass_shape_init(s, e, x, 0);
-        int was_live = !(s->sh_fail[x] & FAIL_NOW);
-        s->sh_rem[x]--;
-        if (was_live) {
-            int r = easy_candidate(s, si, *slot, &s->sh_fail[x]);
-            if (r < 0)
-                return -1;
-            if (r > 0) {
-                *slot = -1;
-                e->holes++;
-                started++;
-            }
-        }
-        if (full && was_live && ((s->sh_fail[x] & FAIL_NOW) || s->sh_rem[x] == 0) && --live == 0) {
-            terminal = 1;
-            break;
-        }
+        int r = easy_try_at(s, si, i);
+        if (r < 0)
+            return -1;
+        started += r;
     }
     e->full_scan = 0;
-    e->scan_pos = terminal ? st->r_tail : i;
-    e->scan_seen = terminal ? st->queued - 1 : seen - started;
+    e->scan_pos = i;
+    e->scan_seen = seen - started;
     return 0;
 }
 
@@ -1374,9 +1486,9 @@ static int shape_of(sim_t *s, const job_t *jb)
         uint32_t *a = realloc(s->sh_stamp, (size_t)s->cap_shapes * sizeof *a);
         if (a)
             memset(a + cap, 0, (size_t)(s->cap_shapes - cap) * sizeof *a), s->sh_stamp = a;
-        int32_t *b = realloc(s->sh_rem, (size_t)s->cap_shapes * sizeof *b);
+        int32_t *b = realloc(s->sh_cur, (size_t)s->cap_shapes * sizeof *b);
         if (b)
-            s->sh_rem = b;
+            s->sh_cur = b;
         unsigned char *c = realloc(s->sh_fail, (size_t)s->cap_shapes);
         if (c)
             s->sh_fail = c;
@@ -1391,17 +1503,63 @@ static int shape_of(sim_t *s, const job_t *jb)
     return x;
 }
 
-/* One more (+1) or one fewer (-1) queued job of shape x at the site. */
-static int easy_shape_count(easy_t *e, int x, int d)
+/* Job at ring position pos, of shape x, is queued at the site (d = +1) or has left the queue (d = -1).
+ * Keeps the shape's count, its position list (appended; trimmed at the front, compacted when mostly
+ * stale) and the site's active shapes. */
+static int easy_shape_count(site_t *st, int x, int d, size_t pos)
 {
+    easy_t *e = st->easy;
     while (x >= e->shape_cap) {
-        int old = e->shape_cap;
-        if (ws_grow(&e->shape_n, e->shape_cap, &e->shape_cap, sizeof *e->shape_n, 16) != 0)
+        int old = e->shape_cap, cap = old;
+        if (ws_grow(&e->shape_n, old, &cap, sizeof *e->shape_n, 16) != 0)
             return -1;
-        memset(e->shape_n + old, 0, (size_t)(e->shape_cap - old) * sizeof *e->shape_n);
+        cap = old;
+        if (ws_grow(&e->sl, old, &cap, sizeof *e->sl, 16) != 0)
+            return -1;
+        cap = old;
+        if (ws_grow(&e->active_idx, old, &cap, sizeof *e->active_idx, 16) != 0)
+            return -1;
+        cap = old;
+        if (ws_grow(&e->active, old, &cap, sizeof *e->active, 16) != 0)
+            return -1;
+        memset(e->shape_n + old, 0, (size_t)(cap - old) * sizeof *e->shape_n);
+        memset(e->sl + old, 0, (size_t)(cap - old) * sizeof *e->sl);
+        e->shape_cap = cap;
     }
+    shape_list_t *l = &e->sl[x];
     e->shape_n[x] += d;
-    e->live_shapes += (e->shape_n[x] == 1 && d > 0) - (e->shape_n[x] == 0 && d < 0);
+    if (d > 0) {
+        if (e->shape_n[x] == 1) {
+            e->active_idx[x] = e->n_active;
+            e->active[e->n_active++] = x;
+        }
+        if (l->lo > 0 && l->lo >= l->n / 2) { /* slide the live part down */
+            memmove(l->pos, l->pos + l->lo, (size_t)(l->n - l->lo) * sizeof *l->pos);
+            l->n -= l->lo;
+            l->lo = 0;
+        }
+        if (ws_grow(&l->pos, l->n, &l->cap, sizeof *l->pos, 16) != 0)
+            return -1;
+        l->pos[l->n++] = pos;
+        return 0;
+    }
+    if (e->shape_n[x] == 0) {
+        int a = e->active_idx[x], last = e->active[--e->n_active];
+        e->active[a] = last;
+        e->active_idx[last] = a;
+        l->lo = l->n = 0;
+        return 0;
+    }
+    while (l->lo < l->n && !ring_live(st, l->pos[l->lo]) && l->pos[l->lo] != pos)
+        l->lo++;
+    if (l->n - l->lo > 2 * e->shape_n[x] + 16) { /* mostly started jobs: keep the queued ones */
+        int w = 0;
+        for (int r = l->lo; r < l->n; r++)
+            if (ring_live(st, l->pos[r]) && l->pos[r] != pos)
+                l->pos[w++] = l->pos[r];
+        l->lo = 0;
+        l->n = w;
+    }
     return 0;
 }
 
@@ -1653,6 +1811,18 @@ static double shift_delay_s(sim_t *s, const job_t *jb, int si)
     return isnan(best) ? -1 : best_d;
 }
 
+/* EASY: the shortest runtime job jb can have at site si (over the groups that can run it). */
+static double runtime_lower_bound(const sim_t *s, const job_t *jb, int si)
+{
+    double lb = INFINITY;
+    for (int gi = 0; gi < s->sites[si].n_groups; gi++)
+        if (group_can_run(s, jb, si, gi)) {
+            double r = job_runtime_on(s, jb, si, gi);
+            lb = r < lb ? r : lb;
+        }
+    return lb;
+}
+
 static int queue_insert(sim_t *s, int j)
 {
     job_t *jb = &s->jobs[j];
@@ -1666,9 +1836,10 @@ static int queue_insert(sim_t *s, int j)
         jb->sjf_key = sjf_estimate(s, jb, si);
         return heap_push(s, st, j);
     }
-    if (st->easy && ((jb->shape = shape_of(s, jb)) < 0 || easy_shape_count(st->easy, jb->shape, +1) != 0))
+    jb->qpos = st->r_tail;
+    if (st->easy && ((jb->shape = shape_of(s, jb)) < 0 || easy_shape_count(st, jb->shape, +1, jb->qpos) != 0))
         return -1;
-    return ring_push(st, j);
+    return ring_push(st, j, st->easy ? runtime_lower_bound(s, jb, si) : 0);
 }
 
 /* A new job: dispatched to a site, then queued there now or, when shifted, released later. */
@@ -1883,6 +2054,7 @@ static void easy_free(easy_t *e)
     if (!e)
         return;
     free(e->endh);
+    free(e->rtt);
     free(e->resv);
     free(e->rmark);
     free(e->sc_c);
@@ -1890,6 +2062,11 @@ static void easy_free(easy_t *e)
     free(e->touched);
     free(e->tlist);
     free(e->shape_n);
+    for (int x = 0; x < e->shape_cap; x++)
+        free(e->sl[x].pos);
+    free(e->sl);
+    free(e->active);
+    free(e->active_idx);
     free(e->gk);
     free(e->gwhole);
     free(e->walk);
@@ -2117,7 +2294,7 @@ static void sim_free(sim_t *s)
     free(s->shapes);
     free(s->shape_hash);
     free(s->sh_stamp);
-    free(s->sh_rem);
+    free(s->sh_cur);
     free(s->sh_fail);
     free(s->node_site);
     free(s->fz);
