@@ -20,7 +20,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: wattscale simulate SCENARIO [--seed S] [--out DIR] [--jobs-out FILE] [--json] [--no-store] [--db PATH]\n\n"
+            "usage: wattscale simulate SCENARIO [--seed S] [--out DIR] [--jobs-out FILE] [--json] [--no-store] [--db PATH]\n"
+            "                                   [--threads N] [--quiet]\n\n"
             "Run a scenario (scenarios/README.md) through the discrete-event simulator. Energy, CO2 and cost\n"
             "are integrated exactly over piecewise-constant node power.\n\n"
             "  --seed S         override the scenario's seed (same seed -> byte-identical outputs)\n"
@@ -29,13 +30,16 @@ static void usage(FILE *out)
             "  --jobs-out FILE  write one CSV row per completed job\n"
             "  --json           print the totals as one JSON object\n"
             "  --no-store       do not record the run in the store\n"
-            "  --db PATH        the store (default ./wattscale.db or $WATTSCALE_DB)\n\n"
+            "  --db PATH        the store (default ./wattscale.db or $WATTSCALE_DB)\n"
+            "  --quiet          no progress lines on stderr (by default a run longer than 5 s prints one every\n"
+            "                   5 s: simulated day, jobs done, rate, elapsed, ETA; also into logs and notebooks)\n\n"
             "What-if scenarios (a file with variants[], replicas or projection; see scenarios/README.md) run\n"
             "every variant on common random numbers over Monte Carlo replicas and write a projection report:\n"
             "  --replicas N     Monte Carlo replicas (overrides the file; model parameters and tweak\n"
             "                   factors are drawn from their uncertainties when N > 1)\n"
             "  --out DIR        also DIR/report.{json,md,html} and DIR/hourly_<variant>.csv\n"
             "  --plots DIR      figures (PNG and SVG) go here (default plots/)\n"
+            "  --threads N      runs (replica x variant) at once (default: one per CPU); any N gives the same bytes\n"
             "  --json           print the report JSON (docs/report-json.md)\n");
 }
 
@@ -69,18 +73,20 @@ static double elapsed(const out_ctx *o)
     return (double)(t.tv_sec - o->t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - o->t0.tv_nsec);
 }
 
+/* Every 5 s of a run longer than 5 s: one whole line (so logs of batch jobs and notebooks get it too). */
 static void on_progress(void *ctx, double t_s, double end_s, int64_t done)
 {
     out_ctx *o = ctx;
     double e = elapsed(o);
-    if (!o->progress || e < 2.0 || e - o->last_print < 0.5)
+    if (!o->progress || e < 5.0 || e - o->last_print < 5.0)
         return;
     o->last_print = e;
-    if (end_s < 1e300)
-        fprintf(stderr, "\rsimulate: day %.1f of %.1f, %lld jobs done, %.0f s   ", t_s / 86400, end_s / 86400,
-                (long long)done, e);
+    if (end_s < 1e300 && t_s > 0)
+        fprintf(stderr, "simulate: day %.2f of %.2f, %lld jobs done (%.3g jobs/s), %.0f s elapsed, ETA %.0f s\n",
+                t_s / 86400, end_s / 86400, (long long)done, (double)done / e, e, e * (end_s - t_s) / t_s);
     else
-        fprintf(stderr, "\rsimulate: day %.1f, %lld jobs done, %.0f s   ", t_s / 86400, (long long)done, e);
+        fprintf(stderr, "simulate: day %.2f (until the last job ends), %lld jobs done (%.3g jobs/s), %.0f s elapsed\n",
+                t_s / 86400, (long long)done, (double)done / e, e);
 }
 
 static FILE *open_out(const char *path)
@@ -125,8 +131,6 @@ static int close_outputs(out_ctx *o)
         rc = -1;
     if (o->jobs && fclose(o->jobs) != 0)
         rc = -1;
-    if (o->progress && elapsed(o) >= 2.0)
-        fprintf(stderr, "\n");
     return rc;
 }
 
@@ -174,7 +178,7 @@ static int report(const ws_scenario *sc, const ws_sim_result *res, const char *d
 }
 
 static int simulate(const char *path, const ws_sim_options *base, const char *out_dir, const char *jobs_out,
-                    const char *db, int store, int json)
+                    const char *db, int store, int json, int quiet)
 {
     ws_scenario sc;
     ws_error err;
@@ -183,7 +187,7 @@ static int simulate(const char *path, const ws_sim_options *base, const char *ou
         return 2;
     }
     ws_sim_options opt = *base;
-    out_ctx o = {.sc = &sc, .progress = isatty(2)};
+    out_ctx o = {.sc = &sc, .progress = !quiet};
     clock_gettime(CLOCK_MONOTONIC, &o.t0);
     int rc = open_outputs(&o, out_dir, jobs_out, &opt) == 0 ? 0 : 1;
     ws_sim_result res;
@@ -228,7 +232,7 @@ static int write_reports(const cJSON *report, const char *out_dir)
 
 typedef struct {
     const char *out_dir, *plots_dir, *db;
-    int store, json, replicas;
+    int store, json, replicas, threads, quiet;
 } whatif_cli;
 
 static int finish_whatif(cJSON *report, const whatif_cli *w, ws_store *st)
@@ -282,7 +286,8 @@ static int simulate_whatif(const char *path, cJSON *doc, const ws_sim_options *b
         return 1;
     }
     ws_whatif_options opt = {.replicas = w->replicas, .override_seed = base->override_seed, .seed = base->seed,
-                             .store = have_store ? &st : NULL, .out_dir = w->out_dir, .quiet = !isatty(2)};
+                             .store = have_store ? &st : NULL, .out_dir = w->out_dir, .quiet = w->quiet,
+                             .threads = w->threads};
     cJSON *report = NULL;
     ws_error err = {0};
     int rc = ws_whatif_run(doc, path, dir, sha, &opt, &report, &err);
@@ -303,11 +308,12 @@ int cmd_simulate(int argc, char **argv)
         {"jobs-out", required_argument, 0, 'j'}, {"json", no_argument, 0, 'J'},
         {"no-store", no_argument, 0, 'N'}, {"db", required_argument, 0, 'd'},
         {"replicas", required_argument, 0, 'r'}, {"plots", required_argument, 0, 'p'},
+        {"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     ws_sim_options opt;
     memset(&opt, 0, sizeof opt);
     const char *out_dir = NULL, *jobs_out = NULL, *db = NULL, *plots_dir = "plots";
-    int json = 0, store = 1, c, replicas = 0;
+    int json = 0, store = 1, c, replicas = 0, threads = 0, quiet = 0;
     ws_cli_reset_getopt();
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -338,6 +344,17 @@ int cmd_simulate(int argc, char **argv)
             replicas = (int)v;
             break;
         }
+        case 't': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 4096) {
+                fprintf(stderr, "wattscale simulate: --threads: '%s' is not a whole number from 1 to 4096\n", optarg);
+                return 2;
+            }
+            threads = (int)v;
+            break;
+        }
+        case 'q': quiet = 1; break;
         case 'd': db = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -356,10 +373,10 @@ int cmd_simulate(int argc, char **argv)
     }
     int rc;
     if (ws_whatif_is_whatif(doc) || replicas > 0) {
-        whatif_cli w = {out_dir, plots_dir, db, store, json, replicas};
+        whatif_cli w = {out_dir, plots_dir, db, store, json, replicas, threads, quiet};
         rc = simulate_whatif(path, doc, &opt, &w);
     } else {
-        rc = simulate(path, &opt, out_dir, jobs_out, db, store, json);
+        rc = simulate(path, &opt, out_dir, jobs_out, db, store, json, quiet);
     }
     cJSON_Delete(doc);
     return rc;

@@ -198,7 +198,8 @@ char *ws_sweep_run_point(const ws_sweep *sw, long p, const ws_sweep_options *opt
     int rc = WS_EINPUT;
     if (doc) {
         ws_whatif_options wo = {.replicas = opt->replicas, .override_seed = 1, .seed = ws_sweep_point_seed(sw, p),
-                                .store = opt->store, .out_dir = NULL, .quiet = 1};
+                                .store = opt->store, .out_dir = NULL, .quiet = 1,
+                                .threads = 1 /* points run in parallel (ranks), not runs inside one */};
         rc = ws_whatif_run(doc, sw->file, sw->dir, sw->sha256, &wo, &report, &err);
     }
     cJSON *row = cJSON_CreateObject();

@@ -8,10 +8,13 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ws_cli.h"
 #include "ws_report.h"
@@ -59,7 +62,16 @@ typedef struct {
     char ct_class[MAX_CT][WS_NAME_MAX], ct_type[MAX_CT][WS_NAME_MAX];
     int n_ct;
     double *ct_rows;   /* replicas x MAX_CT: attributed IT kWh */
+    cJSON *doc;        /* the variant's scenario document (patched), from which workers parse their copies */
 } variant_t;
+
+/* Attributed IT energy of one run by (class, node type), in order of first appearance; merged into
+ * its variant replica by replica after the runs, so that cells get the same order at any thread count. */
+typedef struct {
+    char cls[MAX_CT][WS_NAME_MAX], type[MAX_CT][WS_NAME_MAX];
+    double kwh[MAX_CT];
+    int n;
+} ct_table;
 
 typedef struct {
     variant_t v[MAX_VARIANTS];
@@ -390,6 +402,7 @@ static void variant_free(variant_t *v)
     free(v->rows);
     free(v->site_rows);
     free(v->ct_rows);
+    cJSON_Delete(v->doc);
     ws_scenario_free(&v->sc);
 }
 
@@ -438,7 +451,7 @@ static int parse_variant(whatif_t *w, const cJSON *base, const cJSON *spec, int 
         return -1;
     }
     int rc = ws_scenario_from_json(merged, w->file, dir, &v->sc, &e);
-    cJSON_Delete(merged);
+    v->doc = merged;
     w->n++; /* from here on variant_free owns it */
     if (rc != 0) {
         /* Name the variant: its patch made the scenario invalid. */
@@ -473,13 +486,36 @@ static int parse_variant(whatif_t *w, const cJSON *base, const cJSON *spec, int 
 /* ---- one replica ---- */
 
 typedef struct {
-    variant_t *v;
+    variant_t *v;      /* the worker's copy of the variant */
     const whatif_t *w;
     int replica;
     FILE *hourly;
     double win_it_j, win_fac_j, win_co2_g, win_cost; /* inside the measurement window */
     long win_jobs;
+    ct_table *ct;
+    struct progress *prog; /* shared with the other workers; NULL: none */
+    int task;
 } run_ctx;
+
+/* What the runs have done so far, for the progress line (written by workers, read by the monitor). */
+struct progress {
+    pthread_mutex_t mu;
+    double *frac;   /* per task: simulated time / horizon (1 when done) */
+    int64_t *jobs;  /* per task: jobs completed */
+};
+
+static void on_progress(void *ctx, double t_s, double end_s, int64_t jobs)
+{
+    run_ctx *rc = ctx;
+    if (!rc->prog)
+        return;
+    double horizon = isfinite(end_s) ? end_s : rc->v->sc.days * 86400.0;
+    double f = horizon > 0 ? t_s / horizon : 0;
+    pthread_mutex_lock(&rc->prog->mu);
+    rc->prog->frac[rc->task] = f < 0.999 ? f : 0.999;
+    rc->prog->jobs[rc->task] = jobs;
+    pthread_mutex_unlock(&rc->prog->mu);
+}
 
 static double attributed_power_w(const ws_scenario *sc, const ws_sim_job_record *r)
 {
@@ -505,20 +541,21 @@ static void on_job(void *ctx, const ws_sim_job_record *r)
 {
     run_ctx *rc = ctx;
     variant_t *v = rc->v;
+    ct_table *ct = rc->ct;
     const char *cls = r->cls < v->sc.n_classes ? v->sc.classes[r->cls].name : "trace";
     const char *type = v->sc.sites[r->site].groups[r->group].type;
     int i;
-    for (i = 0; i < v->n_ct; i++)
-        if (strcmp(v->ct_class[i], cls) == 0 && strcmp(v->ct_type[i], type) == 0)
+    for (i = 0; i < ct->n; i++)
+        if (strcmp(ct->cls[i], cls) == 0 && strcmp(ct->type[i], type) == 0)
             break;
-    if (i == v->n_ct) {
-        if (v->n_ct == MAX_CT)
+    if (i == ct->n) {
+        if (ct->n == MAX_CT)
             return;
-        ws_strlcpy(v->ct_class[i], cls, WS_NAME_MAX);
-        ws_strlcpy(v->ct_type[i], type, WS_NAME_MAX);
-        v->n_ct++;
+        ws_strlcpy(ct->cls[i], cls, WS_NAME_MAX);
+        ws_strlcpy(ct->type[i], type, WS_NAME_MAX);
+        ct->n++;
     }
-    v->ct_rows[rc->replica * MAX_CT + i] += attributed_power_w(&v->sc, r) * (r->end_s - r->start_s) / WS_J_PER_KWH;
+    ct->kwh[i] += attributed_power_w(&v->sc, r) * (r->end_s - r->start_s) / WS_J_PER_KWH;
     if (r->end_s >= rc->w->window_from_s && r->end_s < rc->w->window_to_s)
         rc->win_jobs++;
 }
@@ -609,43 +646,212 @@ static void record_row(const whatif_t *w, variant_t *v, int rep, const ws_sim_re
     }
 }
 
-static int run_replica(whatif_t *w, int rep, const ws_whatif_options *opt, ws_error *err)
+/* One run: variant vi (the worker's copy wv, results into the shared variant's rows) in replica rep. */
+static int run_task(whatif_t *w, variant_t *wv, int vi, int rep, const char *out_dir, ct_table *ct,
+                    struct progress *prog, ws_error *err)
 {
     uint64_t seed = w->replicas == 1 ? w->seed : ws_sim_stream_seed(w->seed, 0x10000u + (uint32_t)rep);
-    for (int vi = 0; vi < w->n; vi++) {
-        variant_t *v = &w->v[vi];
-        if (variant_prepare(v, vi, seed, w->replicas > 1) != 0)
-            return WS_EFAIL;
-        run_ctx rc = {.v = v, .w = w, .replica = rep,
-                      .hourly = rep == 0 ? open_hourly(opt->out_dir, v->name, ws_scenario_synthetic(&v->sc)) : NULL};
-        ws_sim_options so = {.override_seed = 1, .seed = seed};
-        so.obs.on_job = on_job;
-        so.obs.on_hour = on_hour;
-        so.obs.ctx = &rc;
-        ws_sim_result res;
-        int r = ws_sim_run(&v->sc, &so, &res, err);
-        if (rc.hourly)
-            fclose(rc.hourly);
-        if (r == 0) {
-            record_row(w, v, rep, &res);
-            double attributed = 0;
-            for (int i = 0; i < v->n_ct; i++)
-                attributed += v->ct_rows[rep * MAX_CT + i];
-            double *row = &v->rows[rep * M_COUNT];
-            row[M_ATTR_KWH] = attributed;
-            row[M_WIN_IT_KWH] = rc.win_it_j / WS_J_PER_KWH;
-            row[M_WIN_FAC_KWH] = rc.win_fac_j / WS_J_PER_KWH;
-            row[M_WIN_CO2_KG] = rc.win_co2_g / 1000.0;
-            row[M_WIN_COST] = isnan(row[M_COST]) ? NAN : rc.win_cost;
-            row[M_WIN_JOBS] = (double)rc.win_jobs;
-        }
-        ws_sim_result_free(&res);
-        if (r != 0)
-            return WS_EINPUT;
-        if (!opt->quiet)
-            fprintf(stderr, "\rwhat-if: replica %d/%d, variant %d/%d   ", rep + 1, w->replicas, vi + 1, w->n);
+    variant_t *v = &w->v[vi];
+    if (variant_prepare(wv, vi, seed, w->replicas > 1) != 0)
+        return WS_EFAIL;
+    run_ctx rc = {.v = wv, .w = w, .replica = rep, .ct = ct, .prog = prog, .task = rep * w->n + vi,
+                  .hourly = rep == 0 ? open_hourly(out_dir, v->name, ws_scenario_synthetic(&wv->sc)) : NULL};
+    ws_sim_options so = {.override_seed = 1, .seed = seed};
+    so.obs.on_job = on_job;
+    so.obs.on_hour = on_hour;
+    so.obs.on_progress = on_progress;
+    so.obs.ctx = &rc;
+    ws_sim_result res;
+    int r = ws_sim_run(&wv->sc, &so, &res, err);
+    if (prog) {
+        pthread_mutex_lock(&prog->mu);
+        prog->frac[rc.task] = 1;
+        prog->jobs[rc.task] = res.total.jobs_completed;
+        pthread_mutex_unlock(&prog->mu);
     }
-    return WS_OK;
+    if (rc.hourly)
+        fclose(rc.hourly);
+    if (r == 0) {
+        record_row(w, v, rep, &res);
+        double attributed = 0;
+        for (int i = 0; i < ct->n; i++)
+            attributed += ct->kwh[i];
+        double *row = &v->rows[rep * M_COUNT];
+        row[M_ATTR_KWH] = attributed;
+        row[M_WIN_IT_KWH] = rc.win_it_j / WS_J_PER_KWH;
+        row[M_WIN_FAC_KWH] = rc.win_fac_j / WS_J_PER_KWH;
+        row[M_WIN_CO2_KG] = rc.win_co2_g / 1000.0;
+        row[M_WIN_COST] = isnan(row[M_COST]) ? NAN : rc.win_cost;
+        row[M_WIN_JOBS] = (double)rc.win_jobs;
+    }
+    ws_sim_result_free(&res);
+    return r == 0 ? WS_OK : WS_EINPUT;
+}
+
+/* A worker's own copy of every variant (scenario parsed again from the variant's document, so that
+ * replicas may draw models and apply tweaks concurrently). */
+static int clone_variants(const whatif_t *w, variant_t *copies)
+{
+    for (int vi = 0; vi < w->n; vi++) {
+        variant_t *c = &copies[vi];
+        ws_error e;
+        memset(c, 0, sizeof *c);
+        memcpy(c->tweaks, w->v[vi].tweaks, sizeof c->tweaks);
+        c->n_tweaks = w->v[vi].n_tweaks;
+        if (ws_scenario_from_json(w->v[vi].doc, w->file, w->dir, &c->sc, &e) != 0 || variant_snapshot(c) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The runs (replica x variant, replica-major) spread over threads; every result lands in its own
+ * slot, and the attributed-energy cells are merged in run order afterwards: the same bytes at any
+ * thread count. */
+typedef struct {
+    whatif_t *w;
+    const ws_whatif_options *opt;
+    int n_tasks;
+    int next, done;          /* guarded by mu */
+    pthread_mutex_t mu;
+    struct progress prog;
+    int *rc;                 /* per task */
+    ws_error *err;           /* per task */
+    ct_table *ct;            /* per task */
+} pool_t;
+
+static void *worker(void *arg)
+{
+    pool_t *p = arg;
+    whatif_t *w = p->w;
+    variant_t *copies = calloc((size_t)w->n, sizeof *copies);
+    int ok = copies && clone_variants(w, copies) == 0;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        int k = p->next < p->n_tasks ? p->next++ : -1;
+        pthread_mutex_unlock(&p->mu);
+        if (k < 0)
+            break;
+        int rep = k / w->n, vi = k % w->n;
+        p->rc[k] = ok ? run_task(w, &copies[vi], vi, rep, p->opt->out_dir, &p->ct[k], &p->prog, &p->err[k]) : WS_EFAIL;
+        pthread_mutex_lock(&p->mu);
+        p->done++;
+        pthread_mutex_unlock(&p->mu);
+    }
+    for (int vi = 0; copies && vi < w->n; vi++)
+        variant_free(&copies[vi]);
+    free(copies);
+    return NULL;
+}
+
+static void merge_ct(whatif_t *w, const ct_table *ct, int k)
+{
+    int rep = k / w->n;
+    variant_t *v = &w->v[k % w->n];
+    for (int c = 0; c < ct->n; c++) {
+        int i;
+        for (i = 0; i < v->n_ct; i++)
+            if (strcmp(v->ct_class[i], ct->cls[c]) == 0 && strcmp(v->ct_type[i], ct->type[c]) == 0)
+                break;
+        if (i == v->n_ct) {
+            if (v->n_ct == MAX_CT)
+                continue;
+            ws_strlcpy(v->ct_class[i], ct->cls[c], WS_NAME_MAX);
+            ws_strlcpy(v->ct_type[i], ct->type[c], WS_NAME_MAX);
+            v->n_ct++;
+        }
+        v->ct_rows[rep * MAX_CT + i] = ct->kwh[c];
+    }
+}
+
+static int whatif_threads(const ws_whatif_options *opt, int n_tasks)
+{
+    long n = opt->threads > 0 ? opt->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    return (int)(n < n_tasks ? n : n_tasks);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Until every run is done: a progress line on stderr every few seconds (runs done, jobs simulated,
+ * rate, elapsed, ETA from the simulated fraction), terminal or not. */
+static void monitor(pool_t *p, const ws_whatif_options *opt, int threads)
+{
+    double t0 = now_s(), last = t0;
+    for (;;) {
+        struct timespec nap = {0, 100 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+        pthread_mutex_lock(&p->mu);
+        int done = p->done;
+        pthread_mutex_unlock(&p->mu);
+        if (done == p->n_tasks)
+            break;
+        double t = now_s();
+        if (opt->quiet || t - last < 5.0)
+            continue;
+        last = t;
+        double f = 0;
+        int64_t jobs = 0;
+        pthread_mutex_lock(&p->prog.mu);
+        for (int k = 0; k < p->n_tasks; k++) {
+            f += p->prog.frac[k];
+            jobs += p->prog.jobs[k];
+        }
+        pthread_mutex_unlock(&p->prog.mu);
+        f /= p->n_tasks;
+        fprintf(stderr, "what-if: %d/%d runs done on %d threads, %.3g M jobs simulated (%.3g M/s), %.0f s elapsed, ETA %.0f s\n",
+                done, p->n_tasks, threads, jobs / 1e6, jobs / 1e6 / (t - t0), t - t0, f > 0 ? (t - t0) * (1 - f) / f : NAN);
+    }
+}
+
+static int run_all(whatif_t *w, const ws_whatif_options *opt, ws_error *err)
+{
+    pool_t p = {.w = w, .opt = opt, .n_tasks = w->replicas * w->n};
+    p.rc = calloc((size_t)p.n_tasks, sizeof *p.rc);
+    p.err = calloc((size_t)p.n_tasks, sizeof *p.err);
+    p.ct = calloc((size_t)p.n_tasks, sizeof *p.ct);
+    p.prog.frac = calloc((size_t)p.n_tasks, sizeof *p.prog.frac);
+    p.prog.jobs = calloc((size_t)p.n_tasks, sizeof *p.prog.jobs);
+    int nt = whatif_threads(opt, p.n_tasks), started = 0, rc = WS_OK;
+    pthread_t *th = calloc((size_t)nt, sizeof *th);
+    if (!p.rc || !p.err || !p.ct || !p.prog.frac || !p.prog.jobs || !th || pthread_mutex_init(&p.mu, NULL) != 0 ||
+        pthread_mutex_init(&p.prog.mu, NULL) != 0) {
+        free(p.rc), free(p.err), free(p.ct), free(p.prog.frac), free(p.prog.jobs), free(th);
+        return WS_EFAIL;
+    }
+    for (; started < nt; started++)
+        if (pthread_create(&th[started], NULL, worker, &p) != 0)
+            break;
+    if (started == 0)
+        worker(&p); /* no thread could be made: run them here */
+    else
+        monitor(&p, opt, started);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    for (int k = 0; k < p.n_tasks && rc == WS_OK; k++) {
+        rc = p.rc[k];
+        if (rc != WS_OK)
+            *err = p.err[k];
+        else
+            merge_ct(w, &p.ct[k], k);
+    }
+    if (!opt->quiet)
+        fprintf(stderr, "what-if: %d runs (%d replicas x %d variants) on %d thread%s\n", p.n_tasks, w->replicas, w->n,
+                started ? started : 1, started > 1 ? "s" : "");
+    pthread_mutex_destroy(&p.mu);
+    pthread_mutex_destroy(&p.prog.mu);
+    free(p.prog.frac);
+    free(p.prog.jobs);
+    free(p.rc);
+    free(p.err);
+    free(p.ct);
+    free(th);
+    return rc;
 }
 
 /* ---- summaries ---- */
@@ -1209,10 +1415,8 @@ int ws_whatif_run(const cJSON *doc, const char *file, const char *dir, const cha
         w->seed = opt->override_seed ? opt->seed : w->v[0].sc.seed;
         rc = allocate_rows(w) == 0 ? WS_OK : WS_EFAIL;
         tweak_inputs(w);
-        for (int r = 0; r < w->replicas && rc == WS_OK; r++)
-            rc = run_replica(w, r, opt, err);
-        if (!opt->quiet)
-            fputc('\n', stderr);
+        if (rc == WS_OK)
+            rc = run_all(w, opt, err);
         if (rc == WS_OK) {
             fix_scale(w);
             cJSON *base = baseline_json(doc);

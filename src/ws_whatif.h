@@ -21,6 +21,7 @@ typedef struct {
     ws_store *store;       /* for from_profiles tweaks; NULL: such tweaks are an error */
     const char *out_dir;   /* hourly_<variant>.csv of replica 0 go here; NULL: none */
     int quiet;             /* no progress on stderr */
+    int threads;           /* runs at once (replica x variant); 0: one per online CPU */
 } ws_whatif_options;
 
 /* Is this scenario document a what-if (has variants, replicas or projection)? */
