@@ -77,8 +77,10 @@ enum { RESV_NONE = 0, RESV_NODE = 1, RESV_WHOLE = 2 };
 
 /* EASY backfilling state of one site (memory O(nodes + running + reservation), built once). */
 typedef struct {
-    endh_t *endh;             /* running jobs, binary heap by (end_s, seq) */
+    endh_t *endh;             /* running jobs, binary heap by (end_s, seq), kept while heads block */
     int endh_n, endh_cap;
+    int endh_valid;           /* 0: not kept (rebuilt from the running array when a head blocks) */
+    int64_t endh_idle;        /* starts and ends since the last reservation */
     int32_t resv_job;         /* head the reservation is for (-1: none), and its seq */
     uint64_t resv_seq;
     double shadow_s;          /* when the head starts (INFINITY: never, so nothing is held) */
@@ -1046,8 +1048,35 @@ static void endh_down(sim_t *s, easy_t *e, int i)
     endh_set(s, e, i, v);
 }
 
+/* The heap is kept only while it is used: after 4 x (running + 256) starts and ends without a
+ * reservation it is dropped, and rebuilt in O(running) at the next one (amortised O(1) per event),
+ * so a site whose queue rarely blocks does not pay O(log running) per job for it. */
+static int endh_idle(easy_t *e)
+{
+    if (e->endh_valid && ++e->endh_idle > 4 * ((int64_t)e->endh_n + 256))
+        e->endh_valid = 0;
+    return !e->endh_valid;
+}
+
+static int endh_rebuild(sim_t *s, site_t *st, easy_t *e)
+{
+    e->endh_n = 0;
+    for (int i = 0; i < st->n_running; i++) {
+        int32_t j = st->running[i];
+        if (ws_grow(&e->endh, e->endh_n, &e->endh_cap, sizeof *e->endh, 64) != 0)
+            return -1;
+        endh_set(s, e, e->endh_n++, (endh_t){s->jobs[j].end_s, s->jobs[j].seq, j});
+    }
+    for (int i = e->endh_n / 2 - 1; i >= 0; i--)
+        endh_down(s, e, i);
+    e->endh_valid = 1;
+    return 0;
+}
+
 static int endh_push(sim_t *s, easy_t *e, int32_t j)
 {
+    if (endh_idle(e))
+        return 0;
     if (ws_grow(&e->endh, e->endh_n, &e->endh_cap, sizeof *e->endh, 64) != 0)
         return -1;
     e->endh[e->endh_n++] = (endh_t){s->jobs[j].end_s, s->jobs[j].seq, j};
@@ -1057,6 +1086,8 @@ static int endh_push(sim_t *s, easy_t *e, int32_t j)
 
 static void endh_remove(sim_t *s, easy_t *e, int32_t j)
 {
+    if (endh_idle(e))
+        return;
     int i = s->jobs[j].end_idx;
     endh_t last = e->endh[--e->endh_n];
     if (i == e->endh_n)
@@ -1207,6 +1238,9 @@ static int easy_reserve(sim_t *s, int si, int head)
     easy_t *e = st->easy;
     const job_t *h = &s->jobs[head];
     resv_clear(e);
+    e->endh_idle = 0;
+    if (!e->endh_valid && endh_rebuild(s, st, e) != 0)
+        return -1;
     e->resv_job = head;
     e->resv_seq = h->seq;
     e->shadow_s = INFINITY;
