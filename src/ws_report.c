@@ -148,12 +148,13 @@ static void list(emitter *e, const cJSON *items)
 static void emit_header(emitter *e, const cJSON *r)
 {
     const cJSON *sc = cJSON_GetObjectItemCaseSensitive(r, "scenario");
-    char title[512], line[1024];
+    char title[512], line[2048];
     snprintf(title, sizeof title, "wattscale projection: %s", str(sc, "name", "scenario"));
     heading(e, 1, title);
     snprintf(line, sizeof line, "Run %.0f of scenario %s (sha256 %.16s...), seed %.0f, %.0f replica(s), %.4g measured "
-             "day(s) scaled by %.6g. %s", num(r, "run_id"), str(sc, "path", "?"), str(sc, "sha256", "?"), num(sc, "seed"),
-             num(sc, "replicas"), num(sc, "simulated_days"), num(sc, "scale_factor"), str(sc, "description", ""));
+             "day(s) scaled by %.6g. %s %s", num(r, "run_id"), str(sc, "path", "?"), str(sc, "sha256", "?"), num(sc, "seed"),
+             num(sc, "replicas"), num(sc, "simulated_days"), num(sc, "scale_factor"), str(sc, "scale_note", ""),
+             str(sc, "description", ""));
     para(e, line);
     const cJSON *headline = cJSON_GetObjectItemCaseSensitive(r, "headline");
     if (cJSON_IsArray(headline)) {

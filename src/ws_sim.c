@@ -106,6 +106,14 @@ typedef struct {
     int *batch, batch_n, batch_cap; /* nodes released at the instant being looked at */
 } easy_t;
 
+/* Temporal shifting: steps of the forecast at one site: step i starts at t[i] (Unix s) with value v[i]
+ * (g/kWh x PUE x noise); F[i] = integral from t[lo] to t[i]; the last step ends at t_end. */
+typedef struct {
+    double *t, *v, *F, t_end;
+    int lo, n, cap;
+    size_t c1, c2; /* series cursors */
+} fc_table;
+
 typedef struct {
     int group, k, node; /* k == 1: node; k > 1: the sim's plan buffer */
     int *nodes;
@@ -136,6 +144,7 @@ typedef struct {
     int node_base;             /* global index of node 0 (EV_OFF payload) */
     double h_it_j, h_fac_j, h_co2_g, h_cost, h_ci_s, h_busy_core_s, h_t0;
     easy_t *easy; /* easy-backfill state; NULL under other queues */
+    fc_table fc;  /* temporal shifting: the forecast ahead of the clock */
 } site_t;
 
 typedef struct {
@@ -1791,31 +1800,91 @@ static double forecast_factor(sim_t *s, int si, double hour_unix_s)
     return s->fz[i];
 }
 
-/* Forecast integral of carbon x PUE (x the noise factor) at site si over [t0, t0 + dur] (seconds
- * after start), exact over the step series; for dur = 0 the value at t0. */
+/* The forecast of carbon x PUE (x the noise factor) at site si as a step function with running
+ * integrals (fc_table), extended as far ahead as a query needs and trimmed behind the clock: the
+ * integral over any window is two binary searches instead of a walk over the series, whatever the
+ * slack and step. Returns 0, or -1 when out of memory. */
+static int fc_append(sim_t *s, int si, double t)
+{
+    site_t *st = &s->sites[si];
+    fc_table *f = &st->fc;
+    double n1, n2, n3 = INFINITY;
+    double v = ws_series_at(st->def->carbon_g_per_kwh, t, &f->c1, &n1) * ws_series_at(st->def->pue, t, &f->c2, &n2);
+    if (s->sc->policy.shifting.forecast == WS_FORECAST_NOISY) {
+        double hr = floor(t / 3600.0) * 3600.0, k = forecast_factor(s, si, hr);
+        if (isnan(k))
+            return -1;
+        v *= k;
+        n3 = hr + 3600.0;
+    }
+    if (f->n == f->cap) {
+        if (f->lo > 0) { /* slide the part still ahead of the clock down */
+            memmove(f->t, f->t + f->lo, (size_t)(f->n - f->lo) * sizeof *f->t);
+            memmove(f->v, f->v + f->lo, (size_t)(f->n - f->lo) * sizeof *f->v);
+            memmove(f->F, f->F + f->lo, (size_t)(f->n - f->lo) * sizeof *f->F);
+            f->n -= f->lo;
+            f->lo = 0;
+        }
+        if (f->n == f->cap) {
+            int cap = f->cap ? 2 * f->cap : 64;
+            double *nt = realloc(f->t, (size_t)cap * sizeof *nt), *nv = nt ? realloc(f->v, (size_t)cap * sizeof *nv) : NULL,
+                   *nF = nv ? realloc(f->F, (size_t)cap * sizeof *nF) : NULL;
+            f->t = nt ? nt : f->t;
+            f->v = nv ? nv : f->v;
+            f->F = nF ? nF : f->F;
+            if (!nF)
+                return -1;
+            f->cap = cap;
+        }
+    }
+    int i = f->n++;
+    f->t[i] = t;
+    f->v[i] = v;
+    f->F[i] = i > f->lo ? f->F[i - 1] + f->v[i - 1] * (t - f->t[i - 1]) : 0;
+    double e = n1 < n2 ? n1 : n2;
+    f->t_end = e < n3 ? e : n3;
+    return 0;
+}
+
+/* Index of the step holding Unix time x (extending the table to it); -1 when out of memory. */
+static int fc_find(sim_t *s, int si, double x)
+{
+    fc_table *f = &s->sites[si].fc;
+    double now = s->sc->start_unix_s + s->t;
+    if (f->n == 0 && fc_append(s, si, now) != 0)
+        return -1;
+    while (f->lo + 1 < f->n && f->t[f->lo + 1] <= now)
+        f->lo++;
+    while (f->t_end <= x)
+        if (fc_append(s, si, f->t_end) != 0)
+            return -1;
+    int lo = f->lo, hi = f->n - 1; /* the last step starting at or before x (queries never look back) */
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (f->t[mid] <= x)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Forecast integral of carbon x PUE (x noise) at site si over [t0, t0 + dur] (seconds after start);
+ * for dur = 0 the value at t0. NAN when out of memory. */
 static double forecast_integral(sim_t *s, int si, double t0, double dur)
 {
-    const site_t *st = &s->sites[si];
-    int noisy = s->sc->policy.shifting.forecast == WS_FORECAST_NOISY;
-    size_t c1 = st->cur_ci, c2 = st->cur_pue; /* monotone from now: short forward scans */
-    double a = s->sc->start_unix_s + t0, b = a + dur, t = a, acc = 0;
-    do {
-        double n1, n2, n3 = INFINITY;
-        double v = ws_series_at(st->def->carbon_g_per_kwh, t, &c1, &n1) * ws_series_at(st->def->pue, t, &c2, &n2);
-        if (noisy) {
-            double hr = floor(t / 3600.0) * 3600.0;
-            v *= forecast_factor(s, si, hr);
-            n3 = hr + 3600.0;
-        }
-        if (!(b > a))
-            return v;
-        double e = n1 < n2 ? n1 : n2;
-        e = e < n3 ? e : n3;
-        e = e < b ? e : b;
-        acc += v * (e - t);
-        t = e;
-    } while (t < b);
-    return acc;
+    double a = s->sc->start_unix_s + t0, b = a + dur;
+    int i = fc_find(s, si, a);
+    if (i < 0)
+        return NAN;
+    const fc_table *f = &s->sites[si].fc;
+    if (!(b > a))
+        return f->v[i];
+    double fa = f->F[i] + f->v[i] * (a - f->t[i]);
+    int k = fc_find(s, si, b);
+    if (k < 0)
+        return NAN;
+    return f->F[k] + f->v[k] * (b - f->t[k]) - fa;
 }
 
 /* Start delay (s) of a deferrable job dispatched to site si: the d on the step_s grid (d = 0 first)
@@ -1837,7 +1906,8 @@ static double shift_delay_s(sim_t *s, const job_t *jb, int si)
         double f = forecast_integral(s, si, start, rt);
         if (isnan(f))
             return -1;
-        if (f < best) {
+        /* integrals are differences of running sums: ties within rounding keep the earlier start */
+        if (f < best - 1e-9 * fabs(best)) {
             best = f;
             best_d = d;
         }
@@ -2167,6 +2237,9 @@ static void site_free(site_t *st)
     free(st->free_c);
     free(st->free_g);
     easy_free(st->easy);
+    free(st->fc.t);
+    free(st->fc.v);
+    free(st->fc.F);
     free(st->load);
     free(st->gpu_dyn_w);
     free(st->pf_w);

@@ -1378,6 +1378,22 @@ static cJSON *assemble(whatif_t *w, const cJSON *base, const char *sha256)
     cJSON_AddNumberToObject(sc, "replicas", w->replicas);
     cJSON_AddNumberToObject(sc, "simulated_days", w->v[0].rows[M_SIM_DAYS]);
     cJSON_AddNumberToObject(sc, "scale_factor", w->scale_factor);
+    double jobs = 0, days = 0;
+    for (int r = 0; r < w->replicas; r++) {
+        jobs += w->v[0].rows[r * M_COUNT + M_WIN_JOBS];
+        days += w->v[0].rows[r * M_COUNT + M_SIM_DAYS];
+    }
+    cJSON_AddNumberToObject(sc, "simulated_jobs_per_day", days > 0 ? jobs / days : 0);
+    cJSON_AddStringToObject(sc, "scaling", w->scale_factor == 1 ? "direct" : "scaled");
+    char note[512];
+    if (w->scale_factor == 1)
+        snprintf(note, sizeof note, "Per-day figures are simulated directly (%.4g jobs a day in the baseline); nothing is scaled.",
+                 days > 0 ? jobs / days : 0);
+    else
+        snprintf(note, sizeof note, "Per-day figures are SCALED by %.6g from the %.4g jobs a day simulated: energy, CO2 and cost "
+                 "grow linearly with jobs; waits and the effects of dispatch and shifting are those of the simulated size.",
+                 w->scale_factor, days > 0 ? jobs / days : 0);
+    cJSON_AddStringToObject(sc, "scale_note", note);
     int synthetic = ws_scenario_synthetic(&w->v[0].sc);
     cJSON_AddBoolToObject(rep, "synthetic_workload", synthetic);
     if (synthetic)
@@ -1520,9 +1536,9 @@ void ws_whatif_print_text(const cJSON *report, FILE *out)
             cJSON_GetObjectItemCaseSensitive(sc, "sha256")->valuestring,
             cJSON_GetObjectItemCaseSensitive(sc, "seed")->valuedouble,
             cJSON_GetObjectItemCaseSensitive(sc, "replicas")->valuedouble);
-    fprintf(out, "scale     %.4g measured day(s) x %.6g to the projected scale\n",
-            cJSON_GetObjectItemCaseSensitive(sc, "simulated_days")->valuedouble,
-            cJSON_GetObjectItemCaseSensitive(sc, "scale_factor")->valuedouble);
+    fprintf(out, "scale     %.4g measured day(s) x %.6g: %s\n", cJSON_GetObjectItemCaseSensitive(sc, "simulated_days")->valuedouble,
+            cJSON_GetObjectItemCaseSensitive(sc, "scale_factor")->valuedouble,
+            cJSON_GetObjectItemCaseSensitive(sc, "scale_note")->valuestring);
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "synthetic_workload")))
         fprintf(out, "workload  SYNTHETIC: no trace; every job comes from the generator\n");
     fprintf(out, "\n%-22s %26s %26s %22s %24s\n", "variant", "energy MWh/day", "saving MWh/day", "saving %",

@@ -14,7 +14,7 @@ run_chain() { # run_chain DIR THREADS: a fresh store, the measurements, the scen
     "$WS" ingest -q --db "$d/ws.db" --arch "NVIDIA H100 80GB HBM3" --work-column 'samples_per_s*duration_s' \
         --work-unit samples "$H100"/jobs_r*.csv &&
         "$WS" ingest -q --db "$d/ws.db" --work 520000000 --work-unit samples "$SRC/data/studies/baler_t4_amp.csv" &&
-        (cd "$d" && "$WS" simulate "$SRC/scenarios/lhc-baler-whatif.json" --db ws.db --replicas 3 --out out \
+        (cd "$d" && "$WS" simulate "$SRC/scenarios/lhc-baler-whatif-small.json" --db ws.db --replicas 3 --out out \
             --plots plots --threads "$threads" >stdout.txt 2>stderr.txt)
 }
 run_chain "$T/a" 1
@@ -25,8 +25,8 @@ check "report JSON byte-identical for the same seed, 1 and 3 threads" cmp -s "$T
 check "report Markdown byte-identical" cmp -s "$T/a/out/report.md" "$T/b/out/report.md"
 check "hourly series of every variant byte-identical" diff -r "$T/a/out" "$T/b/out"
 for f in savings co2-vs-wait by-class power-carbon; do
-    check "figure $f PNG and SVG written" test -s "$T/a/plots/lhc-baler-whatif-$f.png" -a -s "$T/a/plots/lhc-baler-whatif-$f.svg"
-    check "figure $f byte-identical" cmp -s "$T/a/plots/lhc-baler-whatif-$f.png" "$T/b/plots/lhc-baler-whatif-$f.png"
+    check "figure $f PNG and SVG written" test -s "$T/a/plots/lhc-baler-whatif-small-$f.png" -a -s "$T/a/plots/lhc-baler-whatif-small-$f.svg"
+    check "figure $f byte-identical" cmp -s "$T/a/plots/lhc-baler-whatif-small-$f.png" "$T/b/plots/lhc-baler-whatif-small-$f.png"
 done
 check "the report says what it assumed and where numbers come from" /usr/bin/python3 -c "
 import json
@@ -47,8 +47,8 @@ check "report html is one file with the figures inside" sh -c "cd '$T/a' && '$WS
 "$WS" report 1 --db "$T/a/ws.db" --format json >"$T/r.json"
 check "report --format json is the stored report" cmp -s "$T/r.json" "$T/a/out/report.json"
 (cd "$T/a" && "$WS" plot run 1 --db ws.db --out replot >/dev/null)
-check "plot run redraws the same figures" cmp -s "$T/a/replot/lhc-baler-whatif-power-carbon.png" "$T/a/plots/lhc-baler-whatif-power-carbon.png"
-check "plot run redraws the savings figure" cmp -s "$T/a/replot/lhc-baler-whatif-savings.png" "$T/a/plots/lhc-baler-whatif-savings.png"
+check "plot run redraws the same figures" cmp -s "$T/a/replot/lhc-baler-whatif-small-power-carbon.png" "$T/a/plots/lhc-baler-whatif-small-power-carbon.png"
+check "plot run redraws the savings figure" cmp -s "$T/a/replot/lhc-baler-whatif-small-savings.png" "$T/a/plots/lhc-baler-whatif-small-savings.png"
 "$WS" report 9 --db "$T/a/ws.db" >/dev/null 2>"$T/err"
 check "report of a missing run exits 2" test $? -eq 2
 printf '{"sites": [], "variants": [{"patch": {}}]}' >"$T/bad.json"
@@ -56,7 +56,7 @@ printf '{"sites": [], "variants": [{"patch": {}}]}' >"$T/bad.json"
 check "bad what-if exits 2" test $? -eq 2
 check "bad what-if names the JSON path" grep -q "bad.json.*sites" "$T/err"
 # A copy outside the source tree: its relative paths made absolute, its variants replaced by a bad one.
-scenario_copy "$SRC/scenarios/lhc-baler-whatif.json" "$T/bad_variant.json" \
+scenario_copy "$SRC/scenarios/lhc-baler-whatif-small.json" "$T/bad_variant.json" \
     'd["variants"] = [{"name": "x", "tweaks": [{"class": "nope", "runtime_factor": 2}]}]'
 "$WS" simulate "$T/bad_variant.json" --db "$T/a/ws.db" --no-store --plots "$T/p" >/dev/null 2>"$T/err"
 rc=$?
