@@ -9,6 +9,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,12 @@ typedef struct {
     int full_free;   /* nodes with nothing allocated */
     double gpu_idle_w;
 } group_t;
+
+/* A dispatch index entry: a site's key and index (the min of a subtree, ties to the lower index). */
+typedef struct {
+    double key;
+    int site;
+} dkey_t;
 
 /* A job's shape for EASY: the jobs of one shape fit the same places. */
 typedef struct {
@@ -179,6 +186,9 @@ typedef struct {
     gsl_rng *rng_forecast; /* noisy shifting forecast */
     double *fz;           /* noisy forecast factors exp(sigma z), [hour since start][site], drawn in order */
     size_t fz_n, fz_cap;
+    dkey_t *dtree;        /* dispatch indices of class jobs (disp_*): [class][2 x dsize], NULL if unused */
+    int dsize;
+    int *ea_site, *ea_group; /* energy-aware: each class's (site, group), computed once (-2: not yet) */
 } sim_t;
 
 /* ---------- random streams ---------- */
@@ -356,6 +366,8 @@ static int group_init(group_t *g, const ws_node_group *ng, int first, int power_
 
 /* ---------- site integration ---------- */
 
+static void disp_update(sim_t *s, int si);
+
 static void site_advance(sim_t *s, int si, double t)
 {
     site_t *st = &s->sites[si];
@@ -391,6 +403,7 @@ static int site_step(sim_t *s, int si)
     st->price = st->def->price_per_kwh ? ws_series_at(st->def->price_per_kwh, abs_t, &st->cur_price, &n3) : 0;
     double next = n1 < n2 ? n1 : n2;
     next = next < n3 ? next : n3;
+    disp_update(s, si);
     if (isfinite(next) && next - s->sc->start_unix_s < s->end_s)
         return ws_eventq_push(&s->q, next - s->sc->start_unix_s, PRIO_STEP, EV_STEP, si);
     return 0;
@@ -995,6 +1008,7 @@ static int end_job(sim_t *s, int j)
     record_end(s, jb, missed);
     job_release(s, j);
     s->live--;
+    disp_update(s, si);
     mark_dirty(s, si);
     return rc;
 }
@@ -1655,11 +1669,78 @@ static double site_score(const sim_t *s, int si)
 
 static int dispatch_least_loaded(sim_t *s, const job_t *jb);
 
+/* ---------- dispatch indices ----------
+ * least-loaded, greenest and cheapest dispatch of class jobs look up a min segment tree per class
+ * over the sites instead of scanning them: tree 0 keys each site by its load for the class (busy +
+ * queued over capacity, of GPUs for a GPU class), tree 1 by its score (carbon x PUE, or price) when
+ * it has room (load < 1), +infinity where the class cannot run (and in tree 1 where it has no room).
+ * A site's keys change only when it queues or ends a job or its series step: O(classes x log sites)
+ * then, and O(1) per arrival. Ties go to the lower site index, as the scans they replace did. */
+
+static int disp_uses_tree(const sim_t *s)
+{
+    ws_dispatch_policy d = s->sc->policy.dispatch;
+    return d == WS_DISPATCH_LEAST_LOADED || d == WS_DISPATCH_GREENEST || d == WS_DISPATCH_CHEAPEST;
+}
+
+static dkey_t *disp_tree(const sim_t *s, int k, int which)
+{
+    return &s->dtree[((size_t)k * 2 + (size_t)which) * 2 * (size_t)s->dsize];
+}
+
+static void disp_set(dkey_t *t, int size, int si, double key)
+{
+    int p = size + si;
+    t[p].key = key;
+    for (p >>= 1; p; p >>= 1) {
+        const dkey_t *a = &t[2 * p], *b = &t[2 * p + 1];
+        t[p] = b->key < a->key ? *b : *a;
+    }
+}
+
+static void disp_update(sim_t *s, int si)
+{
+    if (!s->dtree)
+        return;
+    const site_t *st = &s->sites[si];
+    for (int k = 0; k < s->sc->n_classes; k++) {
+        job_t probe = {0};
+        probe.gpus = s->sc->classes[k].gpus;
+        int ok = s->feasible[k * s->n_sites + si];
+        double load = site_load(st, &probe), score = site_score(s, si);
+        disp_set(disp_tree(s, k, 0), s->dsize, si, ok ? load : INFINITY);
+        /* an eligible site without a price still wins over none: +infinity scores become DBL_MAX */
+        disp_set(disp_tree(s, k, 1), s->dsize, si, ok && load < 1.0 ? (isinf(score) ? DBL_MAX : score) : INFINITY);
+    }
+}
+
+static int disp_init(sim_t *s)
+{
+    if (!disp_uses_tree(s) || s->sc->n_classes == 0)
+        return 0;
+    s->dsize = 1;
+    while (s->dsize < s->n_sites)
+        s->dsize *= 2;
+    size_t n = (size_t)s->sc->n_classes * 2 * 2 * (size_t)s->dsize;
+    s->dtree = malloc(n * sizeof *s->dtree);
+    if (!s->dtree)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        s->dtree[i] = (dkey_t){INFINITY, (int)(i % (size_t)s->dsize)};
+    for (int si = 0; si < s->n_sites; si++)
+        disp_update(s, si);
+    return 0;
+}
+
 /* greenest / cheapest among the sites with room (busy + queued below capacity, so the job need not
  * queue there); when every site is full, least-loaded, so that the best site is not buried under a
  * queue that misses deadlines while the others idle. */
 static int dispatch_scored(sim_t *s, const job_t *jb)
 {
+    if (s->dtree && jb->runtime_s < 0) {
+        const dkey_t *root = &disp_tree(s, jb->cls, 1)[1];
+        return root->key < INFINITY ? root->site : dispatch_least_loaded(s, jb);
+    }
     int best = -1;
     double best_v = INFINITY;
     for (int si = 0; si < s->n_sites; si++) {
@@ -1714,7 +1795,31 @@ static double predicted_energy_j(const sim_t *s, const job_t *jb, int si, int gi
 
 /* energy-aware: the (site, group) of lowest predicted energy (ties: lowest site, then group); the
  * job is pinned to that group. */
+static int dispatch_energy_scan(sim_t *s, job_t *jb);
+
+/* Class jobs: the prediction depends only on the class, so each class's choice is made once. */
 static int dispatch_energy(sim_t *s, job_t *jb)
+{
+    if (jb->runtime_s >= 0)
+        return dispatch_energy_scan(s, jb);
+    int n = s->sc->n_classes;
+    if (!s->ea_site) {
+        s->ea_site = malloc((size_t)n * sizeof *s->ea_site);
+        s->ea_group = malloc((size_t)n * sizeof *s->ea_group);
+        if (!s->ea_site || !s->ea_group)
+            return dispatch_energy_scan(s, jb);
+        for (int k = 0; k < n; k++)
+            s->ea_site[k] = -2;
+    }
+    if (s->ea_site[jb->cls] == -2) {
+        s->ea_site[jb->cls] = dispatch_energy_scan(s, jb);
+        s->ea_group[jb->cls] = jb->pin_group;
+    }
+    jb->pin_group = s->ea_group[jb->cls];
+    return s->ea_site[jb->cls];
+}
+
+static int dispatch_energy_scan(sim_t *s, job_t *jb)
 {
     int best = -1, best_g = -1;
     double best_e = INFINITY;
@@ -1748,6 +1853,10 @@ static int dispatch(sim_t *s, job_t *jb)
 /* round-robin, or least-loaded: the feasible site with the lowest (busy + queued) / capacity. */
 static int dispatch_least_loaded(sim_t *s, const job_t *jb)
 {
+    if (s->dtree && jb->runtime_s < 0 && s->sc->policy.dispatch != WS_DISPATCH_ROUND_ROBIN) {
+        const dkey_t *root = &disp_tree(s, jb->cls, 0)[1];
+        return root->key < INFINITY ? root->site : -1;
+    }
     int best = -1;
     double best_load = INFINITY;
     for (int k = 0; k < s->n_sites; k++) {
@@ -1935,6 +2044,7 @@ static int queue_insert(sim_t *s, int j)
     st->queued++;
     st->queued_cores += jb->cores;
     st->queued_gpus += jb->gpus;
+    disp_update(s, si);
     mark_dirty(s, si);
     if (s->sc->policy.queue == WS_QUEUE_SJF) {
         jb->sjf_key = sjf_estimate(s, jb, si);
@@ -2352,7 +2462,7 @@ static int sim_init(sim_t *s)
     for (int si = 0; si < s->n_sites; si++)
         if (site_init(s, si) != 0 || site_step(s, si) != 0)
             return -1;
-    if (classes_init(s) != 0)
+    if (classes_init(s) != 0 || disp_init(s) != 0)
         return -1;
     if (sc->policy.shifting.enabled && sc->policy.shifting.forecast == WS_FORECAST_NOISY &&
         !(s->rng_forecast = stream_rng(s->res->seed, WS_STREAM_FORECAST)))
@@ -2405,6 +2515,9 @@ static void sim_free(sim_t *s)
     free(s->sh_fail);
     free(s->node_site);
     free(s->fz);
+    free(s->dtree);
+    free(s->ea_site);
+    free(s->ea_group);
     if (s->rng_forecast)
         gsl_rng_free(s->rng_forecast);
     if (s->trace_open)
