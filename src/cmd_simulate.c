@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "ws_cli.h"
 #include "ws_json.h"
+#include "ws_mpi.h"
 #include "ws_projplot.h"
 #include "ws_report.h"
 #include "ws_sim.h"
@@ -40,6 +41,8 @@ static void usage(FILE *out)
             "  --out DIR        also DIR/report.{json,md,html} and DIR/hourly_<variant>.csv\n"
             "  --plots DIR      figures (PNG and SVG) go here (default plots/)\n"
             "  --threads N      runs (replica x variant) at once (default: one per CPU); any N gives the same bytes\n"
+            "  Under Open MPI (mpirun -np R wattscale simulate ...) the runs are spread over the R ranks too\n"
+            "  (each with --threads threads); rank 0 gathers them and alone writes: the same bytes as one process.\n"
             "  --json           print the report JSON (docs/report-json.md)\n");
 }
 
@@ -286,14 +289,15 @@ static int simulate_whatif(const char *path, cJSON *doc, const ws_sim_options *b
         return 1;
     }
     ws_whatif_options opt = {.replicas = w->replicas, .override_seed = base->override_seed, .seed = base->seed,
-                             .store = have_store ? &st : NULL, .out_dir = w->out_dir, .quiet = w->quiet,
+                             .store = have_store ? &st : NULL, .out_dir = w->out_dir,
+                             .quiet = w->quiet || ws_mpi_rank() != 0, .over_ranks = 1,
                              .threads = w->threads};
     cJSON *report = NULL;
     ws_error err = {0};
     int rc = ws_whatif_run(doc, path, dir, sha, &opt, &report, &err);
-    if (rc != WS_OK)
+    if (rc != WS_OK && ws_mpi_rank() == 0)
         ws_error_print(&err, stderr);
-    else
+    else if (rc == WS_OK && report) /* NULL on MPI ranks other than 0: they ran their share */
         rc = finish_whatif(report, w, &st);
     cJSON_Delete(report);
     if (have_store)
@@ -371,13 +375,15 @@ int cmd_simulate(int argc, char **argv)
         ws_error_print(&err, stderr);
         return 2;
     }
-    int rc;
+    int rc = 0;
+    ws_mpi_begin(&argc, &argv);
     if (ws_whatif_is_whatif(doc) || replicas > 0) {
         whatif_cli w = {out_dir, plots_dir, db, store, json, replicas, threads, quiet};
         rc = simulate_whatif(path, doc, &opt, &w);
-    } else {
+    } else if (ws_mpi_rank() == 0) { /* one run is not split: the other ranks have nothing to do */
         rc = simulate(path, &opt, out_dir, jobs_out, db, store, json, quiet);
     }
+    ws_mpi_end();
     cJSON_Delete(doc);
     return rc;
 }

@@ -1,7 +1,7 @@
 /* cmd_sweep: `wattscale sweep SCENARIO`: run every point of the scenario's "sweep" grid (crossed with its
  * variants and replicas) and write one table (DIR/sweep.csv, DIR/sweep.json, a store run of kind
  * "sweep") and the scaling plots. Built with Open MPI and launched by mpirun/srun, the points are spread
- * over the ranks (ws_sweep_run_all); rank 0 alone writes. MPI is initialised here and nowhere else. */
+ * over the ranks (ws_sweep_run_all); rank 0 alone writes. MPI starts and ends in ws_mpi. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -13,11 +13,8 @@
 #include "commands.h"
 #include "ws_cli.h"
 #include "ws_json.h"
+#include "ws_mpi.h"
 #include "ws_sweep.h"
-
-#ifdef WS_HAVE_MPI
-#include <mpi.h>
-#endif
 
 static void usage(FILE *out)
 {
@@ -99,56 +96,6 @@ static int parse_args(int argc, char **argv, sweep_cli *c)
         return 2;
     }
     return -1;
-}
-
-/* ---- MPI: only when built with it and started by a launcher ---- */
-
-#ifdef WS_HAVE_MPI
-static int mpi_started_here;
-#endif
-
-static void mpi_begin(int *argc, char ***argv, int *rank)
-{
-    *rank = 0;
-#ifdef WS_HAVE_MPI
-    static const char *const launcher_env[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", NULL};
-    int launched = 0, init = 0;
-    for (int i = 0; launcher_env[i]; i++)
-        launched |= getenv(launcher_env[i]) != NULL;
-    MPI_Initialized(&init);
-    if (launched && !init) {
-        MPI_Init(argc, argv);
-        mpi_started_here = 1;
-    }
-    MPI_Initialized(&init);
-    if (init)
-        MPI_Comm_rank(MPI_COMM_WORLD, rank);
-#else
-    (void)argc, (void)argv;
-#endif
-}
-
-/* Every rank's ok (1/0) combined: 1 when all are ok. Also a barrier. */
-static int mpi_all_ok(int ok)
-{
-#ifdef WS_HAVE_MPI
-    int init = 0, all = ok;
-    MPI_Initialized(&init);
-    if (init)
-        MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    return all;
-#else
-    return ok;
-#endif
-}
-
-static void mpi_end(void)
-{
-#ifdef WS_HAVE_MPI
-    if (mpi_started_here)
-        MPI_Finalize();
-    mpi_started_here = 0;
-#endif
 }
 
 /* ---- stores ---- */
@@ -265,7 +212,7 @@ static int run(const ws_sweep *sw, const sweep_cli *c, int rank)
     if (rank == 0 && c->store)
         ok = have_store = ws_cli_open_store(&st, c->db) == 0;
     /* The store is created and migrated before any other rank reads it; a failure stops every rank. */
-    if (!mpi_all_ok(ok))
+    if (!ws_mpi_all_ok(ok))
         return 1;
     if (!have_store)
         have_store = open_read_only(&st, c->db) == 0;
@@ -310,9 +257,8 @@ int cmd_sweep(int argc, char **argv)
     if (rc >= 0)
         return rc;
     const char *path = argv[optind];
-    int rank;
-    mpi_begin(&argc, &argv, &rank);
-    rc = sweep_file(path, &c, rank);
-    mpi_end();
+    ws_mpi_begin(&argc, &argv);
+    rc = sweep_file(path, &c, ws_mpi_rank());
+    ws_mpi_end();
     return rc;
 }

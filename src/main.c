@@ -1,4 +1,5 @@
 /* main: the wattscale binary. Only dispatches to cmd_<name>(argc, argv); see commands.h. */
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    gsl_set_error_handler_off(); /* library code reports GSL failures as statuses, never aborts */
     if (argc < 2) {
         usage(stderr);
         return 2;

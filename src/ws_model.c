@@ -179,9 +179,9 @@ int ws_model_draw(const ws_power_model *m, const gsl_rng *rng, ws_power_model *o
         for (int j = 0; j < n; j++)
             L[i * n + j] = m->cov[i][j];
     gsl_matrix_view Lv = gsl_matrix_view_array(L, (size_t)n, (size_t)n);
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    /* GSL's error handler is process-wide, so it is not switched here (this runs on what-if worker
+     * threads): ws_whatif_run and main() switch it off once, and a failure comes back as a status. */
     int rc = gsl_linalg_cholesky_decomp1(&Lv.matrix);
-    gsl_set_error_handler(old);
     if (rc != 0)
         return -1;
     for (int i = 0; i < n; i++)

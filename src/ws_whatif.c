@@ -5,6 +5,7 @@
  * paired differences against the baseline of the same replica, so common noise cancels. */
 #include "ws_whatif.h"
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -19,6 +20,7 @@
 #include "ws_cli.h"
 #include "ws_report.h"
 #include "ws_json.h"
+#include "ws_mpi.h"
 #include "ws_scenario.h"
 #include "ws_sim.h"
 #include "ws_stats.h"
@@ -710,8 +712,9 @@ static int clone_variants(const whatif_t *w, variant_t *copies)
 typedef struct {
     whatif_t *w;
     const ws_whatif_options *opt;
-    int n_tasks;
-    int next, done;          /* guarded by mu */
+    int n_tasks;             /* every run */
+    int *mine, n_mine;       /* the runs of this rank (all of them without MPI) */
+    int next, done;          /* indices into mine, guarded by mu */
     pthread_mutex_t mu;
     struct progress prog;
     int *rc;                 /* per task */
@@ -727,7 +730,7 @@ static void *worker(void *arg)
     int ok = copies && clone_variants(w, copies) == 0;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        int k = p->next < p->n_tasks ? p->next++ : -1;
+        int k = p->next < p->n_mine ? p->mine[p->next++] : -1;
         pthread_mutex_unlock(&p->mu);
         if (k < 0)
             break;
@@ -763,6 +766,30 @@ static void merge_ct(whatif_t *w, const ct_table *ct, int k)
     }
 }
 
+/* With MPI, run k (replica-major) belongs to rank (replica + variant) mod ranks: each rank gets every
+ * variant in turn, so that costly variants (shifting, say) are spread. */
+static int task_owner(const whatif_t *w, int k, int ranks)
+{
+    return (k / w->n + k % w->n) % ranks;
+}
+
+/* Rank 0 gets every other rank's results, run by run in run order: status, error, metrics, per-site
+ * rows and attribution cells. Returns 0 or -1. */
+static int gather_runs(whatif_t *w, pool_t *p, int ranks)
+{
+    int rc = 0;
+    for (int k = 0; k < p->n_tasks && ranks > 1; k++) {
+        int owner = task_owner(w, k, ranks), rep = k / w->n;
+        variant_t *v = &w->v[k % w->n];
+        rc |= ws_mpi_to_root(owner, &p->rc[k], sizeof p->rc[k]);
+        rc |= ws_mpi_to_root(owner, &p->err[k], sizeof p->err[k]);
+        rc |= ws_mpi_to_root(owner, &v->rows[rep * M_COUNT], M_COUNT * sizeof *v->rows);
+        rc |= ws_mpi_to_root(owner, &v->site_rows[rep * v->sc.n_sites * 4], (size_t)v->sc.n_sites * 4 * sizeof *v->site_rows);
+        rc |= ws_mpi_to_root(owner, &p->ct[k], sizeof p->ct[k]);
+    }
+    return rc;
+}
+
 static int whatif_threads(const ws_whatif_options *opt, int n_tasks)
 {
     long n = opt->threads > 0 ? opt->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -789,7 +816,7 @@ static void monitor(pool_t *p, const ws_whatif_options *opt, int threads)
         pthread_mutex_lock(&p->mu);
         int done = p->done;
         pthread_mutex_unlock(&p->mu);
-        if (done == p->n_tasks)
+        if (done == p->n_mine)
             break;
         double t = now_s();
         if (opt->quiet || t - last < 5.0)
@@ -798,30 +825,39 @@ static void monitor(pool_t *p, const ws_whatif_options *opt, int threads)
         double f = 0;
         int64_t jobs = 0;
         pthread_mutex_lock(&p->prog.mu);
-        for (int k = 0; k < p->n_tasks; k++) {
-            f += p->prog.frac[k];
-            jobs += p->prog.jobs[k];
+        for (int i = 0; i < p->n_mine; i++) {
+            f += p->prog.frac[p->mine[i]];
+            jobs += p->prog.jobs[p->mine[i]];
         }
         pthread_mutex_unlock(&p->prog.mu);
-        f /= p->n_tasks;
-        fprintf(stderr, "what-if: %d/%d runs done on %d threads, %.3g M jobs simulated (%.3g M/s), %.0f s elapsed, ETA %.0f s\n",
-                done, p->n_tasks, threads, jobs / 1e6, jobs / 1e6 / (t - t0), t - t0, f > 0 ? (t - t0) * (1 - f) / f : NAN);
+        f /= p->n_mine;
+        fprintf(stderr, "what-if: %d/%d runs done on %d threads%s, %.3g M jobs simulated (%.3g M/s), %.0f s elapsed, ETA %.0f s\n",
+                done, p->n_mine, threads, p->n_mine < p->n_tasks ? " (this rank)" : "", jobs / 1e6, jobs / 1e6 / (t - t0),
+                t - t0, f > 0 ? (t - t0) * (1 - f) / f : NAN);
     }
 }
 
 static int run_all(whatif_t *w, const ws_whatif_options *opt, ws_error *err)
 {
+    /* GSL errors come back as statuses (a covariance that is not positive definite, say), never as an
+     * abort; switched once here, before any worker runs, since the handler is process-wide. */
+    gsl_set_error_handler_off();
     pool_t p = {.w = w, .opt = opt, .n_tasks = w->replicas * w->n};
     p.rc = calloc((size_t)p.n_tasks, sizeof *p.rc);
     p.err = calloc((size_t)p.n_tasks, sizeof *p.err);
     p.ct = calloc((size_t)p.n_tasks, sizeof *p.ct);
     p.prog.frac = calloc((size_t)p.n_tasks, sizeof *p.prog.frac);
     p.prog.jobs = calloc((size_t)p.n_tasks, sizeof *p.prog.jobs);
-    int nt = whatif_threads(opt, p.n_tasks), started = 0, rc = WS_OK;
+    p.mine = calloc((size_t)p.n_tasks, sizeof *p.mine);
+    int ranks = opt->over_ranks ? ws_mpi_size() : 1, rank = opt->over_ranks ? ws_mpi_rank() : 0;
+    for (int k = 0; p.mine && k < p.n_tasks; k++)
+        if (task_owner(w, k, ranks) == rank)
+            p.mine[p.n_mine++] = k;
+    int nt = whatif_threads(opt, p.n_mine > 0 ? p.n_mine : 1), started = 0, rc = WS_OK;
     pthread_t *th = calloc((size_t)nt, sizeof *th);
-    if (!p.rc || !p.err || !p.ct || !p.prog.frac || !p.prog.jobs || !th || pthread_mutex_init(&p.mu, NULL) != 0 ||
-        pthread_mutex_init(&p.prog.mu, NULL) != 0) {
-        free(p.rc), free(p.err), free(p.ct), free(p.prog.frac), free(p.prog.jobs), free(th);
+    if (!p.rc || !p.err || !p.ct || !p.prog.frac || !p.prog.jobs || !p.mine || !th ||
+        pthread_mutex_init(&p.mu, NULL) != 0 || pthread_mutex_init(&p.prog.mu, NULL) != 0) {
+        free(p.rc), free(p.err), free(p.ct), free(p.prog.frac), free(p.prog.jobs), free(p.mine), free(th);
         return WS_EFAIL;
     }
     for (; started < nt; started++)
@@ -833,18 +869,27 @@ static int run_all(whatif_t *w, const ws_whatif_options *opt, ws_error *err)
         monitor(&p, opt, started);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
-    for (int k = 0; k < p.n_tasks && rc == WS_OK; k++) {
+    if (gather_runs(w, &p, ranks) != 0)
+        rc = WS_EFAIL;
+    for (int k = 0; k < p.n_tasks && rc == WS_OK && rank == 0; k++) {
         rc = p.rc[k];
         if (rc != WS_OK)
             *err = p.err[k];
         else
             merge_ct(w, &p.ct[k], k);
     }
-    if (!opt->quiet)
-        fprintf(stderr, "what-if: %d runs (%d replicas x %d variants) on %d thread%s\n", p.n_tasks, w->replicas, w->n,
-                started ? started : 1, started > 1 ? "s" : "");
+    if (ranks > 1)
+        ws_mpi_bcast_int(&rc);
+    if (!opt->quiet && rank == 0) {
+        char on[64] = "";
+        if (ranks > 1)
+            snprintf(on, sizeof on, " x %d ranks", ranks);
+        fprintf(stderr, "what-if: %d runs (%d replicas x %d variants) on %d thread%s%s\n", p.n_tasks, w->replicas, w->n,
+                started ? started : 1, started > 1 ? "s" : "", on);
+    }
     pthread_mutex_destroy(&p.mu);
     pthread_mutex_destroy(&p.prog.mu);
+    free(p.mine);
     free(p.prog.frac);
     free(p.prog.jobs);
     free(p.rc);
@@ -1433,7 +1478,7 @@ int ws_whatif_run(const cJSON *doc, const char *file, const char *dir, const cha
         tweak_inputs(w);
         if (rc == WS_OK)
             rc = run_all(w, opt, err);
-        if (rc == WS_OK) {
+        if (rc == WS_OK && (!opt->over_ranks || ws_mpi_rank() == 0)) { /* other ranks only ran their share */
             fix_scale(w);
             cJSON *base = baseline_json(doc);
             *report = assemble(w, base, sha256);

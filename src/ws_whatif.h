@@ -22,13 +22,16 @@ typedef struct {
     const char *out_dir;   /* hourly_<variant>.csv of replica 0 go here; NULL: none */
     int quiet;             /* no progress on stderr */
     int threads;           /* runs at once (replica x variant); 0: one per online CPU */
+    int over_ranks;        /* spread the runs over the MPI ranks (simulate); 0: this process alone (sweep points) */
 } ws_whatif_options;
 
 /* Is this scenario document a what-if (has variants, replicas or projection)? */
 int ws_whatif_is_whatif(const cJSON *doc);
 
 /* Run. file/dir name the scenario for messages and relative paths; sha256 is the file's.
- * Returns 0 with *report set (caller frees), or WS_EINPUT / WS_EFAIL with err. */
+ * Returns 0 with *report set (caller frees), or WS_EINPUT / WS_EFAIL with err. The runs (replica x
+ * variant) go to opt->threads threads and, with opt->over_ranks under MPI (ws_mpi), over the ranks: rank 0 gathers them and
+ * alone gets the report; the other ranks return the same status with *report left NULL. */
 int ws_whatif_run(const cJSON *doc, const char *file, const char *dir, const char *sha256,
                   const ws_whatif_options *opt, cJSON **report, ws_error *err);
 

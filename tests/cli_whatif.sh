@@ -69,4 +69,24 @@ if [ -z "${WATTSCALE_SANITIZED:-}" ] && command -v jupyter-nbconvert >/dev/null;
     check "the example notebook executes" test $? -eq 0
     check "the notebook redrew the savings figure" test -s "$T/notebook_savings.png"
 fi
+# Open MPI (when built with it and mpirun is there): the runs spread over 2 ranks, rank 0 alone writes,
+# and the outputs are the bytes of one process.
+if "$WS" sweep --mpi-info | grep -q "built with MPI" && command -v mpirun >/dev/null; then
+    ROOT=()
+    [ "$(id -u)" -eq 0 ] && ROOT=(--allow-run-as-root)
+    export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
+    for d in s m; do mkdir -p "$T/$d"; done
+    (cd "$T/s" && "$WS" simulate "$SRC/scenarios/lhc-baler-whatif-small.json" --db ../a/ws.db --no-store --replicas 3 \
+        --threads 2 --out out --plots plots >stdout.txt 2>stderr.txt)
+    (cd "$T/m" && timeout 300 mpirun "${ROOT[@]}" --oversubscribe -np 2 "$WS" simulate \
+        "$SRC/scenarios/lhc-baler-whatif-small.json" --db ../a/ws.db --no-store --replicas 3 --threads 1 --out out \
+        --plots plots >stdout.txt 2>stderr.txt)
+    check "mpirun -np 2 simulate: exit 0" test $? -eq 0
+    check "mpirun -np 2 simulate: runs spread over 2 ranks" grep -q "x 2 ranks" "$T/m/stderr.txt"
+    check "mpirun -np 2 simulate: reports and hourly series byte-identical" diff -r "$T/s/out" "$T/m/out"
+    check "mpirun -np 2 simulate: figures byte-identical" diff -r "$T/s/plots" "$T/m/plots"
+    check "mpirun -np 2 simulate: printed once" cmp -s "$T/s/stdout.txt" "$T/m/stdout.txt"
+else
+    echo "skip MPI what-if comparison: not built with MPI, or no mpirun"
+fi
 finish cli_whatif
