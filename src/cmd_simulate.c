@@ -338,26 +338,14 @@ int cmd_simulate(int argc, char **argv)
         case 'J': json = 1; break;
         case 'N': store = 0; break;
         case 'p': plots_dir = optarg; break;
-        case 'r': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 10000) {
-                fprintf(stderr, "wattscale simulate: --replicas: '%s' is not a whole number from 1 to 10000\n", optarg);
+        case 'r':
+            if (ws_cli_int_option("simulate", "replicas", optarg, 1, 10000, &replicas) != 0)
                 return 2;
-            }
-            replicas = (int)v;
             break;
-        }
-        case 't': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 4096) {
-                fprintf(stderr, "wattscale simulate: --threads: '%s' is not a whole number from 1 to 4096\n", optarg);
+        case 't':
+            if (ws_cli_int_option("simulate", "threads", optarg, 1, 4096, &threads) != 0)
                 return 2;
-            }
-            threads = (int)v;
             break;
-        }
         case 'q': quiet = 1; break;
         case 'd': db = optarg; break;
         case 'h': usage(stdout); return 0;

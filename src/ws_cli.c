@@ -1,4 +1,5 @@
 /* ws_cli: see ws_cli.h. */
+#include <errno.h>
 #include "ws_cli.h"
 
 #include "ws_csv.h"
@@ -158,4 +159,17 @@ void ws_cli_profile_csv_row(sqlite3_stmt *r, FILE *out)
         ws_csv_write_field(out, text(r, i));
     }
     fputc('\n', out);
+}
+
+int ws_cli_int_option(const char *cmd, const char *opt, const char *arg, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || *end || end == arg || v < lo || v > hi) {
+        fprintf(stderr, "wattscale %s: --%s: '%s' is not a whole number from %ld to %ld\n", cmd, opt, arg, lo, hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
 }

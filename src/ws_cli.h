@@ -10,6 +10,9 @@
 
 /* Reset getopt for a subcommand's own parsing (argv[0] is the subcommand's name). */
 void ws_cli_reset_getopt(void);
+/* A whole-number option value from lo to hi into *out; else prints "wattscale CMD: --OPT: '...' is not a
+ * whole number from lo to hi" and returns -1. */
+int ws_cli_int_option(const char *cmd, const char *opt, const char *arg, long lo, long hi, int *out);
 /* Open the store named by --db / $WATTSCALE_DB / default, printing why on failure. */
 int ws_cli_open_store(ws_store *st, const char *db_opt);
 /* Print a cJSON value followed by a newline and free it. */

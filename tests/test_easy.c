@@ -117,17 +117,18 @@ static void on_job(void *ctx, const ws_sim_job_record *r)
     c->start[c->n++] = r->start_s;
 }
 
-/* Run the SWF trace at path with `queue` on m one-core nodes; *out gets (id, start) of every job. */
-static void engine_run(const char *path, int m, const char *queue, int depth, starts_t *out, int cap)
+/* Run a trace on `nodes` x `cores` nodes with easy-backfill and backfill_depth; *out gets (id, start)
+ * of every job (room for cap). */
+static void engine_run(const char *trace, int nodes, int cores, int depth, starts_t *out, int cap)
 {
     char json[2048], name[64];
     static int k;
     snprintf(json, sizeof json,
-             "{\"sites\":[{\"name\":\"M\",\"carbon_g_per_kwh\":100,\"nodes\":[{\"type\":\"c\",\"count\":%d,\"cores\":1,"
+             "{\"sites\":[{\"name\":\"M\",\"carbon_g_per_kwh\":100,\"nodes\":[{\"type\":\"c\",\"count\":%d,\"cores\":%d,"
              "\"power\":{\"model\":\"linear\",\"idle_w\":10,\"max_w\":100}}]}],\"workload\":{\"trace\":\"%s\"},"
-             "\"policy\":{\"queue\":\"%s\",\"backfill_depth\":%d},"
+             "\"policy\":{\"queue\":\"easy-backfill\",\"backfill_depth\":%d},"
              "\"horizon\":{\"start\":\"2020-01-01T00:00:00Z\",\"days\":36500,\"until\":\"makespan\"}}",
-             m, path, queue, depth);
+             nodes, cores, trace, depth);
     snprintf(name, sizeof name, "easy%d.json", k++);
     ws_scenario sc;
     ws_sim_result res;
@@ -197,7 +198,7 @@ static int check_trace(const char *path, int m, int cap)
     int n = read_swf(path, jobs, cap);
     ref_easy(jobs, n, m);
     starts_t e;
-    engine_run(path, m, "easy-backfill", 1000000000, &e, cap);
+    engine_run(path, m, 1, 1000000000, &e, cap);
     assert_int_equal(compare(jobs, n, &e), 0);
     int jumped = 0;
     for (int i = 0; i < n; i++)
@@ -264,30 +265,7 @@ static void run_csv(const char *csv, int nodes, int cores, int depth, starts_t *
     char name[32];
     static int k;
     snprintf(name, sizeof name, "mc%d.csv", k++);
-    const char *path = ws_test_write(name, csv);
-    char json[2048];
-    snprintf(json, sizeof json,
-             "{\"sites\":[{\"name\":\"M\",\"carbon_g_per_kwh\":100,\"nodes\":[{\"type\":\"c\",\"count\":%d,\"cores\":%d,"
-             "\"power\":{\"model\":\"linear\",\"idle_w\":10,\"max_w\":100}}]}],\"workload\":{\"trace\":\"%s\"},"
-             "\"policy\":{\"queue\":\"easy-backfill\",\"backfill_depth\":%d},"
-             "\"horizon\":{\"start\":\"2020-01-01T00:00:00Z\",\"days\":10,\"until\":\"makespan\"}}",
-             nodes, cores, path, depth);
-    snprintf(name, sizeof name, "mc%d.json", k++);
-    ws_scenario sc;
-    ws_sim_result res;
-    ws_test_load_scenario(name, json, &sc);
-    out->cap = 64;
-    out->n = 0;
-    out->id = calloc(64, sizeof *out->id);
-    out->start = calloc(64, sizeof *out->start);
-    ws_sim_options opt;
-    ws_error err;
-    memset(&opt, 0, sizeof opt);
-    opt.obs.on_job = on_job;
-    opt.obs.ctx = out;
-    assert_int_equal(ws_sim_run(&sc, &opt, &res, &err), 0);
-    ws_sim_result_free(&res);
-    ws_scenario_free(&sc);
+    engine_run(ws_test_write(name, csv), nodes, cores, depth, out, 64);
 }
 
 static double start_of(const starts_t *e, int64_t id)
