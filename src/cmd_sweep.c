@@ -20,7 +20,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: wattscale sweep SCENARIO [--out DIR] [--plots DIR] [--replicas N] [--seed S] [--json]\n"
-            "                       [--no-store] [--no-plots] [--db PATH] [--mpi-info]\n\n"
+            "                       [--no-store] [--no-plots] [--db PATH] [--quiet] [--mpi-info]\n\n"
             "Run a grid of what-if scenarios: the scenario's \"sweep\" object maps JSON paths to lists of values\n"
             "({\"workload.classes[0].rate_per_day\": [1e5, 1e6], \"sites[0].pue\": [1.1, 1.4]}); every combination\n"
             "(row-major, last path fastest) runs all variants over the replicas (scenarios/README.md).\n\n"
@@ -32,6 +32,7 @@ static void usage(FILE *out)
             "  --json         print the table as JSON\n"
             "  --no-store     do not record the run in the store\n"
             "  --db PATH      the store (default ./wattscale.db or $WATTSCALE_DB); from_profiles tweaks read it\n"
+            "  --quiet        no progress lines (by default every 5 s of a longer sweep: points done, ETA)\n"
             "  --mpi-info     say whether this binary was built with MPI, and exit\n\n"
             "With Open MPI: mpirun -np N wattscale sweep SCENARIO spreads the points over N ranks (rank 0\n"
             "dispatches and computes too) and gives the same bytes as a serial run, for any N.\n");
@@ -39,7 +40,7 @@ static void usage(FILE *out)
 
 typedef struct {
     const char *out_dir, *plots_dir, *db;
-    int store, json, plots, replicas, override_seed;
+    int store, json, plots, replicas, override_seed, quiet;
     uint64_t seed;
 } sweep_cli;
 
@@ -63,7 +64,8 @@ static int parse_args(int argc, char **argv, sweep_cli *c)
         {"no-plots", no_argument, 0, 'P'}, {"replicas", required_argument, 0, 'r'},
         {"seed", required_argument, 0, 's'}, {"json", no_argument, 0, 'J'},
         {"no-store", no_argument, 0, 'N'}, {"db", required_argument, 0, 'd'},
-        {"mpi-info", no_argument, 0, 'M'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"mpi-info", no_argument, 0, 'M'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o;
     unsigned long long v;
     ws_cli_reset_getopt();
@@ -74,6 +76,7 @@ static int parse_args(int argc, char **argv, sweep_cli *c)
         case 'P': c->plots = 0; break;
         case 'J': c->json = 1; break;
         case 'N': c->store = 0; break;
+        case 'q': c->quiet = 1; break;
         case 'd': c->db = optarg; break;
         case 'r':
             if (parse_count(optarg, "--replicas", 10000, &v) != 0 || v < 1)
@@ -217,7 +220,7 @@ static int run(const ws_sweep *sw, const sweep_cli *c, int rank)
     if (!have_store)
         have_store = open_read_only(&st, c->db) == 0;
     ws_sweep_options opt = {.replicas = c->replicas, .store = have_store ? &st : NULL,
-                            .progress = rank == 0 && isatty(2), .timing = 1};
+                            .progress = rank == 0 && !c->quiet, .timing = 1};
     cJSON **rows = calloc((size_t)sw->n_points, sizeof *rows);
     int is_root = 0, rc = rows ? 0 : 1;
     if (rc == 0 && ws_sweep_run_all(sw, &opt, rows, &is_root) != 0)

@@ -228,6 +228,7 @@ typedef struct {
     long done;
     int ranks;
     struct timespec t0;
+    double last_print;
 } driver;
 
 static double seconds_since(const struct timespec *t0)
@@ -250,9 +251,12 @@ static int keep_row(driver *d, const char *text)
     }
     d->rows[(long)p->valuedouble] = row;
     d->done++;
-    if (d->opt->progress)
-        fprintf(stderr, "\rsweep: %ld/%ld points on %d rank(s), %.0f s   ", d->done, d->sw->n_points, d->ranks,
-                seconds_since(&d->t0));
+    double e = seconds_since(&d->t0);
+    if (d->opt->progress && e >= 5.0 && e - d->last_print >= 5.0 && d->done < d->sw->n_points) {
+        d->last_print = e; /* whole lines every 5 s: batch logs and notebooks get them too */
+        fprintf(stderr, "sweep: %ld/%ld points on %d rank(s), %.0f s elapsed, ETA %.0f s\n", d->done, d->sw->n_points,
+                d->ranks, e, e * (double)(d->sw->n_points - d->done) / (double)d->done);
+    }
     return 0;
 }
 
@@ -403,8 +407,6 @@ int ws_sweep_run_all(const ws_sweep *sw, const ws_sweep_options *opt, cJSON **ro
 #else
     rc = serial(&d);
 #endif
-    if (*is_root && opt->progress)
-        fputc('\n', stderr);
     if (*is_root && opt->timing)
         fprintf(stderr, "sweep: %ld points on %d rank(s) in %.3f s (%.4g points/s)\n", sw->n_points, d.ranks,
                 seconds_since(&d.t0), (double)sw->n_points / fmax(seconds_since(&d.t0), 1e-9));

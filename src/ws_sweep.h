@@ -38,7 +38,7 @@ typedef struct {
 typedef struct {
     int replicas;      /* > 0 overrides the file's replicas */
     ws_store *store;   /* for from_profiles tweaks (read-only use); NULL: such points fail */
-    int progress;      /* progress lines on stderr (rank 0 only) */
+    int progress;      /* a progress line on stderr every 5 s after the first 5 (rank 0 only) */
     int timing;        /* "sweep: N points on R rank(s) in T s" on stderr at the end (rank 0) */
 } ws_sweep_options;
 
