@@ -392,7 +392,7 @@ static int serial(driver *d)
 
 int ws_sweep_run_all(const ws_sweep *sw, const ws_sweep_options *opt, cJSON **rows, int *is_root)
 {
-    driver d = {sw, opt, rows, 0, 1, {0, 0}};
+    driver d = {sw, opt, rows, 0, 1, {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &d.t0);
     *is_root = 1;
     int rc;
