@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ws_trace.h"
+
 typedef struct {
     const char *file;
     const char *dir;
@@ -665,22 +667,122 @@ static int parse_policy(ctx_t *c, const cJSON *root)
     return 0;
 }
 
+/* horizon.start "trace": the SWF header's UnixStartTime (a CSV trace has no clock). */
+static int start_at_trace(ctx_t *c)
+{
+    ws_scenario *sc = c->sc;
+    if (!sc->trace[0])
+        return fail(c, "horizon.start", "\"trace\" needs a workload.trace");
+    ws_trace t;
+    ws_trace_job j;
+    ws_error e;
+    if (ws_trace_open(&t, sc->trace, &e) != 0)
+        return fail(c, "horizon.start", "%s: %s", sc->trace, e.message);
+    int r = ws_trace_next(&t, &j, &e);
+    double u = t.unix_start_s;
+    ws_trace_close(&t);
+    if (r < 0)
+        return fail(c, "horizon.start", "%s:%ld: %s", sc->trace, e.line, e.message);
+    if (!isfinite(u))
+        return fail(c, "horizon.start", "%s has no '; UnixStartTime:' header line: give the start as an ISO-8601 time",
+                    sc->trace);
+    sc->start_unix_s = u;
+    return 0;
+}
+
+/* A CSV series' span: from its first row to one step past its last (the last row's value holds for
+ * as long as the step before it). */
+static void series_span(const ws_series *s, double *from, double *to)
+{
+    *from = s->t_unix_s[0];
+    double step = s->n > 1 ? s->t_unix_s[s->n - 1] - s->t_unix_s[s->n - 2] : 3600.0;
+    *to = s->t_unix_s[s->n - 1] + step;
+}
+
+/* The horizon must lie inside every CSV series (horizon.series_outside says otherwise). */
+static int check_series_cover(ctx_t *c, const ws_series *s, const char *path)
+{
+    ws_scenario *sc = c->sc;
+    if (!s || s->kind != WS_SERIES_TABLE || sc->series_outside == WS_SERIES_HOLD)
+        return 0;
+    double from, to, h0 = sc->start_unix_s, h1 = h0 + (sc->days > 0 ? sc->days * 86400.0 : 0);
+    series_span(s, &from, &to);
+    if (h0 >= from && h1 <= to && h0 < to)
+        return 0;
+    char a[40], b[40], x[40], y[40];
+    ws_format_time(from, a, sizeof a);
+    ws_format_time(to, b, sizeof b);
+    ws_format_time(h0, x, sizeof x);
+    ws_format_time(h1, y, sizeof y);
+    return fail(c, path, "%s covers %s .. %s, the horizon is %s .. %s: move the horizon, or set horizon.series_outside "
+                "to \"map-year\" (replay the series' year on the horizon's dates) or \"hold\" (hold its first/last value)",
+                s->source, a, b, x, y);
+}
+
+/* map-year: move every CSV series by the days from 1 January of its first row's year to 1 January of
+ * the horizon's year (the same day of the year; weekdays and leap days are not matched). */
+static void map_series_year(ws_scenario *sc)
+{
+    for (int i = 0; i < sc->n_series; i++) {
+        ws_series *s = sc->series[i];
+        if (s->kind != WS_SERIES_TABLE || s->n == 0)
+            continue;
+        char a[40], b[40];
+        double ja, jb;
+        ws_format_time(s->t_unix_s[0], a, sizeof a);
+        ws_format_time(sc->start_unix_s, b, sizeof b);
+        memcpy(a + 4, "-01-01T00:00:00Z", 17);
+        memcpy(b + 4, "-01-01T00:00:00Z", 17);
+        if (ws_parse_time(a, &ja) != 0 || ws_parse_time(b, &jb) != 0)
+            continue;
+        for (size_t k = 0; k < s->n; k++)
+            s->t_unix_s[k] += jb - ja;
+        sc->series_shift_s = jb - ja;
+    }
+}
+
+static int check_all_series(ctx_t *c)
+{
+    ws_scenario *sc = c->sc;
+    if (sc->series_outside == WS_SERIES_MAP_YEAR)
+        map_series_year(sc);
+    for (int i = 0; i < sc->n_sites; i++) {
+        char p[3][64];
+        snprintf(p[0], sizeof p[0], "sites[%d].carbon_csv", i);
+        snprintf(p[1], sizeof p[1], "sites[%d].pue.csv", i);
+        snprintf(p[2], sizeof p[2], "sites[%d].price_csv", i);
+        if (check_series_cover(c, sc->sites[i].carbon_g_per_kwh, p[0]) ||
+            check_series_cover(c, sc->sites[i].pue, p[1]) || check_series_cover(c, sc->sites[i].price_per_kwh, p[2]))
+            return -1;
+    }
+    return 0;
+}
+
 static int parse_horizon(ctx_t *c, const cJSON *root)
 {
-    static const char *const known[] = {"start", "days", "until", NULL};
+    static const char *const known[] = {"start", "days", "until", "series_outside", NULL};
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "horizon");
     ws_scenario *sc = c->sc;
-    char start[64] = "2020-01-01T00:00:00Z", until[32] = "end";
+    char start[64] = "2020-01-01T00:00:00Z", until[32] = "end", outside[16] = "refuse";
     ws_parse_time(start, &sc->start_unix_s);
     if (cJSON_IsString(h) && strcmp(h->valuestring, "makespan") == 0) {
         sc->until_makespan = 1;
     } else if (cJSON_IsObject(h)) {
         if (check_keys(c, h, "horizon", known) || get_string(c, h, "horizon", "start", 0, start, sizeof start) ||
             get_number(c, h, "horizon", "days", 0, 0, 1, 36600, 0, &sc->days) ||
-            get_string(c, h, "horizon", "until", 0, until, sizeof until))
+            get_string(c, h, "horizon", "until", 0, until, sizeof until) ||
+            get_string(c, h, "horizon", "series_outside", 0, outside, sizeof outside))
             return -1;
-        if (ws_parse_time(start, &sc->start_unix_s) != 0)
-            return fail(c, "horizon.start", "'%s' is not an ISO-8601 time", start);
+        if (strcmp(start, "trace") == 0 ? start_at_trace(c) != 0 : ws_parse_time(start, &sc->start_unix_s) != 0)
+            return strcmp(start, "trace") == 0 ? -1 : fail(c, "horizon.start", "'%s' is not an ISO-8601 time or \"trace\"", start);
+        if (strcmp(outside, "refuse") == 0)
+            sc->series_outside = WS_SERIES_REFUSE;
+        else if (strcmp(outside, "hold") == 0)
+            sc->series_outside = WS_SERIES_HOLD;
+        else if (strcmp(outside, "map-year") == 0)
+            sc->series_outside = WS_SERIES_MAP_YEAR;
+        else
+            return fail(c, "horizon.series_outside", "'%s' is not one of refuse, hold, map-year", outside);
         if (strcmp(until, "makespan") != 0 && strcmp(until, "end") != 0)
             return fail(c, "horizon.until", "'%s' is not one of end, makespan", until);
         sc->until_makespan = strcmp(until, "makespan") == 0;
@@ -691,7 +793,7 @@ static int parse_horizon(ctx_t *c, const cJSON *root)
     }
     if (!(sc->days > 0) && !sc->trace[0])
         return fail(c, "horizon.days", "synthetic arrivals need a number of days");
-    return 0;
+    return check_all_series(c);
 }
 
 static int parse_root(ctx_t *c, const cJSON *root)

@@ -100,6 +100,10 @@ typedef struct {
     ws_power_down power_down;
 } ws_policy;
 
+/* A horizon outside a CSV series' span: refused (default), the first/last value held, or the series'
+ * year replayed on the horizon's (the rows moved by the days between the two 1 Januaries). */
+typedef enum { WS_SERIES_REFUSE = 0, WS_SERIES_HOLD, WS_SERIES_MAP_YEAR } ws_series_outside;
+
 typedef struct {
     char path[1024];        /* the scenario file ("" when built in memory) */
     char dir[1024];         /* relative paths resolve against this */
@@ -114,6 +118,8 @@ typedef struct {
     double start_unix_s;    /* t = 0 of the simulation, and of the trace's submit times */
     double days;            /* arrival window; 0 with until_makespan = until the trace ends */
     int until_makespan;     /* run until the last job ends (else until start + days) */
+    ws_series_outside series_outside; /* horizon.series_outside: what a table series does outside its span */
+    double series_shift_s;  /* map-year: how far table series were moved (0 otherwise) */
     uint64_t seed;
     char currency[16];
     ws_series **series;     /* every series the sites point to */

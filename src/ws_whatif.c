@@ -1439,6 +1439,13 @@ static cJSON *assemble(whatif_t *w, const cJSON *base, const char *sha256)
                  "grow linearly with jobs; waits and the effects of dispatch and shifting are those of the simulated size.",
                  w->scale_factor, days > 0 ? jobs / days : 0);
     cJSON_AddStringToObject(sc, "scale_note", note);
+    const ws_scenario *sc0 = &w->v[0].sc;
+    if (sc0->series_outside == WS_SERIES_HOLD)
+        assume(w, "CSV series (carbon, PUE, price) hold their first/last value outside their span "
+                  "(horizon.series_outside: hold)");
+    else if (sc0->series_outside == WS_SERIES_MAP_YEAR && sc0->series_shift_s != 0)
+        assume(w, "CSV series (carbon, PUE, price) are replayed %+.0f days later, on the horizon's year "
+                  "(horizon.series_outside: map-year)", sc0->series_shift_s / 86400.0);
     int synthetic = ws_scenario_synthetic(&w->v[0].sc);
     cJSON_AddBoolToObject(rep, "synthetic_workload", synthetic);
     if (synthetic)

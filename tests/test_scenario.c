@@ -146,6 +146,63 @@ static void test_profile_huge_weights(void **state)
     assert_non_null(strstr(ws_test_scenario_error(j), "workload.classes[0].profile: needs at least one weight > 0, and weights whose sum"));
 }
 
+/* A CSV series must cover the horizon (issue: a 2025 horizon on a 2020 series silently held the last
+ * value). The series below covers 2020-01-01 00:00 .. 03:00 (its last row holds for one more step). */
+#define SITE_CSV "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"ci3.csv\",\"nodes\":[{\"type\":\"c\",\"count\":1,\"cores\":1," \
+                 "\"power\":{\"model\":\"linear\",\"idle_w\":0,\"max_w\":100}}]}],\"workload\":{\"classes\":[{\"name\":\"k\"," \
+                 "\"rate_per_day\":10,\"cores\":1,\"runtime\":{\"dist\":\"fixed\",\"value_s\":60}}]},"
+static void test_series_coverage(void **state)
+{
+    (void)state;
+    ws_test_write("ci3.csv", "time,ci\n2020-01-01 00:00:00,100\n2020-01-01 01:00:00,200\n2020-01-01 02:00:00,300\n");
+    const char *msg = ws_test_scenario_error(SITE_CSV "\"horizon\":{\"start\":\"2025-01-01T00:00:00Z\",\"days\":0.1}}");
+    assert_non_null(strstr(msg, "sites[0].carbon_csv: "));
+    assert_non_null(strstr(msg, "ci3.csv covers 2020-01-01T00:00:00Z .. 2020-01-01T03:00:00Z, the horizon is "
+                                "2025-01-01T00:00:00Z .. 2025-01-01T02:24:00Z"));
+    /* inside the span but running past its end */
+    msg = ws_test_scenario_error(SITE_CSV "\"horizon\":{\"start\":\"2020-01-01T00:00:00Z\",\"days\":1}}");
+    assert_non_null(strstr(msg, "the horizon is 2020-01-01T00:00:00Z .. 2020-01-02T00:00:00Z"));
+    assert_non_null(strstr(ws_test_scenario_error(SITE_CSV "\"horizon\":{\"start\":\"2020-01-01T00:00:00Z\",\"days\":0.1,"
+                                                           "\"series_outside\":\"later\"}}"),
+                           "horizon.series_outside: 'later' is not one of refuse, hold, map-year"));
+    ws_scenario sc;
+    /* hold: accepted as it is */
+    ws_test_load_scenario("hold.json", SITE_CSV "\"horizon\":{\"start\":\"2025-01-01T00:00:00Z\",\"days\":0.1,"
+                                                "\"series_outside\":\"hold\"}}", &sc);
+    size_t cur = 0;
+    double next, t25;
+    assert_int_equal(ws_parse_time("2025-01-01T01:30:00Z", &t25), 0);
+    assert_true(ws_series_at(sc.sites[0].carbon_g_per_kwh, t25, &cur, &next) == 300);
+    ws_scenario_free(&sc);
+    /* map-year: 2020's rows land on 2025-01-01, so 01:30 reads the 01:00 row */
+    ws_test_load_scenario("map.json", SITE_CSV "\"horizon\":{\"start\":\"2025-01-01T00:00:00Z\",\"days\":0.1,"
+                                               "\"series_outside\":\"map-year\"}}", &sc);
+    cur = 0;
+    assert_true(ws_series_at(sc.sites[0].carbon_g_per_kwh, t25, &cur, &next) == 200);
+    assert_true(sc.series_shift_s == 1827 * 86400.0); /* 2020-01-01 -> 2025-01-01: 1827 days */
+    ws_scenario_free(&sc);
+}
+
+/* horizon.start "trace": an SWF trace's UnixStartTime; a trace without a clock is refused. */
+static void test_start_at_trace(void **state)
+{
+    (void)state;
+    ws_test_write("t.swf", "; UnixStartTime: 1570000000\n; MaxProcs: 4\n1 0 -1 100 1 -1 -1 1 100 -1 1 1 1 1 1 1 -1 -1\n");
+    ws_test_write("t.csv", "job_id,submit_s,runtime_s,cores\n1,0,100,1\n");
+    const char *fmt = "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":100,\"nodes\":[{\"type\":\"c\",\"count\":1,"
+                      "\"cores\":4,\"power\":{\"model\":\"linear\",\"idle_w\":0,\"max_w\":100}}]}],"
+                      "\"workload\":{\"trace\":\"%s\"},\"horizon\":{\"start\":\"trace\",\"until\":\"makespan\"}}";
+    char json[1024];
+    ws_scenario sc;
+    snprintf(json, sizeof json, fmt, "t.swf");
+    ws_test_load_scenario("st.json", json, &sc);
+    assert_true(sc.start_unix_s == 1570000000.0);
+    ws_scenario_free(&sc);
+    snprintf(json, sizeof json, fmt, "t.csv");
+    assert_non_null(strstr(ws_test_scenario_error(json), "horizon.start: "));
+    assert_non_null(strstr(ws_test_scenario_error(json), "t.csv has no '; UnixStartTime:' header line"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +210,8 @@ int main(void)
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_wrong_types),
         cmocka_unit_test(test_profile_huge_weights),
+        cmocka_unit_test(test_series_coverage),
+        cmocka_unit_test(test_start_at_trace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
