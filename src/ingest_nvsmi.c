@@ -13,6 +13,7 @@ enum { COL_TIME, COL_NAME, COL_INDEX, COL_UUID, COL_BUS, COL_POWER, COL_UTIL, CO
 
 typedef struct {
     int col[NCOLS];
+    int dev[8], n_dev;  /* columns naming the device of a row (ws_ingest_device_columns) */
     char power_unit[8]; /* from the header: "W", "mW", ... or "" when not stated */
     size_t nfields;
 } layout;
@@ -163,6 +164,7 @@ static int layout_from_names(layout *L, char **names, size_t n, const char *path
         split_header(names[i], name, sizeof name, unit, sizeof unit);
         map_column(L, name, (int)i, unit);
     }
+    L->n_dev = ws_ingest_device_columns(names, n, L->dev, 8);
     if (L->col[COL_TIME] < 0) {
         ws_error_set(err, path, line, "timestamp", "no timestamp column: query it (--query-gpu=timestamp,...)");
         return -1;
@@ -246,17 +248,6 @@ static device *find_device(devices *ds, const char *key, const ws_ingest_opts *o
     return d;
 }
 
-static const char *device_key(const layout *L, char **f)
-{
-    if (L->col[COL_INDEX] >= 0)
-        return f[L->col[COL_INDEX]];
-    if (L->col[COL_UUID] >= 0)
-        return f[L->col[COL_UUID]];
-    if (L->col[COL_BUS] >= 0)
-        return f[L->col[COL_BUS]];
-    return "0";
-}
-
 static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds, time_cache *tc,
                       const ws_ingest_opts *opts, ws_ingest_sink *sink, ws_error *err)
 {
@@ -268,8 +259,7 @@ static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds,
         return WS_EINPUT;
     }
     char key[128];
-    ws_strlcpy(key, device_key(L, f), sizeof key);
-    ws_trim(key);
+    ws_ingest_device_key(f, L->dev, L->n_dev, key, sizeof key);
     device *d = find_device(ds, key, opts);
     if (!d)
         return WS_EFAIL;
@@ -285,9 +275,12 @@ static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds,
         if (sink->begin(sink, &d->p) != 0)
             return WS_EFAIL;
         d->begun = 1;
-    } else if (t < d->t_last) {
+    } else if (t <= d->t_last) {
         ws_error_set(err, path, csv->line, "timestamp",
-                     "%s is earlier than the previous sample of GPU %s: timestamps must not go back", ts, key);
+                     t < d->t_last ? "%s is earlier than the previous sample of GPU %s: timestamps must not go back"
+                                   : "%s repeats the previous timestamp of GPU %s: several GPUs interleaved without a "
+                                     "column telling them apart (index, gpu, uuid, pci.bus_id, ...)?",
+                     ts, key);
         return WS_EINPUT;
     }
     d->t_last = t;

@@ -59,8 +59,11 @@ static int series_add(series *s, ws_ingest_sink *sink, const ws_sample *in, doub
         if (sink->begin(sink, &s->p) != 0)
             return WS_EFAIL;
         s->begun = 1;
-    } else if (t_abs < s->t_last) {
-        ws_error_set(err, path, line, "time", "earlier than the previous sample: timestamps must not go back");
+    } else if (t_abs <= s->t_last) {
+        ws_error_set(err, path, line, "time",
+                     t_abs < s->t_last ? "earlier than the previous sample: timestamps must not go back"
+                                       : "repeats the previous sample's time: several devices interleaved without a "
+                                         "column telling them apart (index, gpu, gpu_index, device, uuid, ...)?");
         return WS_EINPUT;
     }
     s->t_last = t_abs;
@@ -125,6 +128,7 @@ static int optional_number(char **f, int col, double *out, int nonneg)
 
 typedef struct {
     int time, power, util, cpu, gpu, ram, energy;
+    int dev[8], n_dev; /* device columns: one series per device */
     size_t n;
 } plain_cols;
 
@@ -190,12 +194,36 @@ static int plain_comment(series *s, const ws_csv *csv, const ws_ingest_opts *opt
 }
 
 typedef struct {
-    series s;
+    series s;        /* the file's metadata lines land here; each device's series starts as a copy */
+    series *dev;     /* with device columns: one series per device, in order of appearance */
+    int n_dev, cap_dev, last;
     plain_cols c;
     const ws_ingest_opts *opts;
     ws_ingest_sink *sink;
     char *tool;
 } plain_ctx;
+
+/* The series of the row's device (the single series without device columns); NULL out of memory. */
+static series *plain_series(plain_ctx *p, char **f)
+{
+    if (p->c.n_dev == 0)
+        return &p->s;
+    char key[128];
+    ws_ingest_device_key(f, p->c.dev, p->c.n_dev, key, sizeof key);
+    if (p->n_dev > 0 && strcmp(p->dev[p->last].p.device, key) == 0)
+        return &p->dev[p->last];
+    for (int i = 0; i < p->n_dev; i++)
+        if (strcmp(p->dev[i].p.device, key) == 0)
+            return &p->dev[p->last = i];
+    if (ws_grow(&p->dev, p->n_dev, &p->cap_dev, sizeof *p->dev, 4) != 0)
+        return NULL;
+    series *d = &p->dev[p->n_dev];
+    *d = p->s;
+    d->p.source_index = p->n_dev;
+    ws_strlcpy(d->p.device, key, sizeof d->p.device);
+    p->last = p->n_dev++;
+    return d;
+}
 
 static int plain_on_comment(void *ctx, const ws_csv *csv, ws_error *err)
 {
@@ -210,7 +238,8 @@ static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
     size_t n = csv->nfields;
     p->c = (plain_cols){find_time_col(h, n), ws_csv_find(h, n, "power_w"), ws_csv_find(h, n, "util_pct"),
                         ws_csv_find(h, n, "cpu_power_w"), ws_csv_find(h, n, "gpu_power_w"),
-                        ws_csv_find(h, n, "ram_power_w"), ws_csv_find(h, n, "energy_j"), n};
+                        ws_csv_find(h, n, "ram_power_w"), ws_csv_find(h, n, "energy_j"), {0}, 0, n};
+    p->c.n_dev = ws_ingest_device_columns(h, n, p->c.dev, 8);
     if (p->c.time < 0 || (p->c.power < 0 && p->c.energy < 0)) {
         ws_error_set(err, p->opts->path, csv->line, p->c.time < 0 ? "time" : "power_w",
                      "wattscale CSV needs a time column (t_s, time_s, time or timestamp) and power_w "
@@ -223,7 +252,8 @@ static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
 static int plain_on_row(void *ctx, const ws_csv *csv, ws_error *err)
 {
     plain_ctx *p = ctx;
-    return plain_row(&p->s, &p->c, csv->fields, csv, p->opts, p->sink, err);
+    series *s = plain_series(p, csv->fields);
+    return s ? plain_row(s, &p->c, csv->fields, csv, p->opts, p->sink, err) : WS_EFAIL;
 }
 
 int ws_ingest_plain_csv(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool[64], ws_error *err)
@@ -233,7 +263,12 @@ int ws_ingest_plain_csv(const ws_ingest_opts *opts, ws_ingest_sink *sink, char t
     ws_table_reader r = {.ctx = &p, .on_header = plain_on_header, .on_row = plain_on_row,
                          .on_comment = plain_on_comment};
     int rc = ws_ingest_read_table(opts->path, &r, err);
-    return rc == WS_OK ? series_end(&p.s, sink) : rc;
+    if (rc == WS_OK && p.c.n_dev == 0)
+        rc = series_end(&p.s, sink);
+    for (int i = 0; i < p.n_dev && rc == WS_OK; i++)
+        rc = series_end(&p.dev[i], sink);
+    free(p.dev);
+    return rc;
 }
 
 static double json_number(const cJSON *o, const char *name)

@@ -293,3 +293,28 @@ int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *e
     ws_csv_close(&csv);
     return rc;
 }
+
+int ws_ingest_device_columns(char *const *header, size_t n, int *cols, int max)
+{
+    static const char *const names[] = {"index", "gpu_index", "gpu", "gpu_id", "device", "device_id", "device_index",
+                                        "minor_number", "uuid", "gpu_uuid", "pci.bus_id", "gpu_bus_id", NULL};
+    int k = 0;
+    for (int i = 0; names[i] && k < max; i++) {
+        int c = ws_csv_find(header, n, names[i]);
+        if (c >= 0)
+            cols[k++] = c;
+    }
+    return k;
+}
+
+void ws_ingest_device_key(char *const *fields, const int *cols, int n, char *key, size_t size)
+{
+    ws_strlcpy(key, n ? "" : "0", size);
+    for (int i = 0; i < n; i++) {
+        char v[128];
+        ws_strlcpy(v, fields[cols[i]], sizeof v);
+        if (i)
+            strncat(key, "/", size - strlen(key) - 1);
+        strncat(key, ws_trim(v), size - strlen(key) - 1);
+    }
+}

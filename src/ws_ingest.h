@@ -126,4 +126,12 @@ int ws_ingest_eco2ai(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_erro
 int ws_ingest_zeus(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 int ws_ingest_jobs(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 
+/* Interleaved devices. The columns of a header that name the device a row belongs to (index, gpu_index,
+ * gpu, gpu_id, device, device_id, device_index, minor_number, uuid, gpu_uuid, pci.bus_id, gpu_bus_id;
+ * case-insensitive), at most max of them into cols, in that order; returns how many. */
+int ws_ingest_device_columns(char *const *header, size_t n, int *cols, int max);
+/* The device key of a row: the trimmed values of those columns joined by "/" ("0" for an index-only
+ * log), "0" when there are none. */
+void ws_ingest_device_key(char *const *fields, const int *cols, int n, char *key, size_t size);
+
 #endif

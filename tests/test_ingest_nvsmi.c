@@ -137,6 +137,32 @@ static void test_nounits_and_interleaved(void **state)
     ws_mem_sink_free(&m);
 }
 
+/* An 8-GPU nvidia-smi log whose GPU number is in a `gpu` column while `index` is constant (found on a
+ * real file: 590 J instead of 3,964 J). Every device column counts: two profiles, "0/0" and "0/1", by
+ * hand 100 W x 2 s = 200 J and 200 W x 2 s = 400 J. A repeated instant on one GPU is refused. */
+static void test_gpu_column_and_repeats(void **state)
+{
+    (void)state;
+    const char *path = ws_test_write("gpucol.csv", "timestamp, index, gpu, power.draw [W]\n"
+                                                   "2026/01/01 00:00:00.000, 0, 0, 100.0\n"
+                                                   "2026/01/01 00:00:00.000, 0, 1, 200.0\n"
+                                                   "2026/01/01 00:00:02.000, 0, 0, 100.0\n"
+                                                   "2026/01/01 00:00:02.000, 0, 1, 200.0\n");
+    ws_mem_sink m;
+    ws_error err;
+    assert_int_equal(parse(path, &m, &err), WS_OK);
+    assert_int_equal(m.n_profiles, 2);
+    assert_string_equal(m.profiles[0].device, "0/0");
+    assert_string_equal(m.profiles[1].device, "0/1");
+    assert_true(fabs(m.profiles[0].energy_j - 200.0) < 1e-9);
+    assert_true(fabs(m.profiles[1].energy_j - 400.0) < 1e-9);
+    ws_mem_sink_free(&m);
+    ws_test_expect_parse_error(ws_ingest_nvsmi, "rep.csv",
+                               "timestamp, power.draw [W]\n2026/01/01 00:00:00.000, 100.0\n"
+                               "2026/01/01 00:00:00.000, 200.0\n",
+                               3, "timestamp", "repeats the previous timestamp of GPU 0");
+}
+
 static void test_noheader_needs_columns(void **state)
 {
     (void)state;
@@ -215,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_trapezoid_by_hand),       cmocka_unit_test(test_nounits_and_interleaved),
         cmocka_unit_test(test_noheader_needs_columns),  cmocka_unit_test(test_one_sample),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_gpu_column_and_repeats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,6 +165,32 @@ static void test_sniff(void **state)
     assert_non_null(strstr(err.message, "empty"));
 }
 
+/* Interleaved devices (found on a real 8 x H100 log with gpu_index and power_W, integrated as one
+ * series with 8 samples per instant: 60 kJ instead of 487 kJ). With the device column: one profile per
+ * device, by hand: GPU 0 100 W -> 300 W over 2 s = 400 J, GPU 1 50 W flat over 2 s = 100 J. Without
+ * it, the repeated instant is refused at its line. */
+static void test_plain_interleaved_devices(void **state)
+{
+    (void)state;
+    static const char *rows = "0,0,100\n0,1,50\n1,0,200\n1,1,50\n2,0,300\n2,1,50\n";
+    char text[256];
+    snprintf(text, sizeof text, "t_s,gpu_index,power_W\n%s", rows);
+    ws_ingest_opts o = ws_test_opts(ws_test_write("dev.csv", text));
+    assert_string_equal(ws_ingest_sniff(o.path, &(ws_error){0})->name, "wattscale-csv");
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_int_equal(m.n_profiles, 2);
+    assert_string_equal(m.profiles[0].device, "0");
+    assert_string_equal(m.profiles[1].device, "1");
+    assert_true(fabs(m.profiles[0].energy_j - 400.0) < 1e-9);
+    assert_true(fabs(m.profiles[1].energy_j - 100.0) < 1e-9);
+    ws_mem_sink_free(&m);
+    snprintf(text, sizeof text, "t_s,power_w,note\n0,100,a\n0,50,b\n");
+    ws_test_expect_parse_error(ws_ingest_plain_csv, "nodev.csv", text, 3, "time", "repeats the previous sample's time");
+}
+
 /* One transaction per file: a parser failing after it began profiles leaves no trace. */
 static void test_store_rollback(void **state)
 {
@@ -198,7 +224,7 @@ int main(void)
         cmocka_unit_test(test_plain_no_short_job_caveat),
         cmocka_unit_test(test_plain_json),             cmocka_unit_test(test_jobs_baler_study),
         cmocka_unit_test(test_jobs_h100_counter_table), cmocka_unit_test(test_sniff),
-        cmocka_unit_test(test_store_rollback),
+        cmocka_unit_test(test_store_rollback),          cmocka_unit_test(test_plain_interleaved_devices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
