@@ -2,6 +2,8 @@
  * over the two formats. */
 #include "ws_projplot.h"
 
+#include "ws_json.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -287,7 +289,32 @@ static void series_bounds(const site_series *s, int n, double *t0, double *t1, d
         }
 }
 
-static int draw_timeseries(const char *hourly, const char *scenario, const char *path, ws_error *err)
+/* The carbon panel's title names where the intensities came from: the CSV series the report lists among
+ * its inputs (file names), else values given in the scenario; nothing is cited that was not used. */
+static void carbon_title(const cJSON *report, char *out, size_t size)
+{
+    const cJSON *files = ws_json_get_path((cJSON *)report, "inputs.files"), *f;
+    char names[160] = "";
+    int n = 0;
+    cJSON_ArrayForEach(f, files)
+    {
+        const cJSON *what = cJSON_GetObjectItemCaseSensitive(f, "what"), *path = cJSON_GetObjectItemCaseSensitive(f, "path");
+        if (!cJSON_IsString(what) || !cJSON_IsString(path) || strncmp(what->valuestring, "carbon", 6) != 0)
+            continue;
+        const char *base = strrchr(path->valuestring, '/');
+        base = base ? base + 1 : path->valuestring;
+        if (strstr(names, base))
+            continue;
+        if (n++ < 3)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", n > 1 ? ", " : "", base);
+    }
+    if (n > 3)
+        snprintf(names + strlen(names), sizeof names - strlen(names), ", +%d", n - 3);
+    snprintf(out, size, "Grid carbon intensity (%s)", n ? names : "values given in the scenario");
+}
+
+static int draw_timeseries(const cJSON *report, const char *hourly, const char *scenario, const char *path,
+                           ws_error *err)
 {
     site_series sites[MAX_SITES];
     int n = 0;
@@ -306,8 +333,9 @@ static int draw_timeseries(const char *hourly, const char *scenario, const char 
             ws_plot_line(&p, sites[k].t, sites[k].power_kw, sites[k].n, SITE_COLORS[k % 8], WS_PLOT_SOLID, sites[k].name);
         ws_plot_legend(&p, WS_PLOT_BOTTOM_RIGHT);
         ws_plot_panel(&p, 1, 2);
-        ws_plot_axes_time(&p, t0, t1, 0, cmax * 1.15, "%m-%d", "Date (UTC)", "Carbon (g/kWh)",
-                          "Grid carbon intensity (ENTSO-E, Wiesner et al. 2021)");
+        char ctitle[256];
+        carbon_title(report, ctitle, sizeof ctitle);
+        ws_plot_axes_time(&p, t0, t1, 0, cmax * 1.15, "%m-%d", "Date (UTC)", "Carbon (g/kWh)", ctitle);
         for (int k = 0; k < n; k++)
             ws_plot_line(&p, sites[k].t, sites[k].carbon, sites[k].n, SITE_COLORS[k % 8], WS_PLOT_SOLID, sites[k].name);
         ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
@@ -353,7 +381,7 @@ int ws_projplot_all(cJSON *report, const char *plot_dir, const char *prefix, con
             int rc = k == 0   ? draw_savings(&v, paths[f], err)
                      : k == 1 ? draw_tradeoff(&v, paths[f], err)
                      : k == 2 ? draw_by_class(report, paths[f], err)
-                              : draw_timeseries(hourly_csv, v.scenario, paths[f], err);
+                              : draw_timeseries(report, hourly_csv, v.scenario, paths[f], err);
             if (rc != 0)
                 return -1;
         }

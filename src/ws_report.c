@@ -193,6 +193,17 @@ static void emit_savings(emitter *e, const cJSON *r)
     para(e, "Savings are baseline minus variant (positive = the variant uses less). Per year = per day x 365.");
 }
 
+/* A model's label: MEASURED / given / ASSUMED (reports stored before "provenance" existed: from "assumed"). */
+static const char *provenance_word(const cJSON *m)
+{
+    const char *p = str(m, "provenance", "");
+    if (strcmp(p, "given") == 0)
+        return "given";
+    if (strcmp(p, "assumed") == 0 || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "assumed")))
+        return "ASSUMED";
+    return "measured";
+}
+
 static void emit_inputs(emitter *e, const cJSON *r)
 {
     const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(r, "inputs");
@@ -206,14 +217,14 @@ static void emit_inputs(emitter *e, const cJSON *r)
         table_row(e, cells, 3);
     }
     table_end(e);
-    static const char *const mcols[] = {"site", "node group", "model", "form", "source", "assumed"};
+    static const char *const mcols[] = {"site", "node group", "model", "form", "source", "provenance"};
     table_begin(e, mcols, 6);
     const cJSON *m;
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(inputs, "models"))
     {
         const char *cells[] = {str(m, "site", ""), str(m, "group", ""), str(m, "arch", ""), str(m, "form", ""),
                                str(m, "source", "inline"),
-                               cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "assumed")) ? "ASSUMED" : "measured"};
+                               provenance_word(m)};
         table_row(e, cells, 6);
     }
     table_end(e);

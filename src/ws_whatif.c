@@ -1193,6 +1193,9 @@ static void add_model(whatif_t *w, cJSON *models, const ws_site *site, const ws_
     cJSON_AddStringToObject(o, "form", ws_form_name(m->form));
     cJSON_AddStringToObject(o, "source", source[0] ? source : "inline in the scenario");
     cJSON_AddBoolToObject(o, "assumed", m->assumed);
+    /* measured: a model file fitted from measurements; given: numbers typed into the scenario; assumed: a
+     * TDP-based curve or a model its file marks as assumed */
+    cJSON_AddStringToObject(o, "provenance", m->assumed ? "assumed" : source[0] ? "measured" : "given");
     cJSON_AddItemToArray(models, o);
     if (m->assumed)
         assume(w, "%s %s at %s: power model ASSUMED (%s), nothing measured", grp->type, role[0] ? role + 1 : "",

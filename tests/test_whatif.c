@@ -66,6 +66,10 @@ static void test_identical_variant_saves_exactly_zero(void **state)
     /* The baseline's own totals do vary over the replicas (different arrival streams). */
     const cJSON *b = variant(r, 0);
     assert_true(field(b, "totals", "jobs_arrived", "hi") > field(b, "totals", "jobs_arrived", "lo"));
+    /* The linear model is typed into the scenario: "given", never "measured". */
+    const cJSON *m = ws_json_get_path(r, "inputs.models[0].provenance");
+    assert_non_null(m);
+    assert_string_equal(m->valuestring, "given");
     cJSON_Delete(r);
 }
 
