@@ -28,6 +28,8 @@ static void usage(FILE *out)
             "  --columns LIST   column names of a header-less nvidia-smi log (its --query-gpu list)\n"
             "  --gap-s S        report sample gaps longer than S seconds (default 5)\n"
             "  --no-samples     store totals only, not the time series\n"
+            "  --allow-implausible  store power/energy outside the physical bounds (negative; above 2 kW for one\n"
+            "                   GPU of a per-GPU log, 20 kW for one machine): refused by default (exit 2)\n"
             "  --db PATH        store (default ./wattscale.db or $WATTSCALE_DB)\n"
             "  --json           print a JSON array, one object per stored profile\n"
             "  -q, --quiet      no per-file lines\n");
@@ -61,6 +63,7 @@ int cmd_ingest(int argc, char **argv)
         {"gap-s", required_argument, 0, 'g'},  {"work-column", required_argument, 0, 'W'},  {"no-samples", no_argument, 0, 'n'},
         {"db", required_argument, 0, 'd'},     {"json", no_argument, 0, 'J'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"allow-implausible", no_argument, 0, 'I'},
         {0, 0, 0, 0}};
     ws_ingest_opts opts = {.work = NAN, .gap_s = 5.0, .keep_samples = 1};
     const char *format = "auto", *db = NULL;
@@ -78,6 +81,7 @@ int cmd_ingest(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'J': json = 1; break;
         case 'q': quiet = 1; break;
+        case 'I': opts.allow_implausible = 1; break;
         case 'w':
             if (ws_parse_double(optarg, &opts.work) != 0 || opts.work < 0) {
                 fprintf(stderr, "wattscale ingest: --work: '%s' is not a non-negative number\n", optarg);

@@ -23,7 +23,8 @@ typedef struct {
     ws_profile p;
     ws_trapz tz;
     double t0, t_last;
-    long n_power_missing;
+    long n_power_missing, n_dup, n_samples_seen;
+    double last_power_w, last_util_pct; /* of the previous sample: an identical repeat is a duplicate */
     int begun;
 } device;
 
@@ -229,6 +230,12 @@ static int parse_pct(const char *text, double *pct)
     return 0;
 }
 
+/* Equal, or both unknown. */
+static int same_value(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
+
 static device *find_device(devices *ds, const char *key, const ws_ingest_opts *opts)
 {
     if (ds->n > 0 && strcmp(ds->v[ds->last].key, key) == 0)
@@ -275,14 +282,12 @@ static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds,
         if (sink->begin(sink, &d->p) != 0)
             return WS_EFAIL;
         d->begun = 1;
-    } else if (t <= d->t_last) {
+    } else if (t < d->t_last) {
         ws_error_set(err, path, csv->line, "timestamp",
-                     t < d->t_last ? "%s is earlier than the previous sample of GPU %s: timestamps must not go back"
-                                   : "%s repeats the previous timestamp of GPU %s: several GPUs interleaved without a "
-                                     "column telling them apart (index, gpu, uuid, pci.bus_id, ...)?",
-                     ts, key);
+                     "%s is earlier than the previous sample of GPU %s: timestamps must not go back", ts, key);
         return WS_EINPUT;
     }
+    int repeat = d->begun && d->n_samples_seen > 0 && t == d->t_last;
     d->t_last = t;
     ws_sample s;
     ws_sample_init(&s);
@@ -304,6 +309,20 @@ static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds,
                      f[L->col[COL_MEMUTIL]]);
         return WS_EINPUT;
     }
+    if (repeat) { /* the same instant again: a logger's duplicate row, or GPUs nothing tells apart */
+        if (!same_value(s.power_w, d->last_power_w) || !same_value(s.util_pct, d->last_util_pct)) {
+            ws_error_set(err, path, csv->line, "timestamp",
+                         "%s repeats the previous timestamp of GPU %s with other values: several GPUs interleaved "
+                         "without a column telling them apart (index, gpu, uuid, pci.bus_id, ...)?",
+                         ts, key);
+            return WS_EINPUT;
+        }
+        d->n_dup++;
+        return WS_OK;
+    }
+    d->n_samples_seen++;
+    d->last_power_w = s.power_w;
+    d->last_util_pct = s.util_pct;
     s.gpu_power_w = s.power_w;
     if (!isnan(s.power_w))
         ws_trapz_add(&d->tz, s.t_s, s.power_w, s.util_pct);
@@ -321,6 +340,11 @@ static int finish_devices(devices *ds, ws_ingest_sink *sink)
             size_t used = strlen(d->p.energy_note);
             snprintf(d->p.energy_note + used, sizeof d->p.energy_note - used,
                      "%s%ld sample(s) without power ([N/A]) skipped", used ? "; " : "", d->n_power_missing);
+        }
+        if (d->n_dup) {
+            size_t used = strlen(d->p.energy_note);
+            snprintf(d->p.energy_note + used, sizeof d->p.energy_note - used,
+                     "%s%ld duplicate row(s) (same time, same values) skipped", used ? "; " : "", d->n_dup);
         }
         if (sink->end(sink, &d->p) != 0)
             return WS_EFAIL;

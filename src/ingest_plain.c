@@ -9,6 +9,7 @@
  * its last minus first reading. Documented in data/README.md. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,8 +21,19 @@ typedef struct {
     ws_profile p;
     ws_trapz tz;
     double t0, t_last, e_first, e_last;
+    ws_sample last;  /* the previous sample: an identical repeat is a duplicate row, skipped and said */
+    long n_dup;
     int begun, has_counter;
 } series;
+
+static int same_value(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+
+static int same_sample(const ws_sample *a, const ws_sample *b)
+{
+    return same_value(a->power_w, b->power_w) && same_value(a->util_pct, b->util_pct) &&
+           same_value(a->cpu_power_w, b->cpu_power_w) && same_value(a->gpu_power_w, b->gpu_power_w) &&
+           same_value(a->ram_power_w, b->ram_power_w) && same_value(a->energy_j, b->energy_j);
+}
 
 static void series_init(series *s, const ws_ingest_opts *opts, int index)
 {
@@ -59,13 +71,20 @@ static int series_add(series *s, ws_ingest_sink *sink, const ws_sample *in, doub
         if (sink->begin(sink, &s->p) != 0)
             return WS_EFAIL;
         s->begun = 1;
-    } else if (t_abs <= s->t_last) {
-        ws_error_set(err, path, line, "time",
-                     t_abs < s->t_last ? "earlier than the previous sample: timestamps must not go back"
-                                       : "repeats the previous sample's time: several devices interleaved without a "
-                                         "column telling them apart (index, gpu, gpu_index, device, uuid, ...)?");
+    } else if (t_abs < s->t_last) {
+        ws_error_set(err, path, line, "time", "earlier than the previous sample: timestamps must not go back");
         return WS_EINPUT;
+    } else if (t_abs == s->t_last) {
+        if (!same_sample(in, &s->last)) {
+            ws_error_set(err, path, line, "time",
+                         "repeats the previous sample's time with other values: several devices interleaved without "
+                         "a column telling them apart (index, gpu, gpu_index, device, uuid, ...)?");
+            return WS_EINPUT;
+        }
+        s->n_dup++;
+        return WS_OK;
     }
+    s->last = *in;
     s->t_last = t_abs;
     ws_sample smp = *in;
     smp.t_s = ws_round_us(t_abs - s->t0);
@@ -96,6 +115,11 @@ static int series_end(series *s, ws_ingest_sink *sink)
     ws_trapz_finish(&s->tz, &s->p);
     if (s->tz.n == 0)
         s->p.duration_s = s->t_last - s->t0;
+    if (s->n_dup) {
+        size_t used = strlen(s->p.energy_note);
+        snprintf(s->p.energy_note + used, sizeof s->p.energy_note - used,
+                 "%s%ld duplicate row(s) (same time, same values) skipped", used ? "; " : "", s->n_dup);
+    }
     if (s->has_counter) {
         /* A counter measures energy directly: trust it over the integral of sampled power. */
         s->p.energy_j = s->e_last - s->e_first;

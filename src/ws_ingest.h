@@ -57,6 +57,7 @@ typedef struct {
     const char *work_unit;  /* --work-unit */
     double gap_s;           /* sample gaps longer than this are reported (default 5 s) */
     int keep_samples;       /* store samples (default 1) */
+    int allow_implausible;  /* store values outside ws_plausible's bounds (default 0: refuse them) */
 } ws_ingest_opts;
 
 /* A parser: reads opts->path, writes to sink, fills tool_version (may stay empty).

@@ -2,6 +2,8 @@
  * begins (so samples can reference it) and fills in the totals when it ends. */
 #include "ws_ingest_store.h"
 
+#include "ws_plausible.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,20 @@ typedef struct {
     ws_ingest_result *res;
     long *seq;  /* per source_index sample counters */
     int n_seq;
+    int check, whole_job; /* ws_plausible: check values (not --allow-implausible); rows may be multi-node jobs */
+    char why[400];        /* the first implausible value, for the message */
 } store_sink;
+
+/* An implausible value stops the parser (the sink fails); ws_ingest_file turns that into the message. */
+static int implausible(store_sink *ss, const ws_profile *p, const char *what, double t_s)
+{
+    char where[200] = "";
+    if (!isnan(t_s))
+        snprintf(where, sizeof where, "sample at t = %.6g s of ", t_s);
+    snprintf(ss->why, sizeof ss->why, "%sprofile %d ('%s'%s%s): %s", where, p->source_index, p->job,
+             p->device[0] ? ", device " : "", p->device, what);
+    return -1;
+}
 
 static int sink_begin(ws_ingest_sink *sink, ws_profile *p)
 {
@@ -49,6 +64,10 @@ static int sink_begin(ws_ingest_sink *sink, ws_profile *p)
 static int sink_sample(ws_ingest_sink *sink, const ws_profile *p, const ws_sample *smp)
 {
     store_sink *ss = sink->ctx;
+    char buf[256];
+    const char *bad = ss->check ? ws_plausible_sample(smp, p->device[0] != '\0', buf, sizeof buf) : NULL;
+    if (bad)
+        return implausible(ss, p, bad, smp->t_s);
     if (!ss->keep_samples)
         return 0;
     sqlite3_stmt *s = ss->ins_sample;
@@ -69,6 +88,10 @@ static int sink_sample(ws_ingest_sink *sink, const ws_profile *p, const ws_sampl
 static int sink_end(ws_ingest_sink *sink, ws_profile *p)
 {
     store_sink *ss = sink->ctx;
+    char buf[256];
+    const char *bad = ss->check ? ws_plausible_profile(p, ss->whole_job, buf, sizeof buf) : NULL;
+    if (bad)
+        return implausible(ss, p, bad, NAN);
     sqlite3_stmt *s = ss->upd_profile;
     sqlite3_reset(s);
     int i = 1;
@@ -142,7 +165,8 @@ int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_op
         return WS_EINPUT;
     ws_strlcpy(res->format, fmt->name, sizeof res->format);
 
-    store_sink ss = {.st = st, .format = fmt->name, .keep_samples = opts->keep_samples, .res = res};
+    store_sink ss = {.st = st, .format = fmt->name, .keep_samples = opts->keep_samples, .res = res,
+                     .check = !opts->allow_implausible, .whole_job = strcmp(fmt->name, "jobs") == 0};
     ws_ingest_sink sink = {.ctx = &ss, .begin = sink_begin, .sample = sink_sample, .end = sink_end};
     if (ws_store_begin(st) != 0)
         return WS_EFAIL;
@@ -155,6 +179,10 @@ int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_op
     ss.upd_profile = ws_store_prepare(st, UPDATE_PROFILE_SQL);
     if (ss.source_id > 0 && ss.ins_profile && ss.ins_sample && ss.upd_profile) {
         rc = fmt->parse(opts, &sink, res->tool_version, err);
+        if (ss.why[0]) { /* the sink refused an implausible value: bad input, not a failure */
+            ws_error_set(err, opts->path, 0, "", "%s; if it is right, ingest with --allow-implausible", ss.why);
+            rc = WS_EINPUT;
+        }
         if (rc == WS_OK && res->n_ids == 0) {
             ws_error_set(err, opts->path, 0, "", "no profile found: the file has a header but no data rows");
             rc = WS_EINPUT;

@@ -83,4 +83,18 @@ check "--version" test $? -eq 0
 check "ingest --help" test $? -eq 0
 "$WS" frobnicate >/dev/null 2>&1
 check "unknown command exits 2" test $? -eq 2
+# Plausibility: 822 kW in one machine's log (a real Eco2AI-fork file claimed that on a laptop) is refused,
+# exit 2, the store unchanged; --allow-implausible stores it.
+before=$(count)
+printf 't_s,power_w\n0,100\n1,822000\n2,100\n' >"$T/implausible.csv"
+"$WS" ingest "$T/implausible.csv" >/dev/null 2>"$T/err"
+check "implausible power exits 2" test $? -eq 2
+check "implausible power named, with the bound and the way out" grep -q "power_w: 822000 W is above 20000 W.*--allow-implausible" "$T/err"
+check "implausible power: store unchanged" test "$(count)" = "$before"
+"$WS" ingest --allow-implausible "$T/implausible.csv" >/dev/null 2>&1
+check "--allow-implausible stores it" test $? -eq 0
+printf 'timestamp, power.draw [W]\n2026/01/01 00:00:00.000, 5000 W\n2026/01/01 00:00:01.000, 100 W\n' >"$T/gpu5kw.csv"
+"$WS" ingest "$T/gpu5kw.csv" >/dev/null 2>"$T/err"
+check "5 kW on one GPU exits 2" test $? -eq 2
+check "5 kW on one GPU: the GPU bound" grep -q "above 2000 W, the most one GPU draws" "$T/err"
 finish cli_ingest

@@ -189,6 +189,12 @@ static void test_plain_interleaved_devices(void **state)
     ws_mem_sink_free(&m);
     snprintf(text, sizeof text, "t_s,power_w,note\n0,100,a\n0,50,b\n");
     ws_test_expect_parse_error(ws_ingest_plain_csv, "nodev.csv", text, 3, "time", "repeats the previous sample's time");
+    /* A row repeated as it was (a logger's duplicate) is skipped and said: 100 W over 2 s = 200 J. */
+    o = ws_test_opts(ws_test_write("dup.csv", "t_s,power_w\n0,100\n1,100\n1,100\n2,100\n"));
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_true(fabs(m.profiles[0].energy_j - 200.0) < 1e-9);
+    assert_non_null(strstr(m.profiles[0].energy_note, "1 duplicate row(s)"));
+    ws_mem_sink_free(&m);
 }
 
 /* One transaction per file: a parser failing after it began profiles leaves no trace. */
