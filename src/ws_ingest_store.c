@@ -19,16 +19,16 @@ typedef struct {
     long *seq;  /* per source_index sample counters */
     int n_seq;
     int check, whole_job; /* ws_plausible: check values (not --allow-implausible); rows may be multi-node jobs */
-    char why[400];        /* the first implausible value, for the message */
+    char why[700];        /* the first implausible value, for the message */
 } store_sink;
 
 /* An implausible value stops the parser (the sink fails); ws_ingest_file turns that into the message. */
 static int implausible(store_sink *ss, const ws_profile *p, const char *what, double t_s)
 {
-    char where[200] = "";
+    char where[64] = "";
     if (!isnan(t_s))
         snprintf(where, sizeof where, "sample at t = %.6g s of ", t_s);
-    snprintf(ss->why, sizeof ss->why, "%sprofile %d ('%s'%s%s): %s", where, p->source_index, p->job,
+    snprintf(ss->why, sizeof ss->why, "%.60sprofile %d ('%.128s'%s%.128s): %.256s", where, p->source_index, p->job,
              p->device[0] ? ", device " : "", p->device, what);
     return -1;
 }

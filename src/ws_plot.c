@@ -5,6 +5,8 @@
 #include <plplot/plplot.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <time.h>
 #include <sys/stat.h>
 
 static const int PALETTE[WS_PLOT_N_COLORS][3] = {
@@ -84,20 +86,26 @@ static void viewport(ws_plot *p, double xmin, double xmax, double ymin, double y
     p->legend_drawn = 0;
 }
 
-static void frame(const char *xopt, const char *yopt, const char *xlabel, const char *ylabel, const char *title)
+static void frame_ticks(const char *xopt, double xtick, int nxsub, const char *yopt, const char *xlabel,
+                        const char *ylabel, const char *title)
 {
     plcol0(WS_PLOT_GREY);
     plwidth(0.5);
-    plbox(strchr(xopt, 'd') ? "gd" : "g", 0, 0, "g", 0, 0);
+    plbox(strchr(xopt, 'd') ? "gd" : "g", xtick, nxsub, "g", 0, 0);
     plcol0(WS_PLOT_BLACK);
     plwidth(1.5);
-    plbox(xopt, 0, 0, yopt, 0, 0);
+    plbox(xopt, xtick, nxsub, yopt, 0, 0);
     if (xlabel && *xlabel)
         plmtex("b", 2.6, 0.5, 0.5, xlabel);
     plmtex("l", 4.6, 0.5, 0.5, ylabel);
     plschr(0, 1.4);
     plmtex("t", 1.0, 0.5, 0.5, title);
     plschr(0, 1.35);
+}
+
+static void frame(const char *xopt, const char *yopt, const char *xlabel, const char *ylabel, const char *title)
+{
+    frame_ticks(xopt, 0, 0, yopt, xlabel, ylabel, title);
 }
 
 void ws_plot_axes(ws_plot *p, double xmin, double xmax, double ymin, double ymax, const char *xlabel,
@@ -115,8 +123,39 @@ void ws_plot_axes_time(ws_plot *p, double xmin, double xmax, double ymin, double
     if (!p->open)
         return;
     viewport(p, xmin, xmax, ymin, ymax);
+    /* Ticks on round UTC instants suited to the span (multiples of the step from the epoch: midnight for
+     * days); within a day or so, hours, with the date in the axis label. fmt is used for spans of days. */
+    double span = xmax - xmin, step;
+    int nsub;
+    char label[160];
+    ws_strlcpy(label, xlabel ? xlabel : "", sizeof label);
+    if (span <= 1.5 * 86400) {
+        static const double hours[] = {1, 2, 3, 6, 12};
+        step = 12 * 3600.0; /* the smallest step giving at most 8 labels (they are 5 characters wide) */
+        for (int i = 4; i >= 0 && span / (hours[i] * 3600) <= 8; i--)
+            step = hours[i] * 3600;
+        nsub = step > 3600 ? (int)(step / 3600) : 4;
+        fmt = "%H:%M";
+        if (xlabel && *xlabel) {
+            char day[32];
+            time_t t = (time_t)xmin;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(day, sizeof day, "%Y-%m-%d", &tm);
+            snprintf(label, sizeof label, "Time (UTC) on %s", day);
+        }
+    } else if (span <= 5 * 86400) {
+        step = 86400, nsub = 4;
+    } else if (span <= 14 * 86400) {
+        step = 2 * 86400, nsub = 2;
+    } else if (span <= 70 * 86400) {
+        step = 7 * 86400, nsub = 7;
+    } else {
+        step = 30 * 86400, nsub = 0;
+        fmt = "%Y-%m";
+    }
     pltimefmt(fmt);
-    frame("bcdnst", "bcnstv", xlabel, ylabel, title);
+    frame_ticks("bcdnst", step, nsub, "bcnstv", label, ylabel, title);
 }
 
 void ws_plot_axes_categories(ws_plot *p, const char *const *names, int n, double ymin, double ymax,

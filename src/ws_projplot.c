@@ -308,8 +308,12 @@ static void carbon_title(const cJSON *report, char *out, size_t size)
         if (n++ < 3)
             snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", n > 1 ? ", " : "", base);
     }
-    if (n > 3)
+    if (n > 1 && strlen(names) > 36) { /* keep the title on the panel: the first file and how many more */
+        char *comma = strchr(names, ',');
+        snprintf(comma, sizeof names - (size_t)(comma - names), " and %d more file%s", n - 1, n > 2 ? "s" : "");
+    } else if (n > 3) {
         snprintf(names + strlen(names), sizeof names - strlen(names), ", +%d", n - 3);
+    }
     snprintf(out, size, "Grid carbon intensity (%s)", n ? names : "values given in the scenario");
 }
 
@@ -326,16 +330,21 @@ static int draw_timeseries(const cJSON *report, const char *hourly, const char *
     int rc = ws_plot_open(&p, path, 1400, 1100, err);
     if (rc == 0) {
         char title[256];
-        snprintf(title, sizeof title, "Facility power per site (%s, baseline)", scenario);
+        /* a long scenario name would run off the panel: it is in the file name and the report's caption */
+        if (strlen(scenario) <= 20)
+            snprintf(title, sizeof title, "Facility power per site (%s, baseline)", scenario);
+        else
+            snprintf(title, sizeof title, "Facility power per site (baseline)");
         ws_plot_panel(&p, 0, 2);
-        ws_plot_axes_time(&p, t0, t1, 0, pmax * 1.15, "%m-%d", "", "Power (kW)", title);
+        /* headroom above the data for the legend, so that it covers no line */
+        ws_plot_axes_time(&p, t0, t1, 0, pmax * 2.0, "%m-%d", "", "Power (kW)", title);
         for (int k = 0; k < n; k++)
             ws_plot_line(&p, sites[k].t, sites[k].power_kw, sites[k].n, SITE_COLORS[k % 8], WS_PLOT_SOLID, sites[k].name);
-        ws_plot_legend(&p, WS_PLOT_BOTTOM_RIGHT);
+        ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
         ws_plot_panel(&p, 1, 2);
         char ctitle[256];
         carbon_title(report, ctitle, sizeof ctitle);
-        ws_plot_axes_time(&p, t0, t1, 0, cmax * 1.15, "%m-%d", "Date (UTC)", "Carbon (g/kWh)", ctitle);
+        ws_plot_axes_time(&p, t0, t1, 0, cmax * 2.0, "%m-%d", "Date (UTC)", "Carbon (g/kWh)", ctitle);
         for (int k = 0; k < n; k++)
             ws_plot_line(&p, sites[k].t, sites[k].carbon, sites[k].n, SITE_COLORS[k % 8], WS_PLOT_SOLID, sites[k].name);
         ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
