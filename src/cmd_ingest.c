@@ -28,6 +28,10 @@ static void usage(FILE *out)
             "  --columns LIST   column names of a header-less nvidia-smi log (its --query-gpu list)\n"
             "  --gap-s S        report sample gaps longer than S seconds (default 5)\n"
             "  --no-samples     store totals only, not the time series\n"
+            "  --time-column C, --power-column C, --energy-column C, --device-column C\n"
+            "                   read any other tool's CSV time series by its column names (energy: a cumulative\n"
+            "                   counter; device: one profile per value)\n"
+            "  --power-unit W|mW|kW, --energy-unit J|Wh|kWh   their units (default W and J)\n"
             "  --allow-implausible  store power/energy outside the physical bounds (negative; above 2 kW for one\n"
             "                   GPU of a per-GPU log, 20 kW for one machine): refused by default (exit 2)\n"
             "  --db PATH        store (default ./wattscale.db or $WATTSCALE_DB)\n"
@@ -64,6 +68,9 @@ int cmd_ingest(int argc, char **argv)
         {"db", required_argument, 0, 'd'},     {"json", no_argument, 0, 'J'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {"allow-implausible", no_argument, 0, 'I'},
+        {"time-column", required_argument, 0, 1001},  {"power-column", required_argument, 0, 1002},
+        {"energy-column", required_argument, 0, 1003}, {"device-column", required_argument, 0, 1004},
+        {"power-unit", required_argument, 0, 1005},   {"energy-unit", required_argument, 0, 1006},
         {0, 0, 0, 0}};
     ws_ingest_opts opts = {.work = NAN, .gap_s = 5.0, .keep_samples = 1};
     const char *format = "auto", *db = NULL;
@@ -82,6 +89,12 @@ int cmd_ingest(int argc, char **argv)
         case 'J': json = 1; break;
         case 'q': quiet = 1; break;
         case 'I': opts.allow_implausible = 1; break;
+        case 1001: opts.time_column = optarg; break;
+        case 1002: opts.power_column = optarg; break;
+        case 1003: opts.energy_column = optarg; break;
+        case 1004: opts.device_column = optarg; break;
+        case 1005: opts.power_unit = optarg; break;
+        case 1006: opts.energy_unit = optarg; break;
         case 'w':
             if (ws_parse_double(optarg, &opts.work) != 0 || opts.work < 0) {
                 fprintf(stderr, "wattscale ingest: --work: '%s' is not a non-negative number\n", optarg);
@@ -108,6 +121,18 @@ int cmd_ingest(int argc, char **argv)
         fprintf(stderr, "wattscale ingest: --format: unknown format '%s' (see --help)\n", format);
         return WS_EINPUT;
     }
+    if (opts.power_unit && strcmp(opts.power_unit, "W") && strcmp(opts.power_unit, "mW") && strcmp(opts.power_unit, "kW")) {
+        fprintf(stderr, "wattscale ingest: --power-unit: '%s' is not one of W, mW, kW\n", opts.power_unit);
+        return WS_EINPUT;
+    }
+    if (opts.energy_unit && strcmp(opts.energy_unit, "J") && strcmp(opts.energy_unit, "Wh") &&
+        strcmp(opts.energy_unit, "kWh")) {
+        fprintf(stderr, "wattscale ingest: --energy-unit: '%s' is not one of J, Wh, kWh\n", opts.energy_unit);
+        return WS_EINPUT;
+    }
+    /* Column mapping is for CSV time series: without --format it reads the file as wattscale-csv. */
+    if (!fmt && (opts.time_column || opts.power_column || opts.energy_column || opts.device_column))
+        fmt = ws_ingest_format_find("wattscale-csv");
     if ((!isnan(opts.work) || opts.work_column) && !opts.work_unit) {
         fprintf(stderr, "wattscale ingest: --work and --work-column need --work-unit\n");
         return WS_EINPUT;

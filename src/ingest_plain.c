@@ -8,6 +8,7 @@
  * Energy is the trapezoid integral of power_w; when a cumulative energy_j counter is given instead,
  * its last minus first reading. Documented in data/README.md. */
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,8 +154,36 @@ static int optional_number(char **f, int col, double *out, int nonneg)
 typedef struct {
     int time, power, util, cpu, gpu, ram, energy;
     int dev[8], n_dev; /* device columns: one series per device */
+    double power_scale, energy_scale, util_scale; /* to W, J and % */
+    int loose_time;    /* PowerJoular's unpadded "2024-11-2 19:17:6.623" */
     size_t n;
 } plain_cols;
+
+/* PowerJoular writes its time unpadded, milliseconds as a plain count ("2024-11-2 19:17:6.623", "...:6.5"
+ * = 5 ms; older versions put a space after each separator), without a zone (local time, taken as UTC):
+ * the six numbers and the milliseconds, whatever the padding. */
+static int parse_loose_time(const char *s, double *t)
+{
+    long v[7];
+    int n = 0;
+    for (const char *p = s; *p && n < 7;) {
+        if (!isdigit((unsigned char)*p)) {
+            p++;
+            continue;
+        }
+        char *end;
+        v[n++] = strtol(p, &end, 10);
+        p = end;
+    }
+    char iso[64];
+    if (n < 6)
+        return -1;
+    snprintf(iso, sizeof iso, "%04ld-%02ld-%02ldT%02ld:%02ld:%02ldZ", v[0], v[1], v[2], v[3], v[4], v[5]);
+    if (ws_parse_time(iso, t) != 0)
+        return -1;
+    *t += n == 7 ? (double)v[6] / 1000.0 : 0;
+    return 0;
+}
 
 static int find_time_col(char **h, size_t n)
 {
@@ -182,13 +211,20 @@ static int plain_row(series *s, const plain_cols *c, char **f, const ws_csv *csv
             ws_error_set(err, opts->path, csv->line, names[k], "'%s' is not a number", f[cols[k]]);
             return WS_EINPUT;
         }
+    smp.power_w *= c->power_scale; /* NaN stays NaN */
+    smp.cpu_power_w *= c->power_scale;
+    smp.gpu_power_w *= c->power_scale;
+    smp.ram_power_w *= c->power_scale;
+    smp.energy_j *= c->energy_scale;
+    smp.util_pct *= c->util_scale;
     if (!isnan(smp.util_pct) && smp.util_pct > 100) {
         ws_error_set(err, opts->path, csv->line, "util_pct", "%g is above 100 %%", smp.util_pct);
         return WS_EINPUT;
     }
     double t;
     int absolute;
-    if (parse_time_value(f[c->time], &t, &absolute) != 0) {
+    if (c->loose_time ? (absolute = 1, parse_loose_time(f[c->time], &t)) != 0
+                      : parse_time_value(f[c->time], &t, &absolute) != 0) {
         ws_error_set(err, opts->path, csv->line, "time", "'%s' is neither seconds nor an ISO-8601 timestamp",
                      f[c->time]);
         return WS_EINPUT;
@@ -255,6 +291,49 @@ static int plain_on_comment(void *ctx, const ws_csv *csv, ws_error *err)
     return plain_comment(&p->s, csv, p->opts, p->tool, err);
 }
 
+/* Other tools' CSVs read by this parser: PowerJoular (machine: Total Power, CPU Power, GPU Power; -p PID:
+ * CPU Power; CPU Utilization as a fraction) and the Zeus power monitor (Time, Power in mW). */
+static void plain_dialect(plain_cols *c, char **h, size_t n)
+{
+    if (ws_csv_find(h, n, "Date") >= 0 && ws_csv_find(h, n, "CPU Power") >= 0) {
+        int total = ws_csv_find(h, n, "Total Power");
+        c->time = ws_csv_find(h, n, "Date");
+        c->cpu = ws_csv_find(h, n, "CPU Power");
+        c->gpu = ws_csv_find(h, n, "GPU Power");
+        c->power = total >= 0 ? total : c->cpu;
+        c->util = ws_csv_find(h, n, "CPU Utilization");
+        c->util_scale = 100;
+        c->loose_time = 1;
+    } else if (n == 2 && ws_csv_find(h, n, "Time") >= 0 && ws_csv_find(h, n, "Power") >= 0) {
+        c->time = ws_csv_find(h, n, "Time");
+        c->power = ws_csv_find(h, n, "Power");
+        c->power_scale = 1e-3;
+    }
+}
+
+/* --time-column, --power-column, --energy-column, --device-column, --power-unit, --energy-unit. */
+static int plain_mapping(plain_cols *c, char **h, size_t n, const ws_ingest_opts *o, long line, ws_error *err)
+{
+    const char *names[] = {o->time_column, o->power_column, o->energy_column, o->device_column};
+    static const char *const opt[] = {"--time-column", "--power-column", "--energy-column", "--device-column"};
+    int *dst[] = {&c->time, &c->power, &c->energy, &c->dev[0]};
+    for (int k = 0; k < 4; k++) {
+        if (!names[k])
+            continue;
+        if ((*dst[k] = ws_csv_find(h, n, names[k])) < 0) {
+            ws_error_set(err, o->path, line, names[k], "%s: no column '%s' in the header", opt[k], names[k]);
+            return WS_EINPUT;
+        }
+        if (k == 3)
+            c->n_dev = 1;
+    }
+    if (o->power_unit)
+        c->power_scale = strcmp(o->power_unit, "mW") == 0 ? 1e-3 : strcmp(o->power_unit, "kW") == 0 ? 1e3 : 1;
+    if (o->energy_unit)
+        c->energy_scale = strcmp(o->energy_unit, "Wh") == 0 ? 3600 : strcmp(o->energy_unit, "kWh") == 0 ? 3.6e6 : 1;
+    return WS_OK;
+}
+
 static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
 {
     plain_ctx *p = ctx;
@@ -262,8 +341,12 @@ static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
     size_t n = csv->nfields;
     p->c = (plain_cols){find_time_col(h, n), ws_csv_find(h, n, "power_w"), ws_csv_find(h, n, "util_pct"),
                         ws_csv_find(h, n, "cpu_power_w"), ws_csv_find(h, n, "gpu_power_w"),
-                        ws_csv_find(h, n, "ram_power_w"), ws_csv_find(h, n, "energy_j"), {0}, 0, n};
+                        ws_csv_find(h, n, "ram_power_w"), ws_csv_find(h, n, "energy_j"), {0}, 0, 1, 1, 1, 0, n};
     p->c.n_dev = ws_ingest_device_columns(h, n, p->c.dev, 8);
+    plain_dialect(&p->c, h, n);
+    int rc = plain_mapping(&p->c, h, n, p->opts, csv->line, err);
+    if (rc != WS_OK)
+        return rc;
     if (p->c.time < 0 || (p->c.power < 0 && p->c.energy < 0)) {
         ws_error_set(err, p->opts->path, csv->line, p->c.time < 0 ? "time" : "power_w",
                      "wattscale CSV needs a time column (t_s, time_s, time or timestamp) and power_w "

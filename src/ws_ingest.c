@@ -17,8 +17,11 @@ const ws_ingest_format ws_ingest_formats[] = {
      ws_ingest_nvsmi},
     {"eco2ai", "Eco2AI emission.csv", ws_ingest_eco2ai},
     {"zeus", "Zeus (ZeusMonitor) CSV log of measurement windows", ws_ingest_zeus},
-    {"wattscale-csv", "plain CSV: time (s or ISO-8601), power_w[, util_pct] (RAPL, PowerJoular, by hand)",
+    {"wattscale-csv", "plain CSV: time (s or ISO-8601), power_w[, util_pct] (RAPL, a wall meter, by hand; any CSV "
+     "with --time-column/--power-column)", ws_ingest_plain_csv},
+    {"powerjoular", "PowerJoular CSV: Date, CPU Utilization, [Total Power,] CPU Power[, GPU Power] (machine or -p PID)",
      ws_ingest_plain_csv},
+    {"zeus-power", "Zeus power monitor CSV (zeus_monitor / PowerMonitor): Time, Power in mW", ws_ingest_plain_csv},
     {"jobs", "one row per run: job, duration_s, energy_j | energy_kwh | <component>_energy_j [, arch, work]",
      ws_ingest_jobs},
     {"wattscale-json", "plain JSON: {\"samples\": [{\"t_s\":..,\"power_w\":..}], ...}", ws_ingest_plain_json},
@@ -66,6 +69,10 @@ static const ws_ingest_format *sniff_header(char *const *h, size_t n)
     if (has(h, n, "duration_s") && (has(h, n, "job") || has(h, n, "variant")) &&
         (has(h, n, "energy_j") || has(h, n, "energy_kwh") || has(h, n, "gpu_energy_j") || has(h, n, "cpu_energy_j")))
         return ws_ingest_format_find("jobs");
+    if (has(h, n, "Date") && has(h, n, "CPU Power"))
+        return ws_ingest_format_find("powerjoular");
+    if (n == 2 && has(h, n, "Time") && has(h, n, "Power"))
+        return ws_ingest_format_find("zeus-power");
     if (has(h, n, "power_w") &&
         (has(h, n, "t_s") || has(h, n, "time") || has(h, n, "timestamp") || has(h, n, "time_s")))
         return ws_ingest_format_find("wattscale-csv");

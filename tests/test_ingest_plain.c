@@ -197,6 +197,99 @@ static void test_plain_interleaved_devices(void **state)
     ws_mem_sink_free(&m);
 }
 
+/* The Zeus power monitor's own sample (data/profiles/zeus, real): Time with nanoseconds, Power in mW.
+ * Expected energy by an independent trapezoid over the file, read here with sscanf (seconds of the day
+ * as whole seconds + nanoseconds, so no floating time parsing is shared with the parser). */
+static void test_zeus_power_monitor_real(void **state)
+{
+    (void)state;
+    const char *path = WS_TEST_DATA "/profiles/zeus/zeus_monitor_sample.csv";
+    FILE *f = fopen(path, "r");
+    char line[128];
+    double t[64], w[64], e = 0;
+    int n = 0;
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f)); /* header */
+    while (n < 64 && fgets(line, sizeof line, f)) {
+        int hh, mm, ss;
+        long ns, mw;
+        assert_int_equal(sscanf(line, "2022-07-13 %d:%d:%d.%ld,%ld", &hh, &mm, &ss, &ns, &mw), 5);
+        t[n] = (hh * 3600 + mm * 60 + ss) + ns * 1e-9;
+        w[n++] = mw / 1000.0;
+    }
+    fclose(f);
+    for (int i = 1; i < n; i++)
+        e += (w[i] + w[i - 1]) / 2 * (t[i] - t[i - 1]);
+    assert_int_equal(n, 19);
+    assert_string_equal(ws_ingest_sniff(path, &(ws_error){0})->name, "zeus-power");
+    ws_ingest_opts o = ws_test_opts(path);
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_int_equal(m.n_profiles, 1);
+    assert_true(fabs(m.profiles[0].energy_j - e) < 1e-6 * e);
+    assert_true(fabs(m.profiles[0].duration_s - (t[n - 1] - t[0])) < 1e-6);
+    assert_true(m.profiles[0].peak_power_w == 32.5);
+    ws_mem_sink_free(&m);
+}
+
+/* PowerJoular, both layouts (HAND-MADE fixtures after PowerJoular's writer, src/csv_power.adb; no real
+ * file was found committed): the machine file takes Total Power, the per-PID file CPU Power; utilisation
+ * is a fraction; times are unpadded with milliseconds as a count ("...:6.5" is 6.005 s). By hand:
+ * 20 W -> 30 W over 1 s = 25 J; per PID 4 W -> 6 W over 0.5 s = 2.5 J. */
+static void test_powerjoular(void **state)
+{
+    (void)state;
+    const char *path = ws_test_write("pj.csv", "Date,CPU Utilization,Total Power,CPU Power,GPU Power\n"
+                                               "2024-11-2 19:17:6.623,0.5,20.0,15.0,5.0\n"
+                                               "2024-11-2 19:17:7.623,0.25,30.0,25.0,5.0\n");
+    assert_string_equal(ws_ingest_sniff(path, &(ws_error){0})->name, "powerjoular");
+    ws_ingest_opts o = ws_test_opts(path);
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_true(fabs(m.profiles[0].energy_j - 25.0) < 1e-9);
+    assert_true(fabs(m.profiles[0].mean_util_pct - 37.5) < 1e-9);
+    assert_string_equal(m.profiles[0].start_time, "2024-11-02T19:17:06.623Z");
+    ws_mem_sink_free(&m);
+    o = ws_test_opts(ws_test_write("pjpid.csv", "Date,CPU Utilization,CPU Power\n2024-11- 2  19: 17: 6. 5,0.1,4.0\n"
+                                                "2024-11- 2  19: 17: 6. 505,0.1,6.0\n"));
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_true(fabs(m.profiles[0].duration_s - 0.5) < 1e-9);
+    assert_true(fabs(m.profiles[0].energy_j - 2.5) < 1e-9);
+    ws_mem_sink_free(&m);
+}
+
+/* Any other CSV by its column names and units: 1 W -> 3 W (given in mW) over 10 s = 20 J; a cumulative
+ * counter in Wh: 0.5 Wh -> 1.5 Wh = 3600 J; a named column that is not there is refused. */
+static void test_column_mapping(void **state)
+{
+    (void)state;
+    ws_ingest_opts o = ws_test_opts(ws_test_write("map.csv", "when,watts_mW\n0,1000\n10,3000\n"));
+    o.time_column = "when";
+    o.power_column = "watts_mW";
+    o.power_unit = "mW";
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_true(fabs(m.profiles[0].energy_j - 20.0) < 1e-9);
+    ws_mem_sink_free(&m);
+    o = ws_test_opts(ws_test_write("mapc.csv", "t,counter_wh\n0,0.5\n60,1.5\n"));
+    o.time_column = "t";
+    o.energy_column = "counter_wh";
+    o.energy_unit = "Wh";
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_true(fabs(m.profiles[0].energy_j - 3600.0) < 1e-9);
+    ws_mem_sink_free(&m);
+    o.energy_column = "nope";
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_EINPUT);
+    assert_non_null(strstr(err.message, "--energy-column: no column 'nope'"));
+    ws_mem_sink_free(&m);
+}
+
 /* One transaction per file: a parser failing after it began profiles leaves no trace. */
 static void test_store_rollback(void **state)
 {
@@ -231,6 +324,8 @@ int main(void)
         cmocka_unit_test(test_plain_json),             cmocka_unit_test(test_jobs_baler_study),
         cmocka_unit_test(test_jobs_h100_counter_table), cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_store_rollback),          cmocka_unit_test(test_plain_interleaved_devices),
+        cmocka_unit_test(test_zeus_power_monitor_real),  cmocka_unit_test(test_powerjoular),
+        cmocka_unit_test(test_column_mapping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
