@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ws_csv.h"
 #include "ws_ingest.h"
@@ -257,11 +258,15 @@ typedef struct {
     series s;        /* the file's metadata lines land here; each device's series starts as a copy */
     series *dev;     /* with device columns: one series per device, in order of appearance */
     int n_dev, cap_dev, last;
+    int wide[16], n_wide; /* wide layout: one power column per device (GPU0, gpu1_power_w, ...) */
+    char wide_name[16][32];
     plain_cols c;
     const ws_ingest_opts *opts;
     ws_ingest_sink *sink;
     char *tool;
 } plain_ctx;
+
+static series *plain_series_named(plain_ctx *p, const char *key);
 
 /* The series of the row's device (the single series without device columns); NULL out of memory. */
 static series *plain_series(plain_ctx *p, char **f)
@@ -270,6 +275,11 @@ static series *plain_series(plain_ctx *p, char **f)
         return &p->s;
     char key[128];
     ws_ingest_device_key(f, p->c.dev, p->c.n_dev, key, sizeof key);
+    return plain_series_named(p, key);
+}
+
+static series *plain_series_named(plain_ctx *p, const char *key)
+{
     if (p->n_dev > 0 && strcmp(p->dev[p->last].p.device, key) == 0)
         return &p->dev[p->last];
     for (int i = 0; i < p->n_dev; i++)
@@ -334,6 +344,8 @@ static int plain_mapping(plain_cols *c, char **h, size_t n, const ws_ingest_opts
     return WS_OK;
 }
 
+static int wide_device(const char *field, char name[32]);
+
 static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
 {
     plain_ctx *p = ctx;
@@ -347,6 +359,13 @@ static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
     int rc = plain_mapping(&p->c, h, n, p->opts, csv->line, err);
     if (rc != WS_OK)
         return rc;
+    for (size_t i = 0; p->c.power < 0 && p->c.energy < 0 && i < n && p->n_wide < 16; i++)
+        if (wide_device(h[i], p->wide_name[p->n_wide]))
+            p->wide[p->n_wide++] = (int)i;
+    if (p->n_wide > 0) {
+        p->c.power = p->wide[0]; /* checked below like any power column */
+        p->c.n_dev = 1;          /* series are per device */
+    }
     if (p->c.time < 0 || (p->c.power < 0 && p->c.energy < 0)) {
         ws_error_set(err, p->opts->path, csv->line, p->c.time < 0 ? "time" : "power_w",
                      "wattscale CSV needs a time column (t_s, time_s, time or timestamp) and power_w "
@@ -356,9 +375,51 @@ static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
     return WS_OK;
 }
 
+/* A wide layout's device: "GPU0", "gpu1_power_w", "GPU 2 Power (W)", "package-0", "socket1": a device
+ * word, its number, then nothing but a power word or unit; into name (e.g. "gpu0"). */
+static int wide_device(const char *field, char name[32])
+{
+    static const char *const words[] = {"gpu", "package-", "package", "socket", "cpu"};
+    const char *f = field;
+    while (*f == ' ')
+        f++;
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
+        size_t len = strlen(words[k]);
+        if (strncasecmp(f, words[k], len) != 0)
+            continue;
+        const char *d = f + len;
+        while (*d == ' ' || *d == '_')
+            d++;
+        if (!isdigit((unsigned char)*d))
+            continue;
+        char *end;
+        long idx = strtol(d, &end, 10);
+        for (const char *r = end; *r; r++)
+            if (!strchr(" _-()[]", *r) && strncasecmp(r, "power", 5) != 0 && strncasecmp(r, "w", 1) != 0)
+                return 0;
+            else if (strncasecmp(r, "power", 5) == 0)
+                r += 4;
+        snprintf(name, 32, "%.8s%ld", k == 1 ? "package" : words[k], idx);
+        return 1;
+    }
+    return 0;
+}
+
 static int plain_on_row(void *ctx, const ws_csv *csv, ws_error *err)
 {
     plain_ctx *p = ctx;
+    if (p->n_wide > 0) { /* one sample per device column, each in its device's series */
+        for (int k = 0; k < p->n_wide; k++) {
+            plain_cols c = p->c;
+            c.power = p->wide[k];
+            c.util = c.cpu = c.gpu = c.ram = c.energy = -1;
+            series *s = plain_series_named(p, p->wide_name[k]);
+            int rc = s ? plain_row(s, &c, csv->fields, csv, p->opts, p->sink, err) : WS_EFAIL;
+            if (rc != WS_OK)
+                return rc;
+        }
+        return WS_OK;
+    }
     series *s = plain_series(p, csv->fields);
     return s ? plain_row(s, &p->c, csv->fields, csv, p->opts, p->sink, err) : WS_EFAIL;
 }
@@ -370,7 +431,7 @@ int ws_ingest_plain_csv(const ws_ingest_opts *opts, ws_ingest_sink *sink, char t
     ws_table_reader r = {.ctx = &p, .on_header = plain_on_header, .on_row = plain_on_row,
                          .on_comment = plain_on_comment};
     int rc = ws_ingest_read_table(opts->path, &r, err);
-    if (rc == WS_OK && p.c.n_dev == 0)
+    if (rc == WS_OK && p.c.n_dev == 0 && p.n_wide == 0)
         rc = series_end(&p.s, sink);
     for (int i = 0; i < p.n_dev && rc == WS_OK; i++)
         rc = series_end(&p.dev[i], sink);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ws_csv.h"
 
@@ -55,6 +56,19 @@ static int has_prefix(char *const *fields, size_t n, const char *prefix)
     return 0;
 }
 
+/* A wide per-GPU layout: a column named GPU<n> (GPU0, gpu1_power_w, ...). */
+static int has_wide_gpu(char *const *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *f = h[i];
+        while (*f == ' ')
+            f++;
+        if (strncasecmp(f, "gpu", 3) == 0 && isdigit((unsigned char)f[3 + (f[3] == '_' || f[3] == ' ')]))
+            return 1;
+    }
+    return 0;
+}
+
 static const ws_ingest_format *sniff_header(char *const *h, size_t n)
 {
     if (has(h, n, "codecarbon_version") || (has(h, n, "run_id") && has(h, n, "energy_consumed")) ||
@@ -73,7 +87,7 @@ static const ws_ingest_format *sniff_header(char *const *h, size_t n)
         return ws_ingest_format_find("powerjoular");
     if (n == 2 && has(h, n, "Time") && has(h, n, "Power"))
         return ws_ingest_format_find("zeus-power");
-    if (has(h, n, "power_w") &&
+    if ((has(h, n, "power_w") || has_wide_gpu(h, n)) &&
         (has(h, n, "t_s") || has(h, n, "time") || has(h, n, "timestamp") || has(h, n, "time_s")))
         return ws_ingest_format_find("wattscale-csv");
     return NULL;

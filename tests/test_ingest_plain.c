@@ -290,6 +290,28 @@ static void test_column_mapping(void **state)
     ws_mem_sink_free(&m);
 }
 
+/* A wide per-GPU layout (a pynvml loop writing one power column per GPU): one profile per column, by
+ * hand GPU 0 100 -> 200 -> 300 W over 2 s = 400 J, GPU 1 50 W x 2 s = 100 J. */
+static void test_wide_per_gpu(void **state)
+{
+    (void)state;
+    const char *path = ws_test_write("wide.csv", "Timestamp,GPU 0 Power (W),gpu1_power_w\n"
+                                                 "2024-01-01 00:00:00,100,50\n2024-01-01 00:00:01,200,50\n"
+                                                 "2024-01-01 00:00:02,300,50\n");
+    assert_string_equal(ws_ingest_sniff(path, &(ws_error){0})->name, "wattscale-csv");
+    ws_ingest_opts o = ws_test_opts(path);
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    assert_int_equal(m.n_profiles, 2);
+    assert_string_equal(m.profiles[0].device, "gpu0");
+    assert_string_equal(m.profiles[1].device, "gpu1");
+    assert_true(fabs(m.profiles[0].energy_j - 400.0) < 1e-9);
+    assert_true(fabs(m.profiles[1].energy_j - 100.0) < 1e-9);
+    ws_mem_sink_free(&m);
+}
+
 /* One transaction per file: a parser failing after it began profiles leaves no trace. */
 static void test_store_rollback(void **state)
 {
@@ -325,7 +347,7 @@ int main(void)
         cmocka_unit_test(test_jobs_h100_counter_table), cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_store_rollback),          cmocka_unit_test(test_plain_interleaved_devices),
         cmocka_unit_test(test_zeus_power_monitor_real),  cmocka_unit_test(test_powerjoular),
-        cmocka_unit_test(test_column_mapping),
+        cmocka_unit_test(test_column_mapping),           cmocka_unit_test(test_wide_per_gpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
