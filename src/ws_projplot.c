@@ -337,14 +337,19 @@ static int draw_timeseries(const cJSON *report, const char *hourly, const char *
             snprintf(title, sizeof title, "Facility power per site (baseline)");
         ws_plot_panel(&p, 0, 2);
         /* headroom above the data for the legend, so that it covers no line */
-        ws_plot_axes_time(&p, t0, t1, 0, pmax * 2.0, "%m-%d", "", "Power (kW)", title);
-        for (int k = 0; k < n; k++)
+        /* MW once a site draws more than 2,000 kW, so that the axis reads without a x10^n factor */
+        double scale = pmax > 2000 ? 1e-3 : 1;
+        ws_plot_axes_time(&p, t0, t1, 0, pmax * scale * 2.6, "%m-%d", "", scale < 1 ? "Power (MW)" : "Power (kW)", title);
+        for (int k = 0; k < n; k++) {
+            for (int i = 0; i < sites[k].n; i++)
+                sites[k].power_kw[i] *= scale;
             ws_plot_line(&p, sites[k].t, sites[k].power_kw, sites[k].n, SITE_COLORS[k % 8], WS_PLOT_SOLID, sites[k].name);
+        }
         ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
         ws_plot_panel(&p, 1, 2);
         char ctitle[256];
         carbon_title(report, ctitle, sizeof ctitle);
-        ws_plot_axes_time(&p, t0, t1, 0, cmax * 2.0, "%m-%d", "Date (UTC)", "Carbon (g/kWh)", ctitle);
+        ws_plot_axes_time(&p, t0, t1, 0, cmax * 2.6, "%m-%d", "Date (UTC)", "Carbon (g/kWh)", ctitle);
         for (int k = 0; k < n; k++)
             ws_plot_line(&p, sites[k].t, sites[k].carbon, sites[k].n, SITE_COLORS[k % 8], WS_PLOT_SOLID, sites[k].name);
         ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
