@@ -28,6 +28,7 @@ static void usage(FILE *out)
             "  --columns LIST   column names of a header-less nvidia-smi log (its --query-gpu list)\n"
             "  --gap-s S        report sample gaps longer than S seconds (default 5)\n"
             "  --no-samples     store totals only, not the time series\n"
+            "  --replace        a file ingested before: replace its profiles (one transaction; default: skip it)\n"
             "  --time-column C, --power-column C, --energy-column C, --device-column C\n"
             "                   read any other tool's CSV time series by its column names (energy: a cumulative\n"
             "                   counter; device: one profile per value)\n"
@@ -67,7 +68,7 @@ int cmd_ingest(int argc, char **argv)
         {"gap-s", required_argument, 0, 'g'},  {"work-column", required_argument, 0, 'W'},  {"no-samples", no_argument, 0, 'n'},
         {"db", required_argument, 0, 'd'},     {"json", no_argument, 0, 'J'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"allow-implausible", no_argument, 0, 'I'},
+        {"allow-implausible", no_argument, 0, 'I'}, {"replace", no_argument, 0, 'R'},
         {"time-column", required_argument, 0, 1001},  {"power-column", required_argument, 0, 1002},
         {"energy-column", required_argument, 0, 1003}, {"device-column", required_argument, 0, 1004},
         {"power-unit", required_argument, 0, 1005},   {"energy-unit", required_argument, 0, 1006},
@@ -89,6 +90,7 @@ int cmd_ingest(int argc, char **argv)
         case 'J': json = 1; break;
         case 'q': quiet = 1; break;
         case 'I': opts.allow_implausible = 1; break;
+        case 'R': opts.replace = 1; break;
         case 1001: opts.time_column = optarg; break;
         case 1002: opts.power_column = optarg; break;
         case 1003: opts.energy_column = optarg; break;
@@ -159,8 +161,9 @@ int cmd_ingest(int argc, char **argv)
                         res.sha256, (long long)res.existing_source_id);
         } else {
             if (!quiet && !json)
-                fprintf(stdout, "%s: %s%s%s, %d profile(s)\n", argv[i], res.format,
-                        res.tool_version[0] ? " " : "", res.tool_version, res.n_ids);
+                fprintf(stdout, "%s: %s%s%s, %d profile(s)%s\n", argv[i], res.format,
+                        res.tool_version[0] ? " " : "", res.tool_version, res.n_ids,
+                        res.replaced_source_id ? " (replacing what it gave before)" : "");
             if (!quiet && !json && !header_done++)
                 ws_cli_profile_table_header(stdout);
             print_profiles(&st, &res, arr, quiet ? NULL : stdout);

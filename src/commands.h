@@ -12,6 +12,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
 
 typedef struct {
     const char *name;

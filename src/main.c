@@ -10,6 +10,7 @@ const ws_command ws_commands[] = {
     {"ingest", cmd_ingest, "store measured profiles (CodeCarbon, nvidia-smi, Eco2AI, Zeus, plain CSV/JSON)"},
     {"profiles", cmd_profiles, "list stored profiles (table, --csv or --json)"},
     {"show", cmd_show, "show one stored profile with its samples"},
+    {"rm", cmd_rm, "remove stored profiles (by id or job), all or nothing"},
     {"fit", cmd_fit, "fit power (utilisation -> W) or job (work -> J, s) models per architecture"},
     {"predict", cmd_predict, "predict power from a fitted model, with a 95% prediction interval"},
     {"tweak", cmd_tweak, "runtime/energy/power ratios of a variant job against its baseline"},

@@ -58,6 +58,7 @@ typedef struct {
     double gap_s;           /* sample gaps longer than this are reported (default 5 s) */
     int keep_samples;       /* store samples (default 1) */
     int allow_implausible;  /* store values outside ws_plausible's bounds (default 0: refuse them) */
+    int replace;            /* a file ingested before: replace what it gave (default: nothing to do) */
     /* Column mapping for CSV time series of any other tool (wattscale-csv): names of the time, power,
      * cumulative energy and device columns, and the units of power (W, mW, kW) and energy (J, Wh, kWh);
      * NULL = the format's own. */

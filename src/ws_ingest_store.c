@@ -156,7 +156,7 @@ int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_op
     int64_t existing = ws_store_find_source(st, res->sha256);
     if (existing < 0)
         return WS_EFAIL;
-    if (existing > 0) {
+    if (existing > 0 && !opts->replace) {
         res->already = 1;
         res->existing_source_id = existing;
         return WS_OK;
@@ -171,6 +171,12 @@ int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_op
     if (ws_store_begin(st) != 0)
         return WS_EFAIL;
     int rc = WS_EFAIL;
+    /* --replace: the old profiles go in the same transaction as the new ones come, so a failure keeps them */
+    if (existing > 0 && ws_store_delete_source(st, existing) != 0) {
+        ws_store_rollback(st);
+        return WS_EFAIL;
+    }
+    res->replaced_source_id = existing > 0 ? existing : 0;
     ss.source_id = ws_store_add_source(st, opts->path, res->sha256, fmt->name, NULL, (int64_t)sb.st_size);
     ss.ins_profile = ws_store_prepare(st, "INSERT INTO profiles(source_id, source_index, format) VALUES (?,?,?)");
     ss.ins_sample = ws_store_prepare(st, "INSERT INTO samples(profile_id, seq, t_s, power_w, util_pct, "

@@ -229,6 +229,42 @@ int64_t ws_store_find_source(ws_store *st, const char *sha256)
     return id;
 }
 
+static int exec_id(ws_store *st, const char *sql, int64_t id, const char *text)
+{
+    sqlite3_stmt *s = ws_store_prepare(st, sql);
+    if (!s)
+        return -1;
+    if (text)
+        sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(st->db) : -1;
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int drop_empty_sources(ws_store *st)
+{
+    return ws_store_exec(st, "DELETE FROM sources WHERE id NOT IN (SELECT source_id FROM profiles)");
+}
+
+int ws_store_delete_source(ws_store *st, int64_t source_id)
+{
+    return exec_id(st, "DELETE FROM sources WHERE id = ?", source_id, NULL) < 0 ? -1 : 0;
+}
+
+int ws_store_delete_profile(ws_store *st, int64_t id)
+{
+    int n = exec_id(st, "DELETE FROM profiles WHERE id = ?", id, NULL);
+    return n < 0 || drop_empty_sources(st) != 0 ? -1 : n > 0;
+}
+
+int ws_store_delete_job(ws_store *st, const char *job)
+{
+    int n = exec_id(st, "DELETE FROM profiles WHERE job = ?", 0, job);
+    return n < 0 || drop_empty_sources(st) != 0 ? -1 : n;
+}
+
 int64_t ws_store_add_source(ws_store *st, const char *path, const char *sha256, const char *format,
                             const char *tool_version, int64_t size_bytes)
 {

@@ -39,6 +39,14 @@ double ws_column_double(sqlite3_stmt *s, int i);
 /* Source files (one row per distinct SHA-256). Returns the existing source id (>0) if this hash was
  * ingested before, 0 if not, -1 on error. */
 int64_t ws_store_find_source(ws_store *st, const char *sha256);
+/* Delete one source and everything read from it (profiles, samples: ON DELETE CASCADE). 0 or -1. */
+int ws_store_delete_source(ws_store *st, int64_t source_id);
+/* Delete profile id (and its samples); then drop sources left without profiles, so that their files
+ * can be ingested again. Returns 1 deleted, 0 no such profile, -1 store error. No transaction of its
+ * own: the caller wraps a whole `rm` in one. */
+int ws_store_delete_profile(ws_store *st, int64_t id);
+/* The same for every profile of a job; returns how many, or -1. */
+int ws_store_delete_job(ws_store *st, const char *job);
 int64_t ws_store_add_source(ws_store *st, const char *path, const char *sha256, const char *format,
                             const char *tool_version, int64_t size_bytes);
 

@@ -97,4 +97,21 @@ printf 'timestamp, power.draw [W]\n2026/01/01 00:00:00.000, 5000 W\n2026/01/01 0
 "$WS" ingest "$T/gpu5kw.csv" >/dev/null 2>"$T/err"
 check "5 kW on one GPU exits 2" test $? -eq 2
 check "5 kW on one GPU: the GPU bound" grep -q "above 2000 W, the most one GPU draws" "$T/err"
+# rm and --replace: all or nothing, in one transaction each.
+printf 't_s,gpu_index,power_w\n0,0,100\n0,1,50\n1,0,100\n1,1,50\n' >"$T/two.csv"
+"$WS" ingest -q "$T/two.csv"
+ids=$("$WS" profiles --json | /usr/bin/python3 -c "import json,sys; print(' '.join(str(p['id']) for p in json.load(sys.stdin) if p['source']['path'].endswith('two.csv')))")
+before=$(count)
+"$WS" rm $ids 999999 >/dev/null 2>"$T/err"
+check "rm with a missing id exits 2" test $? -eq 2
+check "rm with a missing id removes nothing" test "$(count)" = "$before"
+check "rm names the missing id" grep -q "no profile 999999" "$T/err"
+"$WS" rm ${ids%% *} >/dev/null
+check "rm one of a file's two profiles" test "$(sqlite3 "$WATTSCALE_DB" "SELECT count(*) FROM profiles p JOIN sources s ON s.id = p.source_id WHERE s.path LIKE '%two.csv'")" = 1
+"$WS" ingest --replace "$T/two.csv" >"$T/out"
+check "ingest --replace says so" grep -q "replacing what it gave before" "$T/out"
+check "ingest --replace: both profiles again, once" test "$(sqlite3 "$WATTSCALE_DB" "SELECT count(*) FROM profiles p JOIN sources s ON s.id = p.source_id WHERE s.path LIKE '%two.csv'")" = 2
+"$WS" rm $("$WS" profiles --json | /usr/bin/python3 -c "import json,sys; print(' '.join(str(p['id']) for p in json.load(sys.stdin) if p['source']['path'].endswith('two.csv')))") >/dev/null
+"$WS" ingest "$T/two.csv" >"$T/out"
+check "a file whose profiles were all removed can be ingested again" grep -q "2 profile(s)" "$T/out"
 finish cli_ingest
