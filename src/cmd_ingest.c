@@ -29,6 +29,9 @@ static void usage(FILE *out)
             "  --gap-s S        report sample gaps longer than S seconds (default 5)\n"
             "  --no-samples     store totals only, not the time series\n"
             "  --replace        a file ingested before: replace its profiles (one transaction; default: skip it)\n"
+            "  --skip-bad-rows  skip rows that cannot be read (corrupt, wrong field count) instead of refusing the\n"
+            "                   file; they are counted, the first lines named, in every profile's note (strict\n"
+            "                   by default; nvidia-smi logs stay strict)\n"
             "  --time-column C, --power-column C, --energy-column C, --device-column C\n"
             "                   read any other tool's CSV time series by its column names (energy: a cumulative\n"
             "                   counter; device: one profile per value)\n"
@@ -69,12 +72,14 @@ int cmd_ingest(int argc, char **argv)
         {"db", required_argument, 0, 'd'},     {"json", no_argument, 0, 'J'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {"allow-implausible", no_argument, 0, 'I'}, {"replace", no_argument, 0, 'R'},
+        {"skip-bad-rows", no_argument, 0, 'S'},
         {"time-column", required_argument, 0, 1001},  {"power-column", required_argument, 0, 1002},
         {"energy-column", required_argument, 0, 1003}, {"device-column", required_argument, 0, 1004},
         {"power-unit", required_argument, 0, 1005},   {"energy-unit", required_argument, 0, 1006},
         {0, 0, 0, 0}};
     ws_ingest_opts opts = {.work = NAN, .gap_s = 5.0, .keep_samples = 1};
     const char *format = "auto", *db = NULL;
+    ws_skips skip_flag = {0};
     int json = 0, quiet = 0, c;
     ws_cli_reset_getopt();
     while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -91,6 +96,7 @@ int cmd_ingest(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'I': opts.allow_implausible = 1; break;
         case 'R': opts.replace = 1; break;
+        case 'S': opts.skip_bad_rows = &skip_flag; break; /* any non-NULL: ws_ingest_file counts per file */
         case 1001: opts.time_column = optarg; break;
         case 1002: opts.power_column = optarg; break;
         case 1003: opts.energy_column = optarg; break;
@@ -164,6 +170,9 @@ int cmd_ingest(int argc, char **argv)
                 fprintf(stdout, "%s: %s%s%s, %d profile(s)%s\n", argv[i], res.format,
                         res.tool_version[0] ? " " : "", res.tool_version, res.n_ids,
                         res.replaced_source_id ? " (replacing what it gave before)" : "");
+            if (res.skipped.n > 0)
+                fprintf(stderr, "%s: %ld unreadable row(s) skipped (--skip-bad-rows), first at line %ld\n", argv[i],
+                        res.skipped.n, res.skipped.lines[0]);
             if (!quiet && !json && !header_done++)
                 ws_cli_profile_table_header(stdout);
             print_profiles(&st, &res, arr, quiet ? NULL : stdout);

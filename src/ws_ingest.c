@@ -306,6 +306,12 @@ int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *e
         } else {
             rc = r->on_row(r->ctx, &csv, err);
         }
+        if (rc == WS_EINPUT && r->skips && have_header && got > 0) { /* a bad row: skip it, count it */
+            if (r->skips->n < 5)
+                r->skips->lines[r->skips->n] = csv.line;
+            r->skips->n++;
+            rc = WS_OK;
+        }
     }
     if (rc == WS_OK && !have_header) {
         ws_error_set(err, path, 0, "", "empty file: nothing to ingest");

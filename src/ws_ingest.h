@@ -31,6 +31,12 @@ typedef struct {
     long n_samples, n_gaps;
 } ws_profile;
 
+/* --skip-bad-rows: rows that could not be read, counted, the first few by line. */
+typedef struct {
+    long n;
+    long lines[5];
+} ws_skips;
+
 /* One point of a profile's time series. Unknown values are NaN. */
 typedef struct {
     double t_s; /* seconds since the profile's first sample */
@@ -59,6 +65,7 @@ typedef struct {
     int keep_samples;       /* store samples (default 1) */
     int allow_implausible;  /* store values outside ws_plausible's bounds (default 0: refuse them) */
     int replace;            /* a file ingested before: replace what it gave (default: nothing to do) */
+    ws_skips *skip_bad_rows; /* non-NULL: skip rows that cannot be read, counting them here (default strict) */
     /* Column mapping for CSV time series of any other tool (wattscale-csv): names of the time, power,
      * cumulative energy and device columns, and the units of power (W, mW, kW) and energy (J, Wh, kWh);
      * NULL = the format's own. */
@@ -120,6 +127,8 @@ typedef struct {
     int (*on_header)(void *ctx, const ws_csv *csv, ws_error *err);
     int (*on_row)(void *ctx, const ws_csv *csv, ws_error *err);
     int (*on_comment)(void *ctx, const ws_csv *csv, ws_error *err); /* NULL: '#' lines are data */
+    ws_skips *skips; /* non-NULL: a row with a wrong field count or that on_row refuses (WS_EINPUT) is
+                        skipped and counted instead of ending the read */
 } ws_table_reader;
 int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *err);
 

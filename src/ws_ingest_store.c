@@ -140,6 +140,27 @@ static void finalize_sink(store_sink *ss)
     free(ss->seq);
 }
 
+/* Every profile of the source says how many rows were skipped, and the first lines. */
+static int note_skips(ws_store *st, int64_t source_id, const ws_skips *sk)
+{
+    char note[160];
+    int len = snprintf(note, sizeof note, "%ld unreadable row(s) skipped (--skip-bad-rows), line", sk->n);
+    for (long i = 0; i < sk->n && i < 5 && len < (int)sizeof note; i++)
+        len += snprintf(note + len, sizeof note - (size_t)len, "%s %ld", i ? "," : (sk->n > 1 ? "s" : ""), sk->lines[i]);
+    if (sk->n > 5 && len < (int)sizeof note)
+        snprintf(note + len, sizeof note - (size_t)len, ", ...");
+    sqlite3_stmt *s = ws_store_prepare(st, "UPDATE profiles SET energy_note = CASE WHEN energy_note IS NULL OR "
+                                           "energy_note = '' THEN ?1 ELSE energy_note || '; ' || ?1 END "
+                                           "WHERE source_id = ?2");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, note, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, source_id);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_opts *opts,
                    ws_ingest_result *res, ws_error *err)
 {
@@ -184,7 +205,12 @@ int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_op
                                          "VALUES (?,?,?,?,?,?,?,?,?,?)");
     ss.upd_profile = ws_store_prepare(st, UPDATE_PROFILE_SQL);
     if (ss.source_id > 0 && ss.ins_profile && ss.ins_sample && ss.upd_profile) {
-        rc = fmt->parse(opts, &sink, res->tool_version, err);
+        ws_ingest_opts o = *opts; /* --skip-bad-rows counts into the result */
+        if (opts->skip_bad_rows)
+            o.skip_bad_rows = &res->skipped;
+        rc = fmt->parse(&o, &sink, res->tool_version, err);
+        if (rc == WS_OK && res->skipped.n > 0 && note_skips(st, ss.source_id, &res->skipped) != 0)
+            rc = WS_EFAIL;
         if (ss.why[0]) { /* the sink refused an implausible value: bad input, not a failure */
             ws_error_set(err, opts->path, 0, "", "%s; if it is right, ingest with --allow-implausible", ss.why);
             rc = WS_EINPUT;

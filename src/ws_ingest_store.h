@@ -14,6 +14,7 @@ typedef struct {
     int already;  /* 1 when the same bytes were ingested before (nothing done) */
     int64_t existing_source_id;
     int64_t replaced_source_id; /* --replace: the source whose profiles were replaced (0: none) */
+    ws_skips skipped;   /* --skip-bad-rows: what was skipped (also in every profile's note) */
     char format[32];
     char tool_version[64];
     char sha256[65];

@@ -114,4 +114,25 @@ check "ingest --replace: both profiles again, once" test "$(sqlite3 "$WATTSCALE_
 "$WS" rm $("$WS" profiles --json | /usr/bin/python3 -c "import json,sys; print(' '.join(str(p['id']) for p in json.load(sys.stdin) if p['source']['path'].endswith('two.csv')))") >/dev/null
 "$WS" ingest "$T/two.csv" >"$T/out"
 check "a file whose profiles were all removed can be ingested again" grep -q "2 profile(s)" "$T/out"
+# --skip-bad-rows: strict by default; opt-in skips unreadable rows, counts them and names the first lines.
+printf 't_s,power_w\n0,100\nx,100\n1,100\n2\n2,100\n' >"$T/bad_rows.csv"
+before=$(count)
+"$WS" ingest "$T/bad_rows.csv" >/dev/null 2>"$T/err"
+check "a bad row refuses the file by default" test $? -eq 2
+check "a bad row: FILE:LINE: field" grep -q "bad_rows.csv:3: time:" "$T/err"
+check "a bad row: store unchanged" test "$(count)" = "$before"
+"$WS" ingest --skip-bad-rows --json "$T/bad_rows.csv" >"$T/out" 2>"$T/err"
+check "--skip-bad-rows stores the rest" /usr/bin/python3 -c "
+import json; p = json.load(open('$T/out'))[0]
+assert abs(p['energy_j'] - 200) < 1e-9, p
+assert '2 unreadable row(s) skipped (--skip-bad-rows), lines 3, 5' in p['energy_note'], p['energy_note']"
+check "--skip-bad-rows says so on stderr" grep -q "2 unreadable row(s) skipped" "$T/err"
+# A real CodeCarbon file with one row cut short by hand (HAND-MADE corruption of a real file).
+head -2 "$SRC/data/profiles/codecarbon/crystalgazers_v2.1_no_version.csv" >"$T/cc_bad.csv"
+echo "2022-09-26T12:00:00,broken" >>"$T/cc_bad.csv"
+tail -n +3 "$SRC/data/profiles/codecarbon/crystalgazers_v2.1_no_version.csv" >>"$T/cc_bad.csv"
+"$WS" ingest -q "$T/cc_bad.csv" 2>/dev/null
+check "corrupt CodeCarbon row: refused by default" test $? -eq 2
+"$WS" ingest -q --skip-bad-rows "$T/cc_bad.csv" 2>/dev/null
+check "corrupt CodeCarbon row: skipped on request" test $? -eq 0
 finish cli_ingest
