@@ -29,6 +29,8 @@ static void usage(FILE *out)
             "  --gap-s S        report sample gaps longer than S seconds (default 5)\n"
             "  --no-samples     store totals only, not the time series\n"
             "  --replace        a file ingested before: replace its profiles (one transaction; default: skip it)\n"
+            "  --tool-pue P     the PUE a tool multiplied its energy by (CarbonTracker does, without writing it):\n"
+            "                   the IT energy stored is the logged energy / P\n"
             "  --skip-bad-rows  skip rows that cannot be read (corrupt, wrong field count) instead of refusing the\n"
             "                   file; they are counted, the first lines named, in every profile's note (strict\n"
             "                   by default; nvidia-smi logs stay strict)\n"
@@ -72,12 +74,12 @@ int cmd_ingest(int argc, char **argv)
         {"db", required_argument, 0, 'd'},     {"json", no_argument, 0, 'J'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {"allow-implausible", no_argument, 0, 'I'}, {"replace", no_argument, 0, 'R'},
-        {"skip-bad-rows", no_argument, 0, 'S'},
+        {"skip-bad-rows", no_argument, 0, 'S'}, {"tool-pue", required_argument, 0, 1007},
         {"time-column", required_argument, 0, 1001},  {"power-column", required_argument, 0, 1002},
         {"energy-column", required_argument, 0, 1003}, {"device-column", required_argument, 0, 1004},
         {"power-unit", required_argument, 0, 1005},   {"energy-unit", required_argument, 0, 1006},
         {0, 0, 0, 0}};
-    ws_ingest_opts opts = {.work = NAN, .gap_s = 5.0, .keep_samples = 1};
+    ws_ingest_opts opts = {.work = NAN, .gap_s = 5.0, .keep_samples = 1, .tool_pue = NAN};
     const char *format = "auto", *db = NULL;
     ws_skips skip_flag = {0};
     int json = 0, quiet = 0, c;
@@ -103,6 +105,12 @@ int cmd_ingest(int argc, char **argv)
         case 1004: opts.device_column = optarg; break;
         case 1005: opts.power_unit = optarg; break;
         case 1006: opts.energy_unit = optarg; break;
+        case 1007:
+            if (ws_parse_double(optarg, &opts.tool_pue) != 0 || !(opts.tool_pue >= 1.0 && opts.tool_pue <= 5.0)) {
+                fprintf(stderr, "wattscale ingest: --tool-pue: '%s' is not a PUE from 1 to 5\n", optarg);
+                return WS_EINPUT;
+            }
+            break;
         case 'w':
             if (ws_parse_double(optarg, &opts.work) != 0 || opts.work < 0) {
                 fprintf(stderr, "wattscale ingest: --work: '%s' is not a non-negative number\n", optarg);

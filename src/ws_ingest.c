@@ -23,6 +23,8 @@ const ws_ingest_format ws_ingest_formats[] = {
     {"powerjoular", "PowerJoular CSV: Date, CPU Utilization, [Total Power,] CPU Power[, GPU Power] (machine or -p PID)",
      ws_ingest_plain_csv},
     {"zeus-power", "Zeus power monitor CSV (zeus_monitor / PowerMonitor): Time, Power in mW", ws_ingest_plain_csv},
+    {"carbontracker", "CarbonTracker output log: 'Actual consumption' blocks (needs --tool-pue)",
+     ws_ingest_carbontracker},
     {"jobs", "one row per run: job, duration_s, energy_j | energy_kwh | <component>_energy_j [, arch, work]",
      ws_ingest_jobs},
     {"wattscale-json", "plain JSON: {\"samples\": [{\"t_s\":..,\"power_w\":..}], ...}", ws_ingest_plain_json},
@@ -127,6 +129,14 @@ const ws_ingest_format *ws_ingest_sniff(const char *path, ws_error *err)
     if (ch == '{' || ch == '[') {
         fclose(f);
         return ws_ingest_format_find("wattscale-json");
+    }
+    rewind(f);
+    char head[4096];
+    size_t got = fread(head, 1, sizeof head - 1, f);
+    head[got] = '\0';
+    if (strstr(head, "CarbonTracker") && strstr(head, "consumption for ")) {
+        fclose(f);
+        return ws_ingest_format_find("carbontracker");
     }
     rewind(f);
     ws_csv csv;

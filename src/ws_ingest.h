@@ -66,6 +66,7 @@ typedef struct {
     int allow_implausible;  /* store values outside ws_plausible's bounds (default 0: refuse them) */
     int replace;            /* a file ingested before: replace what it gave (default: nothing to do) */
     ws_skips *skip_bad_rows; /* non-NULL: skip rows that cannot be read, counting them here (default strict) */
+    double tool_pue;        /* --tool-pue: the PUE a tool multiplied its energy by (CarbonTracker); NaN unknown */
     /* Column mapping for CSV time series of any other tool (wattscale-csv): names of the time, power,
      * cumulative energy and device columns, and the units of power (W, mW, kW) and energy (J, Wh, kWh);
      * NULL = the format's own. */
@@ -134,6 +135,7 @@ int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *e
 
 /* The parsers (one file each: ingest_<format>.c). */
 int ws_ingest_nvsmi(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
+int ws_ingest_carbontracker(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_version[64], ws_error *err);
 int ws_ingest_plain_csv(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 int ws_ingest_plain_json(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 int ws_ingest_codecarbon(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);

@@ -118,7 +118,7 @@ void ws_mem_sink_free(ws_mem_sink *m)
 
 ws_ingest_opts ws_test_opts(const char *path)
 {
-    ws_ingest_opts o = {.path = path, .work = NAN, .gap_s = 5.0, .keep_samples = 1};
+    ws_ingest_opts o = {.path = path, .work = NAN, .gap_s = 5.0, .keep_samples = 1, .tool_pue = NAN};
     return o;
 }
 
