@@ -25,6 +25,7 @@ const ws_ingest_format ws_ingest_formats[] = {
     {"zeus-power", "Zeus power monitor CSV (zeus_monitor / PowerMonitor): Time, Power in mW", ws_ingest_plain_csv},
     {"carbontracker", "CarbonTracker output log: 'Actual consumption' blocks (needs --tool-pue)",
      ws_ingest_carbontracker},
+    {"scaphandre", "Scaphandre JSON exporter (scaphandre json -f FILE): host and per-socket power", ws_ingest_scaphandre},
     {"jobs", "one row per run: job, duration_s, energy_j | energy_kwh | <component>_energy_j [, arch, work]",
      ws_ingest_jobs},
     {"wattscale-json", "plain JSON: {\"samples\": [{\"t_s\":..,\"power_w\":..}], ...}", ws_ingest_plain_json},
@@ -127,8 +128,13 @@ const ws_ingest_format *ws_ingest_sniff(const char *path, ws_error *err)
         return NULL;
     }
     if (ch == '{' || ch == '[') {
+        char head[4096];
+        rewind(f);
+        size_t got = fread(head, 1, sizeof head - 1, f);
+        head[got] = '\0';
         fclose(f);
-        return ws_ingest_format_find("wattscale-json");
+        return ws_ingest_format_find(strstr(head, "\"host\"") && strstr(head, "\"consumption\"") ? "scaphandre"
+                                                                                                     : "wattscale-json");
     }
     rewind(f);
     char head[4096];

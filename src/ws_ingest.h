@@ -136,6 +136,7 @@ int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *e
 /* The parsers (one file each: ingest_<format>.c). */
 int ws_ingest_nvsmi(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 int ws_ingest_carbontracker(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_version[64], ws_error *err);
+int ws_ingest_scaphandre(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_version[64], ws_error *err);
 int ws_ingest_plain_csv(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 int ws_ingest_plain_json(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
 int ws_ingest_codecarbon(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error *);
