@@ -309,7 +309,8 @@ int ws_ingest_codecarbon(const ws_ingest_opts *opts, ws_ingest_sink *sink, char 
     cc_state S;
     memset(&S, 0, sizeof S);
     cc_ctx c = {&S, opts, sink};
-    ws_table_reader r = {.ctx = &c, .on_header = cc_on_header, .on_row = cc_on_row, .skips = opts->skip_bad_rows};
+    ws_table_reader r = {.ctx = &c, .on_header = cc_on_header, .on_row = cc_on_row, .skips = opts->skip_bad_rows,
+                         .line_now = opts->line_now};
     int rc = ws_ingest_read_table(opts->path, &r, err);
     for (int i = 0; rc == WS_OK && i < S.n_runs; i++)
         rc = cc_finish_run(&S.runs[i], sink);

@@ -205,6 +205,7 @@ int ws_ingest_eco2ai(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool
     memset(&c, 0, sizeof c);
     c.opts = opts;
     c.sink = sink;
-    ws_table_reader r = {.ctx = &c, .on_header = e_on_header, .on_row = e_on_row, .skips = opts->skip_bad_rows};
+    ws_table_reader r = {.ctx = &c, .on_header = e_on_header, .on_row = e_on_row, .skips = opts->skip_bad_rows,
+                         .line_now = opts->line_now};
     return ws_ingest_read_table(opts->path, &r, err);
 }

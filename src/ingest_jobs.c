@@ -161,6 +161,7 @@ int ws_ingest_jobs(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool[6
 {
     (void)tool;
     jobs_ctx c = {.opts = opts, .sink = sink};
-    ws_table_reader r = {.ctx = &c, .on_header = jobs_on_header, .on_row = jobs_on_row, .skips = opts->skip_bad_rows};
+    ws_table_reader r = {.ctx = &c, .on_header = jobs_on_header, .on_row = jobs_on_row, .skips = opts->skip_bad_rows,
+                         .line_now = opts->line_now};
     return ws_ingest_read_table(opts->path, &r, err);
 }

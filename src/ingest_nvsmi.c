@@ -374,6 +374,8 @@ int ws_ingest_nvsmi(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_
             rc = WS_EINPUT;
             break;
         }
+        if (opts->line_now)
+            *opts->line_now = csv.line;
         if (first) {
             first = 0;
             double t;

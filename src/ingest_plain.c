@@ -429,7 +429,8 @@ int ws_ingest_plain_csv(const ws_ingest_opts *opts, ws_ingest_sink *sink, char t
     plain_ctx p = {.opts = opts, .sink = sink, .tool = tool};
     series_init(&p.s, opts, 0);
     ws_table_reader r = {.ctx = &p, .on_header = plain_on_header, .on_row = plain_on_row,
-                         .on_comment = plain_on_comment, .skips = opts->skip_bad_rows};
+                         .on_comment = plain_on_comment, .skips = opts->skip_bad_rows,
+                         .line_now = opts->line_now};
     int rc = ws_ingest_read_table(opts->path, &r, err);
     if (rc == WS_OK && p.c.n_dev == 0 && p.n_wide == 0)
         rc = series_end(&p.s, sink);

@@ -189,7 +189,8 @@ int ws_ingest_zeus(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_v
     memset(&c, 0, sizeof c);
     c.opts = opts;
     c.sink = sink;
-    ws_table_reader r = {.ctx = &c, .on_header = z_on_header, .on_row = z_on_row, .skips = opts->skip_bad_rows};
+    ws_table_reader r = {.ctx = &c, .on_header = z_on_header, .on_row = z_on_row, .skips = opts->skip_bad_rows,
+                         .line_now = opts->line_now};
     int rc = ws_ingest_read_table(opts->path, &r, err);
     z_free(&c.L);
     return rc;

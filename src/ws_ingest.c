@@ -320,6 +320,8 @@ int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *e
                          csv.nfields, nfields);
             rc = WS_EINPUT;
         } else {
+            if (r->line_now)
+                *r->line_now = csv.line;
             rc = r->on_row(r->ctx, &csv, err);
         }
         if (rc == WS_EINPUT && r->skips && have_header && got > 0) { /* a bad row: skip it, count it */

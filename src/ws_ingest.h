@@ -67,6 +67,7 @@ typedef struct {
     int replace;            /* a file ingested before: replace what it gave (default: nothing to do) */
     ws_skips *skip_bad_rows; /* non-NULL: skip rows that cannot be read, counting them here (default strict) */
     double tool_pue;        /* --tool-pue: the PUE a tool multiplied its energy by (CarbonTracker); NaN unknown */
+    long *line_now;         /* non-NULL: readers keep the line being read here (for messages about samples) */
     /* Column mapping for CSV time series of any other tool (wattscale-csv): names of the time, power,
      * cumulative energy and device columns, and the units of power (W, mW, kW) and energy (J, Wh, kWh);
      * NULL = the format's own. */
@@ -130,6 +131,7 @@ typedef struct {
     int (*on_comment)(void *ctx, const ws_csv *csv, ws_error *err); /* NULL: '#' lines are data */
     ws_skips *skips; /* non-NULL: a row with a wrong field count or that on_row refuses (WS_EINPUT) is
                         skipped and counted instead of ending the read */
+    long *line_now;  /* non-NULL: the line of the row being handed to on_row */
 } ws_table_reader;
 int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *err);
 

@@ -20,11 +20,13 @@ typedef struct {
     int n_seq;
     int check, whole_job; /* ws_plausible: check values (not --allow-implausible); rows may be multi-node jobs */
     char why[700];        /* the first implausible value, for the message */
+    long line, why_line;  /* the line being read (readers keep it); the line of the implausible value */
 } store_sink;
 
 /* An implausible value stops the parser (the sink fails); ws_ingest_file turns that into the message. */
 static int implausible(store_sink *ss, const ws_profile *p, const char *what, double t_s)
 {
+    ss->why_line = isnan(t_s) ? 0 : ss->line; /* a sample: the line just read; a profile's mean: none */
     char where[64] = "";
     if (!isnan(t_s))
         snprintf(where, sizeof where, "sample at t = %.6g s of ", t_s);
@@ -65,7 +67,7 @@ static int sink_sample(ws_ingest_sink *sink, const ws_profile *p, const ws_sampl
 {
     store_sink *ss = sink->ctx;
     char buf[256];
-    const char *bad = ss->check ? ws_plausible_sample(smp, p->device[0] != '\0', buf, sizeof buf) : NULL;
+    const char *bad = ss->check ? ws_plausible_sample(smp, p->device, buf, sizeof buf) : NULL;
     if (bad)
         return implausible(ss, p, bad, smp->t_s);
     if (!ss->keep_samples)
@@ -205,14 +207,15 @@ int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_op
                                          "VALUES (?,?,?,?,?,?,?,?,?,?)");
     ss.upd_profile = ws_store_prepare(st, UPDATE_PROFILE_SQL);
     if (ss.source_id > 0 && ss.ins_profile && ss.ins_sample && ss.upd_profile) {
-        ws_ingest_opts o = *opts; /* --skip-bad-rows counts into the result */
+        ws_ingest_opts o = *opts; /* --skip-bad-rows counts into the result; readers keep the line */
+        o.line_now = &ss.line;
         if (opts->skip_bad_rows)
             o.skip_bad_rows = &res->skipped;
         rc = fmt->parse(&o, &sink, res->tool_version, err);
         if (rc == WS_OK && res->skipped.n > 0 && note_skips(st, ss.source_id, &res->skipped) != 0)
             rc = WS_EFAIL;
         if (ss.why[0]) { /* the sink refused an implausible value: bad input, not a failure */
-            ws_error_set(err, opts->path, 0, "", "%s; if it is right, ingest with --allow-implausible", ss.why);
+            ws_error_set(err, opts->path, ss.why_line, "", "%s; if it is right, ingest with --allow-implausible", ss.why);
             rc = WS_EINPUT;
         }
         if (rc == WS_OK && res->n_ids == 0) {

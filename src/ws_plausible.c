@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *over(char *buf, size_t size, const char *field, double v, double bound, const char *what)
 {
@@ -13,16 +14,23 @@ static const char *over(char *buf, size_t size, const char *field, double v, dou
     return buf;
 }
 
-const char *ws_plausible_sample(const ws_sample *s, int per_device, char *buf, size_t size)
+const char *ws_plausible_sample(const ws_sample *s, const char *device, char *buf, size_t size)
 {
+    double bound = WS_MAX_NODE_W;
+    const char *what = "one machine";
+    if (device && *device && strcmp(device, "host") != 0) {
+        int cpu = strncmp(device, "socket", 6) == 0 || strncmp(device, "package", 7) == 0 || strncmp(device, "cpu", 3) == 0;
+        bound = cpu ? WS_MAX_CPU_W : WS_MAX_GPU_W;
+        what = cpu ? "one CPU package" : "one GPU";
+    }
     const struct {
         const char *field;
         double v, bound;
         const char *what;
-    } checks[] = {{"power_w", s->power_w, per_device ? WS_MAX_GPU_W : WS_MAX_NODE_W, per_device ? "one GPU" : "one machine"},
-                  {"gpu_power_w", s->gpu_power_w, per_device ? WS_MAX_GPU_W : WS_MAX_NODE_W,
-                   per_device ? "one GPU" : "one machine"},
-                  {"cpu_power_w", s->cpu_power_w, WS_MAX_NODE_W, "one machine"},
+    } checks[] = {{"power_w", s->power_w, bound, what},
+                  {"gpu_power_w", s->gpu_power_w, bound, what},
+                  {"cpu_power_w", s->cpu_power_w, bound == WS_MAX_GPU_W ? WS_MAX_NODE_W : bound,
+                   bound == WS_MAX_GPU_W ? "one machine" : what},
                   {"ram_power_w", s->ram_power_w, WS_MAX_NODE_W, "one machine"}};
     for (size_t i = 0; i < sizeof checks / sizeof *checks; i++)
         if (!isnan(checks[i].v) && (checks[i].v < 0 || checks[i].v > checks[i].bound))

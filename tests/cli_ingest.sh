@@ -90,6 +90,7 @@ printf 't_s,power_w\n0,100\n1,822000\n2,100\n' >"$T/implausible.csv"
 "$WS" ingest "$T/implausible.csv" >/dev/null 2>"$T/err"
 check "implausible power exits 2" test $? -eq 2
 check "implausible power named, with the bound and the way out" grep -q "power_w: 822000 W is above 20000 W.*--allow-implausible" "$T/err"
+check "implausible power: FILE:LINE" grep -q "implausible.csv:3: sample at t = 1 s" "$T/err"
 check "implausible power: store unchanged" test "$(count)" = "$before"
 "$WS" ingest --allow-implausible "$T/implausible.csv" >/dev/null 2>&1
 check "--allow-implausible stores it" test $? -eq 0
@@ -97,6 +98,10 @@ printf 'timestamp, power.draw [W]\n2026/01/01 00:00:00.000, 5000 W\n2026/01/01 0
 "$WS" ingest "$T/gpu5kw.csv" >/dev/null 2>"$T/err"
 check "5 kW on one GPU exits 2" test $? -eq 2
 check "5 kW on one GPU: the GPU bound" grep -q "above 2000 W, the most one GPU draws" "$T/err"
+printf 't_s,package-0,package-1\n0,200,210\n1,1500,220\n' >"$T/pkg.csv"
+"$WS" ingest "$T/pkg.csv" >/dev/null 2>"$T/err"
+check "1.5 kW on one CPU package exits 2" test $? -eq 2
+check "1.5 kW on one CPU package: the package bound, at its line" grep -q "pkg.csv:3:.*above 1000 W, the most one CPU package draws" "$T/err"
 # rm and --replace: all or nothing, in one transaction each.
 printf 't_s,gpu_index,power_w\n0,0,100\n0,1,50\n1,0,100\n1,1,50\n' >"$T/two.csv"
 "$WS" ingest -q "$T/two.csv"
