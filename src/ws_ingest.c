@@ -59,15 +59,24 @@ static int has_prefix(char *const *fields, size_t n, const char *prefix)
     return 0;
 }
 
-/* A wide per-GPU layout: a column named GPU<n> (GPU0, gpu1_power_w, ...). */
-static int has_wide_gpu(char *const *h, size_t n)
+/* A wide per-device layout: a column named GPU<n>, package-<n> or socket<n> (GPU0, gpu1_power_w, ...). */
+static int has_wide_device(char *const *h, size_t n)
 {
+    static const char *const words[] = {"gpu", "package", "socket"};
     for (size_t i = 0; i < n; i++) {
         const char *f = h[i];
         while (*f == ' ')
             f++;
-        if (strncasecmp(f, "gpu", 3) == 0 && isdigit((unsigned char)f[3 + (f[3] == '_' || f[3] == ' ')]))
-            return 1;
+        for (size_t k = 0; k < 3; k++) {
+            size_t len = strlen(words[k]);
+            if (strncasecmp(f, words[k], len) != 0)
+                continue;
+            const char *d = f + len;
+            while (*d == ' ' || *d == '_' || *d == '-')
+                d++;
+            if (isdigit((unsigned char)*d))
+                return 1;
+        }
     }
     return 0;
 }
@@ -90,7 +99,7 @@ static const ws_ingest_format *sniff_header(char *const *h, size_t n)
         return ws_ingest_format_find("powerjoular");
     if (n == 2 && has(h, n, "Time") && has(h, n, "Power"))
         return ws_ingest_format_find("zeus-power");
-    if ((has(h, n, "power_w") || has_wide_gpu(h, n)) &&
+    if ((has(h, n, "power_w") || has_wide_device(h, n)) &&
         (has(h, n, "t_s") || has(h, n, "time") || has(h, n, "timestamp") || has(h, n, "time_s")))
         return ws_ingest_format_find("wattscale-csv");
     return NULL;
