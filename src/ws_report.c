@@ -208,13 +208,13 @@ static void emit_inputs(emitter *e, const cJSON *r)
 {
     const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(r, "inputs");
     heading(e, 2, "Inputs and provenance");
-    static const char *const fcols[] = {"file", "sha256", "what"};
-    table_begin(e, fcols, 3);
+    static const char *const fcols[] = {"file", "sha256", "what", "provenance"};
+    table_begin(e, fcols, 4);
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(inputs, "files"))
     {
-        const char *cells[] = {str(f, "path", "?"), str(f, "sha256", "?"), str(f, "what", "")};
-        table_row(e, cells, 3);
+        const char *cells[] = {str(f, "path", "?"), str(f, "sha256", "?"), str(f, "what", ""), str(f, "provenance", "")};
+        table_row(e, cells, 4);
     }
     table_end(e);
     static const char *const mcols[] = {"site", "node group", "model", "form", "source", "provenance"};

@@ -180,6 +180,7 @@ static void note_sources(whatif_t *w, ws_store *st, const char *a, const char *b
         cJSON_AddStringToObject(o, "path", path);
         cJSON_AddStringToObject(o, "sha256", sha);
         cJSON_AddStringToObject(o, "what", "measured profiles (stored; behind a tweak)");
+        cJSON_AddStringToObject(o, "provenance", "measured");
         cJSON_AddItemToArray(w->measured_files, o);
     }
     sqlite3_finalize(s);
@@ -1145,7 +1146,9 @@ static void normalise_path(const char *in, char *out, size_t size)
         k += (size_t)snprintf(out + k, size - k, "%s%s", i ? "/" : "", parts[i]);
 }
 
-static void add_file(cJSON *files, const char *raw_path, const char *what)
+/* provenance: measured (made from measurements: fitted models, job models, traces), cited (a published
+ * data set: carbon, PUE, price series), assumed (a TDP-based model file), given (the scenario itself). */
+static void add_file(cJSON *files, const char *raw_path, const char *what, const char *provenance)
 {
     if (!raw_path || !*raw_path)
         return;
@@ -1160,6 +1163,7 @@ static void add_file(cJSON *files, const char *raw_path, const char *what)
     cJSON_AddStringToObject(o, "path", path);
     cJSON_AddStringToObject(o, "sha256", hex);
     cJSON_AddStringToObject(o, "what", what);
+    cJSON_AddStringToObject(o, "provenance", provenance);
     cJSON_AddItemToArray(files, o);
 }
 
@@ -1212,7 +1216,7 @@ static void add_job_model(const whatif_t *w, const cJSON *spec, cJSON *files)
         ws_strlcpy(joined, m->valuestring, sizeof joined);
     else
         snprintf(joined, sizeof joined, "%s/%s", w->dir, m->valuestring);
-    add_file(files, joined, "job model (runtime)");
+    add_file(files, joined, "job model (runtime)", "measured");
 }
 
 static void add_job_model_files(const whatif_t *w, const cJSON *base, cJSON *files)
@@ -1233,6 +1237,7 @@ static cJSON *inputs_json(whatif_t *w, const cJSON *base, const char *sha256)
     cJSON_AddStringToObject(o, "path", w->file);
     cJSON_AddStringToObject(o, "sha256", sha256);
     cJSON_AddStringToObject(o, "what", "scenario");
+    cJSON_AddStringToObject(o, "provenance", "given");
     cJSON_AddItemToArray(files, o);
     cJSON *models = cJSON_AddArrayToObject(in, "models");
     const ws_scenario *sc = &w->v[0].sc;
@@ -1243,22 +1248,22 @@ static cJSON *inputs_json(whatif_t *w, const cJSON *base, const char *sha256)
         static const char *const what[] = {"carbon intensity (g/kWh)", "PUE", "electricity price"};
         for (int k = 0; k < 3; k++)
             if (series[k] && series[k]->source[0])
-                add_file(files, series[k]->source, what[k]);
+                add_file(files, series[k]->source, what[k], "cited");
         for (int g = 0; g < site->n_groups; g++, k++) {
             const ws_node_group *grp = &site->groups[g];
             char sbuf[1024], hbuf[1024];
             const char *src = model_source(w, base, s, g, "power", sbuf, sizeof sbuf);
-            add_file(files, src[0] ? src : NULL, "power model");
+            add_file(files, src[0] ? src : NULL, "power model", w->v[0].orig_power[k].assumed ? "assumed" : "measured");
             add_model(w, models, site, grp, &w->v[0].orig_power[k], "", src);
             if (grp->has_host_power) {
                 const char *hsrc = model_source(w, base, s, g, "host_power", hbuf, sizeof hbuf);
-                add_file(files, hsrc[0] ? hsrc : NULL, "power model");
+                add_file(files, hsrc[0] ? hsrc : NULL, "power model", w->v[0].orig_host[k].assumed ? "assumed" : "measured");
                 add_model(w, models, site, grp, &w->v[0].orig_host[k], " host", hsrc);
             }
         }
     }
     if (sc->trace[0])
-        add_file(files, sc->trace, "workload trace");
+        add_file(files, sc->trace, "workload trace", "measured");
     add_job_model_files(w, base, files);
     const cJSON *mf;
     cJSON_ArrayForEach(mf, w->measured_files) cJSON_AddItemToArray(files, cJSON_Duplicate(mf, 1));

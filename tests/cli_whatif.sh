@@ -38,6 +38,11 @@ assert any('ASSUMED' in a for a in r['assumptions'])
 files = [f['path'] for f in r['inputs']['files']]
 assert any(p.endswith('jobs_r1.csv') for p in files) and any(p.endswith('baler_t4_amp.csv') for p in files), files
 assert all(f['sha256'] != 'unreadable' for f in r['inputs']['files'])
+prov = {f['path'].split('/')[-1]: f['provenance'] for f in r['inputs']['files']}
+assert prov['lwa_fr_ci.csv'] == 'cited' and prov['t4-power.json'] == 'assumed', prov
+assert prov['h100-80gb-hbm3-power.json'] == 'measured' and prov['lhc-baler-whatif-small.json'] == 'given', prov
+models = {(m['site'], m['group']): m['provenance'] for m in r['inputs']['models']}
+assert models[('CERN', 'gpu-t4')] == 'assumed' and models[('CERN', 'gpu-h100')] == 'measured', models
 t = [x for x in r['inputs']['tweaks'] if x['variant'] == 'amp-on-t4'][0]
 assert abs(t['energy_factor']['mean'] - 0.143103 / 0.21273390494325) < 1e-9, t
 assert r['scenario']['replicas'] == 3 and len(r['headline']) == len(r['variants']) - 1
