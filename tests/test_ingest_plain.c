@@ -175,12 +175,10 @@ static void test_plain_interleaved_devices(void **state)
     static const char *rows = "0,0,100\n0,1,50\n1,0,200\n1,1,50\n2,0,300\n2,1,50\n";
     char text[256];
     snprintf(text, sizeof text, "t_s,gpu_index,power_W\n%s", rows);
-    ws_ingest_opts o = ws_test_opts(ws_test_write("dev.csv", text));
-    assert_string_equal(ws_ingest_sniff(o.path, &(ws_error){0})->name, "wattscale-csv");
+    const char *dev = ws_test_write("dev.csv", text);
+    assert_string_equal(ws_ingest_sniff(dev, &(ws_error){0})->name, "wattscale-csv");
     ws_mem_sink m;
-    ws_error err;
-    char tool[64];
-    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    ws_test_parse_ok(ws_ingest_plain_csv, dev, &m);
     assert_int_equal(m.n_profiles, 2);
     assert_string_equal(m.profiles[0].device, "0");
     assert_string_equal(m.profiles[1].device, "1");
@@ -190,8 +188,7 @@ static void test_plain_interleaved_devices(void **state)
     snprintf(text, sizeof text, "t_s,power_w,note\n0,100,a\n0,50,b\n");
     ws_test_expect_parse_error(ws_ingest_plain_csv, "nodev.csv", text, 3, "time", "repeats the previous sample's time");
     /* A row repeated as it was (a logger's duplicate) is skipped and said: 100 W over 2 s = 200 J. */
-    o = ws_test_opts(ws_test_write("dup.csv", "t_s,power_w\n0,100\n1,100\n1,100\n2,100\n"));
-    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    ws_test_parse_ok(ws_ingest_plain_csv, ws_test_write("dup.csv", "t_s,power_w\n0,100\n1,100\n1,100\n2,100\n"), &m);
     assert_true(fabs(m.profiles[0].energy_j - 200.0) < 1e-9);
     assert_non_null(strstr(m.profiles[0].energy_note, "1 duplicate row(s)"));
     ws_mem_sink_free(&m);
@@ -222,11 +219,8 @@ static void test_zeus_power_monitor_real(void **state)
         e += (w[i] + w[i - 1]) / 2 * (t[i] - t[i - 1]);
     assert_int_equal(n, 19);
     assert_string_equal(ws_ingest_sniff(path, &(ws_error){0})->name, "zeus-power");
-    ws_ingest_opts o = ws_test_opts(path);
     ws_mem_sink m;
-    ws_error err;
-    char tool[64];
-    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    ws_test_parse_ok(ws_ingest_plain_csv, path, &m);
     assert_int_equal(m.n_profiles, 1);
     assert_true(fabs(m.profiles[0].energy_j - e) < 1e-6 * e);
     assert_true(fabs(m.profiles[0].duration_s - (t[n - 1] - t[0])) < 1e-6);
@@ -245,18 +239,16 @@ static void test_powerjoular(void **state)
                                                "2024-11-2 19:17:6.623,0.5,20.0,15.0,5.0\n"
                                                "2024-11-2 19:17:7.623,0.25,30.0,25.0,5.0\n");
     assert_string_equal(ws_ingest_sniff(path, &(ws_error){0})->name, "powerjoular");
-    ws_ingest_opts o = ws_test_opts(path);
     ws_mem_sink m;
-    ws_error err;
-    char tool[64];
-    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    ws_test_parse_ok(ws_ingest_plain_csv, path, &m);
     assert_true(fabs(m.profiles[0].energy_j - 25.0) < 1e-9);
     assert_true(fabs(m.profiles[0].mean_util_pct - 37.5) < 1e-9);
     assert_string_equal(m.profiles[0].start_time, "2024-11-02T19:17:06.623Z");
     ws_mem_sink_free(&m);
-    o = ws_test_opts(ws_test_write("pjpid.csv", "Date,CPU Utilization,CPU Power\n2024-11- 2  19: 17: 6. 5,0.1,4.0\n"
-                                                "2024-11- 2  19: 17: 6. 505,0.1,6.0\n"));
-    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    ws_test_parse_ok(ws_ingest_plain_csv,
+                     ws_test_write("pjpid.csv", "Date,CPU Utilization,CPU Power\n2024-11- 2  19: 17: 6. 5,0.1,4.0\n"
+                                                "2024-11- 2  19: 17: 6. 505,0.1,6.0\n"),
+                     &m);
     assert_true(fabs(m.profiles[0].duration_s - 0.5) < 1e-9);
     assert_true(fabs(m.profiles[0].energy_j - 2.5) < 1e-9);
     ws_mem_sink_free(&m);
@@ -299,11 +291,8 @@ static void test_wide_per_gpu(void **state)
                                                  "2024-01-01 00:00:00,100,50\n2024-01-01 00:00:01,200,50\n"
                                                  "2024-01-01 00:00:02,300,50\n");
     assert_string_equal(ws_ingest_sniff(path, &(ws_error){0})->name, "wattscale-csv");
-    ws_ingest_opts o = ws_test_opts(path);
     ws_mem_sink m;
-    ws_error err;
-    char tool[64];
-    assert_int_equal(ws_test_parse(ws_ingest_plain_csv, &o, &m, tool, &err), WS_OK);
+    ws_test_parse_ok(ws_ingest_plain_csv, path, &m);
     assert_int_equal(m.n_profiles, 2);
     assert_string_equal(m.profiles[0].device, "gpu0");
     assert_string_equal(m.profiles[1].device, "gpu1");

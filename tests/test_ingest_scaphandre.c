@@ -19,10 +19,8 @@ static void check(const char *name, const char *text)
     const char *path = ws_test_write(name, text);
     ws_error err;
     assert_string_equal(ws_ingest_sniff(path, &err)->name, "scaphandre");
-    ws_ingest_opts o = ws_test_opts(path);
     ws_mem_sink m;
-    char tool[64];
-    assert_int_equal(ws_test_parse(ws_ingest_scaphandre, &o, &m, tool, &err), WS_OK);
+    ws_test_parse_ok(ws_ingest_scaphandre, path, &m);
     assert_int_equal(m.n_profiles, 2);
     assert_string_equal(m.profiles[0].device, "host");
     assert_string_equal(m.profiles[1].device, "socket0");

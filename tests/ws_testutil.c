@@ -219,3 +219,12 @@ const char *ws_test_scenario_error(const char *json)
     snprintf(buf, sizeof buf, "%s: %s", err.field, err.message);
     return buf;
 }
+
+void ws_test_parse_ok(ws_ingest_fn parse, const char *path, ws_mem_sink *m)
+{
+    ws_ingest_opts o = ws_test_opts(path);
+    ws_error err;
+    char tool[64];
+    if (ws_test_parse(parse, &o, m, tool, &err) != WS_OK)
+        fail_msg("%s:%ld: %s: %s", err.file, err.line, err.field, err.message);
+}

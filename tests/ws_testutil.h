@@ -38,6 +38,8 @@ int ws_test_parse(ws_ingest_fn parse, const ws_ingest_opts *opts, ws_mem_sink *m
 ws_ingest_opts ws_test_opts(const char *path);
 /* Write text to a file, parse it with default options and expect WS_EINPUT at line/field with a
  * message containing want. */
+/* Parse file path with default options into m (the test fails unless the parser returns WS_OK). */
+void ws_test_parse_ok(ws_ingest_fn parse, const char *path, ws_mem_sink *m);
 void ws_test_expect_parse_error(ws_ingest_fn parse, const char *name, const char *text, long line, const char *field,
                                 const char *want);
 
