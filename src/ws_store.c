@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const migrations[] = {
     /* 0 -> 1: sources, profiles, samples, and the notebook view. */
@@ -134,27 +135,31 @@ static int user_version(ws_store *st)
     return v;
 }
 
+/* Each step reads the version inside its own write transaction, so that processes opening a new store
+ * at once each apply a migration only if no other did it first (the check and the change are atomic). */
 static int migrate(ws_store *st)
 {
-    int v = user_version(st);
     int target = (int)(sizeof migrations / sizeof *migrations);
-    if (v < 0)
-        return -1;
-    if (v > target) {
-        fprintf(stderr, "wattscale: store %s has schema version %d, newer than this wattscale (%d)\n",
-                st->path, v, target);
-        return -1;
-    }
-    for (; v < target; v++) {
+    for (;;) {
+        if (ws_store_begin(st) != 0)
+            return -1;
+        int v = user_version(st);
+        if (v < 0 || v > target) {
+            if (v > target)
+                fprintf(stderr, "wattscale: store %s has schema version %d, newer than this wattscale (%d)\n",
+                        st->path, v, target);
+            ws_store_rollback(st);
+            return -1;
+        }
+        if (v == target)
+            return ws_store_commit(st);
         char bump[64];
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
-        if (ws_store_begin(st) || ws_store_exec(st, migrations[v]) || ws_store_exec(st, bump) ||
-            ws_store_commit(st)) {
+        if (ws_store_exec(st, migrations[v]) || ws_store_exec(st, bump) || ws_store_commit(st)) {
             ws_store_rollback(st);
             return -1;
         }
     }
-    return 0;
 }
 
 int ws_store_open(ws_store *st, const char *path)
@@ -184,7 +189,31 @@ void ws_store_close(ws_store *st)
     st->db = NULL;
 }
 
-int ws_store_begin(ws_store *st) { return ws_store_exec(st, "BEGIN IMMEDIATE"); }
+/* The write lock, waited for as long as other writers hold it: SQLite's busy handler waits 10 s a try,
+ * then this backs off (0.1 s doubling to 2 s) and tries again, for up to 15 minutes in all, so that
+ * concurrent ingests queue instead of failing ("nothing lost"). */
+int ws_store_begin(ws_store *st)
+{
+    double waited = 0, nap = 0.1;
+    for (;;) {
+        char *msg = NULL;
+        int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+        if (rc == SQLITE_OK)
+            return 0;
+        int busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+        if (!busy || waited > 900) {
+            fprintf(stderr, "wattscale: store %s: %s%s\n", st->path, msg ? msg : "cannot begin a write",
+                    busy ? " (other writers held it for 15 minutes)" : "");
+            sqlite3_free(msg);
+            return -1;
+        }
+        sqlite3_free(msg);
+        struct timespec ts = {(time_t)nap, (long)((nap - (double)(time_t)nap) * 1e9)};
+        nanosleep(&ts, NULL);
+        waited += 10 + nap;
+        nap = nap * 2 < 2 ? nap * 2 : 2;
+    }
+}
 int ws_store_commit(ws_store *st) { return ws_store_exec(st, "COMMIT"); }
 void ws_store_rollback(ws_store *st)
 {

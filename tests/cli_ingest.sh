@@ -140,4 +140,19 @@ tail -n +3 "$SRC/data/profiles/codecarbon/crystalgazers_v2.1_no_version.csv" >>"
 check "corrupt CodeCarbon row: refused by default" test $? -eq 2
 "$WS" ingest -q --skip-bad-rows "$T/cc_bad.csv" 2>/dev/null
 check "corrupt CodeCarbon row: skipped on request" test $? -eq 0
+# Nothing lost under concurrency: 8 ingests at once into a store that does not exist yet (the schema is
+# made once, under a write transaction), then 8 more into it (writers queue for the lock).
+mkdir -p "$T/conc"
+for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+    /usr/bin/python3 -c "
+print('t_s,power_w')
+for s in range(20000): print(f'{s},{100 + $k}')" >"$T/conc/f$k.csv"
+done
+for k in 1 2 3 4 5 6 7 8; do "$WS" ingest -q --db "$T/conc/new.db" "$T/conc/f$k.csv" 2>>"$T/conc/err" & done
+wait
+check "8 concurrent ingests into a new store: 8 files stored" test "$(sqlite3 "$T/conc/new.db" "SELECT count(*) FROM sources")" = 8
+for k in 9 10 11 12 13 14 15 16; do "$WS" ingest -q --db "$T/conc/new.db" "$T/conc/f$k.csv" 2>>"$T/conc/err" & done
+wait
+check "8 more at once into the existing store: 16 files stored" test "$(sqlite3 "$T/conc/new.db" "SELECT count(*) FROM sources")" = 16
+check "concurrent ingests: no error" test ! -s "$T/conc/err"
 finish cli_ingest
