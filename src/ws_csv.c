@@ -289,6 +289,10 @@ int ws_csv_next(ws_csv *c)
         }
         if (c->nfields == 1 && blank(c->fields[0]))
             continue;
+        /* A UTF-8 byte-order mark (Excel, Windows tools) is not part of the first field's name. */
+        if (c->line == 1 && c->nfields > 0 && (unsigned char)c->fields[0][0] == 0xEF &&
+            (unsigned char)c->fields[0][1] == 0xBB && (unsigned char)c->fields[0][2] == 0xBF)
+            c->fields[0] += 3;
         return 1;
     }
 }

@@ -99,7 +99,7 @@ static const ws_ingest_format *sniff_header(char *const *h, size_t n)
         return ws_ingest_format_find("powerjoular");
     if (n == 2 && has(h, n, "Time") && has(h, n, "Power"))
         return ws_ingest_format_find("zeus-power");
-    if ((has(h, n, "power_w") || has_wide_device(h, n)) &&
+    if ((has(h, n, "power_w") || has(h, n, "energy_j") || has_wide_device(h, n)) &&
         (has(h, n, "t_s") || has(h, n, "time") || has(h, n, "timestamp") || has(h, n, "time_s")))
         return ws_ingest_format_find("wattscale-csv");
     return NULL;
@@ -165,9 +165,6 @@ const ws_ingest_format *ws_ingest_sniff(const char *path, ws_error *err)
     while ((r = ws_csv_next(&csv)) == 1 && csv.fields[0][0] == '#')
         ; /* "# key: value" lines of the plain CSV come before its header */
     if (r == 1) {
-        /* Strip a UTF-8 byte-order mark from the first header name. */
-        if ((unsigned char)csv.fields[0][0] == 0xEF && (unsigned char)csv.fields[0][1] == 0xBB)
-            csv.fields[0] += 3;
         fmt = sniff_header(csv.fields, csv.nfields);
         if (!fmt && looks_like_nvsmi_row(csv.fields, csv.nfields))
             fmt = ws_ingest_format_find("nvidia-smi");

@@ -155,4 +155,14 @@ for k in 9 10 11 12 13 14 15 16; do "$WS" ingest -q --db "$T/conc/new.db" "$T/co
 wait
 check "8 more at once into the existing store: 16 files stored" test "$(sqlite3 "$T/conc/new.db" "SELECT count(*) FROM sources")" = 16
 check "concurrent ingests: no error" test ! -s "$T/conc/err"
+# A UTF-8 byte-order mark is accepted in every CSV format; the documented t_s,energy_j layout is sniffed.
+printf '\xef\xbb\xbft_s,power_w\n0,100\n1,100\n' >"$T/bom_plain.csv"
+printf '\xef\xbb\xbftimestamp, power.draw [W]\n2026/01/01 00:00:00.000, 100 W\n2026/01/01 00:00:01.000, 100 W\n' >"$T/bom_nvsmi.csv"
+printf 't_s,energy_j\n0,100\n10,600\n' >"$T/counter.csv"
+for f in bom_plain bom_nvsmi counter; do
+    "$WS" ingest --json "$T/$f.csv" >"$T/out" 2>"$T/err"
+    check "$f.csv ingested" test $? -eq 0
+done
+check "t_s,energy_j: the counter's difference" /usr/bin/python3 -c "
+import json; p = json.load(open('$T/out'))[0]; assert p['energy_j'] == 500, p"
 finish cli_ingest
