@@ -107,8 +107,11 @@ const char *ws_store_default_path(const char *explicit_path)
 int ws_store_exec(ws_store *st, const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        fprintf(stderr, "wattscale: store %s: %s\n", st->path, msg ? msg : "error");
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        st->busy_seen = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+        if (!(st->opening && st->busy_seen))
+            fprintf(stderr, "wattscale: store %s: %s\n", st->path, msg ? msg : "error");
         sqlite3_free(msg);
         return -1;
     }
@@ -128,9 +131,11 @@ sqlite3_stmt *ws_store_prepare(ws_store *st, const char *sql)
 static int user_version(ws_store *st)
 {
     sqlite3_stmt *s = ws_store_prepare(st, "PRAGMA user_version");
-    int v = -1;
-    if (s && sqlite3_step(s) == SQLITE_ROW)
+    int v = -1, rc = s ? sqlite3_step(s) : SQLITE_ERROR;
+    if (rc == SQLITE_ROW)
         v = sqlite3_column_int(s, 0);
+    else
+        st->busy_seen = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
     sqlite3_finalize(s);
     return v;
 }
@@ -174,8 +179,25 @@ int ws_store_open(ws_store *st, const char *path)
         return -1;
     }
     sqlite3_busy_timeout(st->db, 10000);
-    if (ws_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;") ||
-        migrate(st)) {
+    /* Processes opening a new store at once can meet SQLite's deadlock guard (SQLITE_BUSY at once, no
+     * wait) while one of them switches the journal to WAL or creates the schema: set up again after a
+     * pause, up to 50 times, before giving up. */
+    st->opening = 1;
+    int rc = -1;
+    for (int attempt = 0; attempt < 50; attempt++) {
+        st->busy_seen = 0;
+        rc = ws_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;") ||
+             migrate(st);
+        if (rc == 0 || !st->busy_seen)
+            break;
+        ws_store_rollback(st);
+        struct timespec ts = {0, (long)(20 + 10 * attempt) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    st->opening = 0;
+    if (rc != 0) {
+        if (st->busy_seen)
+            fprintf(stderr, "wattscale: store %s: still locked by other processes after 50 tries\n", st->path);
         ws_store_close(st);
         return -1;
     }

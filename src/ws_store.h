@@ -14,6 +14,8 @@
 typedef struct {
     sqlite3 *db;
     char path[1024];
+    int opening;    /* ws_store_open is setting up: a busy store is retried, not reported */
+    int busy_seen;  /* the last failure while opening was SQLITE_BUSY/LOCKED */
 } ws_store;
 
 /* The path to use: explicit (from --db), else $WATTSCALE_DB, else "wattscale.db". */
