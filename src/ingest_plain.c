@@ -449,8 +449,9 @@ static double json_number(const cJSON *o, const char *name)
 static int json_profile(const cJSON *obj, int index, const ws_ingest_opts *opts, ws_ingest_sink *sink,
                         char tool[64], ws_error *err)
 {
-    char where[24];
-    snprintf(where, sizeof where, index >= 0 ? "[%d]" : "", index);
+    char where[24] = "";
+    if (index >= 0)
+        snprintf(where, sizeof where, "[%d]", index);
     series s;
     series_init(&s, opts, index < 0 ? 0 : index);
     static const char *const meta[] = {"job", "arch", "work_unit", "tool"};

@@ -4,6 +4,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +273,14 @@ static double number_or(const cJSON *o, const char *name, double dflt)
     return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
+/* A count (dof, n) from a model file: 0 unless a whole number from 0 to INT_MAX / 2 (a double outside
+ * int's range cast to int is undefined behaviour, and such a count means nothing). */
+static int count_or(const cJSON *o, const char *key)
+{
+    double v = number_or(o, key, 0);
+    return v >= 0 && v <= INT_MAX / 2 && v == floor(v) ? (int)v : 0;
+}
+
 int ws_model_from_json(const cJSON *o, ws_power_model *m, const char *file, const char *where, ws_error *err)
 {
     memset(m, 0, sizeof *m);
@@ -335,8 +344,8 @@ int ws_model_from_json(const cJSON *o, ws_power_model *m, const char *file, cons
     if (m->form == WS_FORM_PIECEWISE && read_points(pts, m, file, where, err) != 0)
         return -1;
     m->sigma_w = number_or(o, "sigma_w", 0);
-    m->dof = (int)number_or(o, "dof", 0);
-    m->n = (int)number_or(o, "n", 0);
+    m->dof = count_or(o, "dof");
+    m->n = count_or(o, "n");
     m->r2 = number_or(o, "r2", NAN);
     m->rmse_w = number_or(o, "rmse_w", NAN);
     m->aicc = number_or(o, "aicc", NAN);
@@ -450,6 +459,6 @@ int ws_job_model_from_json(const cJSON *o, ws_job_model *m, const char *file, ws
     read_matrix2(cJSON_GetObjectItemCaseSensitive(t, "covariance"), m->cov_t);
     m->sigma_e_j = number_or(e, "sigma_j", 0);
     m->sigma_t_s = number_or(t, "sigma_s", 0);
-    m->n = (int)number_or(o, "n", 0);
+    m->n = count_or(o, "n");
     return 0;
 }

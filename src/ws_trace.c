@@ -191,7 +191,8 @@ static int swf_fill(ws_trace *t)
 static char *swf_line(ws_trace *t, ws_error *err)
 {
     for (;;) {
-        char *s = t->buf + t->pos, *nl = t->len > t->pos ? memchr(s, '\n', t->len - t->pos) : NULL;
+        /* no pointer arithmetic on the NULL buffer before the first read (undefined, even + 0) */
+        char *s = t->buf ? t->buf + t->pos : NULL, *nl = t->len > t->pos ? memchr(s, '\n', t->len - t->pos) : NULL;
         if (nl) {
             *nl = 0;
             t->pos = (size_t)(nl + 1 - t->buf);
