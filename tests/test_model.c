@@ -120,6 +120,19 @@ static void test_rejects(void **state)
     assert_int_equal(ws_model_load(ws_test_path("missing.json"), &m, &err), -1);
 }
 
+/* Counts out of int's range in a model file (found by clang's UBSan: the cast was undefined) read as 0. */
+static void test_count_out_of_range(void **state)
+{
+    (void)state;
+    cJSON *o = cJSON_Parse("{\"model\": \"linear\", \"idle_w\": 10, \"max_w\": 100, \"dof\": 1e300, \"n\": -5}");
+    ws_power_model m;
+    ws_error err;
+    assert_int_equal(ws_model_from_json(o, &m, "big.json", "power", &err), 0);
+    assert_int_equal(m.dof, 0);
+    assert_int_equal(m.n, 0);
+    cJSON_Delete(o);
+}
+
 static void test_draw(void **state)
 {
     (void)state;
@@ -169,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_round_trip), cmocka_unit_test(test_linear_prediction_interval),
         cmocka_unit_test(test_tdp),        cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_draw),       cmocka_unit_test(test_job_model_json),
+        cmocka_unit_test(test_count_out_of_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
