@@ -2,6 +2,8 @@
  * pass (16 bytes at a time with SSE2) and no copying; records with quotes take the general path. */
 #include "ws_csv.h"
 
+#include "ws_util.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,11 +316,17 @@ int ws_csv_find(char *const *fields, size_t n, const char *name)
 
 void ws_csv_write_field(FILE *out, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
+    /* A text cell starting with = + - @ (or a tab / CR) is a formula to spreadsheets: a leading ' keeps it
+     * text (numbers such as -5.2 are left as they are). */
+    double x;
+    int formula = strchr("=+-@\t\r", s[0]) && s[0] && ws_parse_double(s, &x) != 0;
+    if (!formula && !strpbrk(s, ",\"\n\r")) {
         fputs(s, out);
         return;
     }
     fputc('"', out);
+    if (formula)
+        fputc('\'', out);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', out);

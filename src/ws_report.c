@@ -52,11 +52,24 @@ void ws_report_format_interval(const cJSON *iv, char *buf, size_t size)
         snprintf(buf, size, "%s [%s, %s]", m, lo, hi);
 }
 
+/* Markdown: text from the inputs (names, descriptions) cannot make structure: line breaks become
+ * spaces, and what could start raw HTML, a link, code, a table cell or a heading is backslash-escaped. */
+static void md_esc(FILE *out, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '\n' || *p == '\r')
+            fputc(' ', out);
+        else if (strchr("<>[]`|\\", *p) || (*p == '#' && p == s))
+            fprintf(out, "\\%c", *p);
+        else
+            fputc(*p, out);
+    }
+}
+
 static void esc(emitter *e, const char *s)
 {
     if (!e->html) {
-        for (; *s; s++)
-            fputs(*s == '|' ? "\\|" : (char[]){*s, 0}, e->out);
+        md_esc(e->out, s);
         return;
     }
     for (; *s; s++) {
@@ -77,7 +90,9 @@ static void heading(emitter *e, int level, const char *text)
         esc(e, text);
         fprintf(e->out, "</h%d>\n", level);
     } else {
-        fprintf(e->out, "\n%.*s %s\n\n", level, "######", text);
+        fprintf(e->out, "\n%.*s ", level, "######");
+        md_esc(e->out, text);
+        fputs("\n\n", e->out);
     }
 }
 
@@ -88,7 +103,8 @@ static void para(emitter *e, const char *text)
         esc(e, text);
         fputs("</p>\n", e->out);
     } else {
-        fprintf(e->out, "%s\n\n", text);
+        md_esc(e->out, text);
+        fputs("\n\n", e->out);
     }
 }
 

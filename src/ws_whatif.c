@@ -5,6 +5,7 @@
  * paired differences against the baseline of the same replica, so common noise cancels. */
 #include "ws_whatif.h"
 
+#include <ctype.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -441,11 +442,20 @@ static int parse_variant(whatif_t *w, const cJSON *base, const cJSON *spec, int 
     const cJSON *desc = cJSON_GetObjectItemCaseSensitive(spec, "description");
     if (cJSON_IsString(desc))
         ws_strlcpy(v->description, desc->valuestring, sizeof v->description);
-    for (int i = 0; i < w->n; i++)
+    char mine[WS_NAME_MAX], theirs[WS_NAME_MAX];
+    ws_whatif_file_name(v->name, mine, sizeof mine);
+    for (int i = 0; i < w->n; i++) {
         if (strcmp(w->v[i].name, v->name) == 0) {
             ws_error_set(err, w->file, 0, path, "name: '%s' is used twice", v->name);
             return -1;
         }
+        ws_whatif_file_name(w->v[i].name, theirs, sizeof theirs);
+        if (strcmp(mine, theirs) == 0) {
+            ws_error_set(err, w->file, 0, path, "name: '%s' and '%s' would share the file hourly_%s.csv", v->name,
+                         w->v[i].name, mine);
+            return -1;
+        }
+    }
     const cJSON *patch = cJSON_GetObjectItemCaseSensitive(spec, "patch");
     cJSON *merged = patch ? ws_json_merge_patch(base, patch) : cJSON_Duplicate(base, 1);
     ws_error e = {0};
@@ -585,12 +595,30 @@ static void on_hour(void *ctx, const ws_sim_hour *h)
         ws_sim_hour_csv_row(rc->hourly, &rc->v->sc, h);
 }
 
+/* A variant's name as a file name: letters, digits, '.', '-' and '_' kept, anything else (a '/', a space)
+ * becomes '_'; the report gives each variant's hourly file (variants[].hourly_csv). */
+void ws_whatif_file_name(const char *variant, char *out, size_t size)
+{
+    size_t i = 0;
+    for (; variant[i] && i + 1 < size; i++) {
+        char ch = variant[i];
+        out[i] = isalnum((unsigned char)ch) || ch == '.' || ch == '-' || ch == '_' ? ch : '_';
+    }
+    out[i] = '\0';
+    if (i == 0 && size > 1)
+        ws_strlcpy(out, "_", size);
+    else if (out[0] == '.') /* no hidden files, no ".." */
+        out[0] = '_';
+}
+
 static FILE *open_hourly(const char *out_dir, const char *variant, int synthetic)
 {
     if (!out_dir)
         return NULL;
     char p[1400];
-    snprintf(p, sizeof p, "%s/hourly_%s.csv", out_dir, variant);
+    char safe[WS_NAME_MAX];
+    ws_whatif_file_name(variant, safe, sizeof safe);
+    snprintf(p, sizeof p, "%s/hourly_%s.csv", out_dir, safe);
     FILE *f = fopen(p, "w");
     if (!f)
         return NULL;
@@ -1070,6 +1098,10 @@ static cJSON *variant_json(const whatif_t *w, const variant_t *v)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", v->name);
     cJSON_AddStringToObject(o, "description", v->description);
+    char safe[WS_NAME_MAX], file[WS_NAME_MAX + 16];
+    ws_whatif_file_name(v->name, safe, sizeof safe);
+    snprintf(file, sizeof file, "hourly_%s.csv", safe);
+    cJSON_AddStringToObject(o, "hourly_csv", file);
     cJSON *tot = cJSON_AddObjectToObject(o, "totals");
     for (int m = 0; m < M_COUNT; m++)
         cJSON_AddItemToObject(tot, METRIC_KEYS[m], column(w, v, m, f_value, 1));

@@ -39,6 +39,9 @@ int ws_whatif_run(const cJSON *doc, const char *file, const char *dir, const cha
  * and one row per variant and site in run_sites (means over replicas). Returns 0 or -1. */
 int ws_whatif_store_run(ws_store *st, cJSON *report, const char *out_dir, int64_t *run_id);
 
+/* A variant's name as a file name (its hourly CSV): [A-Za-z0-9._-] kept, anything else '_'. */
+void ws_whatif_file_name(const char *variant, char *out, size_t size);
+
 /* Print the headline and a savings table (the text output of `simulate` for a what-if). */
 void ws_whatif_print_text(const cJSON *report, FILE *out);
 

@@ -132,6 +132,22 @@ static void test_csv_long_record(void **state)
     ws_csv_close(&c);
 }
 
+/* CSV cells from user strings cannot be formulas (=HYPERLINK(...) in a job name); numbers stay numbers. */
+static void test_csv_formula_injection(void **state)
+{
+    (void)state;
+    char buf[256] = "";
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    const char *cells[] = {"=HYPERLINK(\"http://x\")", "+1+1", "-5.2", "@SUM(A1)", "plain", "-x"};
+    for (int i = 0; i < 6; i++) {
+        ws_csv_write_field(f, cells[i]);
+        fputc(';', f);
+    }
+    fclose(f);
+    assert_string_equal(buf, "\"'=HYPERLINK(\"\"http://x\"\")\";\"'+1+1\";-5.2;\"'@SUM(A1)\";plain;\"'-x\";");
+}
+
 static void test_grow(void **state)
 {
     (void)state;
@@ -152,7 +168,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_time), cmocka_unit_test(test_numbers), cmocka_unit_test(test_slug),
         cmocka_unit_test(test_sha256), cmocka_unit_test(test_csv), cmocka_unit_test(test_csv_long_record),
-        cmocka_unit_test(test_grow),
+        cmocka_unit_test(test_grow),       cmocka_unit_test(test_csv_formula_injection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

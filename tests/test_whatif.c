@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ws_json.h"
+#include "ws_report.h"
 #include "ws_testutil.h"
 #include "ws_whatif.h"
 
@@ -166,6 +167,32 @@ static void expect_error(const char *variants, const char *field_part, const cha
     cJSON_Delete(r);
 }
 
+/* Names and descriptions from the scenario cannot inject Markdown or HTML into the report, and a variant
+ * named with '/' gets a file of its own (found by a test campaign: it silently got no hourly CSV). */
+static void test_report_injection(void **state)
+{
+    (void)state;
+    cJSON *r = run("{\"name\": \"a/b <script>\", \"description\": \"x\\n# injected [link](http://e) <b>\"}", 1, NULL);
+    char path[512];
+    snprintf(path, sizeof path, "%s", ws_test_path("r.md"));
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(ws_report_write_md(r, f), 0);
+    fclose(f);
+    size_t len;
+    char *md = ws_read_file(path, &len);
+    assert_non_null(md);
+    assert_null(strstr(md, "<script>"));
+    assert_null(strstr(md, "\n# injected"));
+    assert_null(strstr(md, "](http://e)"));
+    assert_non_null(strstr(md, "a/b \\<script\\>"));
+    free(md);
+    const cJSON *h = ws_json_get_path(r, "variants[1].hourly_csv");
+    assert_non_null(h);
+    assert_string_equal(h->valuestring, "hourly_a_b__script_.csv");
+    cJSON_Delete(r);
+}
+
 static void test_bad_variants(void **state)
 {
     (void)state;
@@ -189,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_bytes),
         cmocka_unit_test(test_projection_scale),
         cmocka_unit_test(test_bad_variants),
+        cmocka_unit_test(test_report_injection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
