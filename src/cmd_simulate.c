@@ -48,6 +48,7 @@ static void usage(FILE *out)
 
 typedef struct {
     FILE *hourly, *jobs;
+    ws_outfile hourly_out, jobs_out;
     const ws_scenario *sc;
     int progress;
     struct timespec t0;
@@ -92,12 +93,23 @@ static void on_progress(void *ctx, double t_s, double end_s, int64_t done)
                 t_s / 86400, (long long)done, (double)done / e, e);
 }
 
-static FILE *open_out(const char *path)
+/* Outputs are written whole or not at all (ws_outfile): a full disk leaves no empty or cut file. */
+static FILE *open_out(ws_outfile *o, const char *path)
 {
-    FILE *f = fopen(path, "w");
+    ws_error err;
+    FILE *f = ws_outfile_open(o, path, &err);
     if (!f)
-        fprintf(stderr, "wattscale simulate: cannot write %s: %s\n", path, strerror(errno));
+        ws_error_print(&err, stderr);
     return f;
+}
+
+static int commit_out(ws_outfile *o)
+{
+    ws_error err;
+    if (ws_outfile_commit(o, &err) == 0)
+        return 0;
+    ws_error_print(&err, stderr);
+    return -1;
 }
 
 static int open_outputs(out_ctx *o, const char *dir, const char *jobs_out, ws_sim_options *opt)
@@ -109,13 +121,13 @@ static int open_outputs(out_ctx *o, const char *dir, const char *jobs_out, ws_si
             return -1;
         }
         snprintf(p, sizeof p, "%s/hourly.csv", dir);
-        if (!(o->hourly = open_out(p)))
+        if (!(o->hourly = open_out(&o->hourly_out, p)))
             return -1;
         ws_sim_hour_csv_header(o->hourly, ws_scenario_synthetic(o->sc));
         opt->obs.on_hour = on_hour;
     }
     if (jobs_out) {
-        if (!(o->jobs = open_out(jobs_out)))
+        if (!(o->jobs = open_out(&o->jobs_out, jobs_out)))
             return -1;
         if (ws_scenario_synthetic(o->sc))
             fprintf(o->jobs, "# synthetic: no trace; every job comes from the generator\n");
@@ -127,13 +139,16 @@ static int open_outputs(out_ctx *o, const char *dir, const char *jobs_out, ws_si
     return 0;
 }
 
-static int close_outputs(out_ctx *o)
+/* ok: the run succeeded, so keep what was written; else remove it. */
+static int close_outputs(out_ctx *o, int ok)
 {
     int rc = 0;
-    if (o->hourly && fclose(o->hourly) != 0)
-        rc = -1;
-    if (o->jobs && fclose(o->jobs) != 0)
-        rc = -1;
+    ws_outfile *files[] = {o->hourly ? &o->hourly_out : NULL, o->jobs ? &o->jobs_out : NULL};
+    for (int i = 0; i < 2; i++)
+        if (files[i] && ok)
+            rc |= commit_out(files[i]);
+        else if (files[i])
+            ws_outfile_abort(files[i]);
     return rc;
 }
 
@@ -141,12 +156,13 @@ static int write_summary(const char *dir, const char *text)
 {
     char p[1200];
     snprintf(p, sizeof p, "%s/summary.json", dir);
-    FILE *f = open_out(p);
+    ws_outfile o;
+    FILE *f = open_out(&o, p);
     if (!f)
         return -1;
     fputs(text, f);
     fputc('\n', f);
-    return fclose(f) == 0 ? 0 : -1;
+    return commit_out(&o);
 }
 
 static int report(const ws_scenario *sc, const ws_sim_result *res, const char *db, int store, int json,
@@ -199,7 +215,7 @@ static int simulate(const char *path, const ws_sim_options *base, const char *ou
         ws_error_print(&err, stderr);
         rc = 2;
     }
-    if (close_outputs(&o) != 0 && rc == 0)
+    if (close_outputs(&o, rc == 0) != 0 && rc == 0)
         rc = 1;
     if (rc == 0)
         rc = report(&sc, &res, db, store, json, out_dir);
@@ -226,8 +242,15 @@ static int write_reports(const cJSON *report, const char *out_dir)
     for (int i = 0; i < 3; i++) {
         char p[1200];
         snprintf(p, sizeof p, "%s/%s", out_dir, names[i]);
-        FILE *f = open_out(p);
-        if (!f || writers[i](report, f) != 0 || fclose(f) != 0)
+        ws_outfile o;
+        FILE *f = open_out(&o, p);
+        if (!f)
+            return -1;
+        if (writers[i](report, f) != 0) {
+            ws_outfile_abort(&o);
+            return -1;
+        }
+        if (commit_out(&o) != 0)
             return -1;
     }
     return 0;

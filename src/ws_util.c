@@ -1,6 +1,8 @@
 /* ws_util: see ws_util.h. */
 #include "ws_util.h"
 
+#include <stdio.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -406,4 +408,46 @@ char *ws_read_file(const char *path, size_t *len)
     if (len)
         *len = n;
     return buf;
+}
+
+FILE *ws_outfile_open(ws_outfile *o, const char *path, ws_error *err)
+{
+    memset(o, 0, sizeof *o);
+    ws_strlcpy(o->path, path, sizeof o->path);
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", path);
+    o->f = fopen(o->tmp, "w");
+    if (!o->f)
+        ws_error_set(err, path, 0, "", "cannot write: %s", strerror(errno));
+    return o->f;
+}
+
+int ws_outfile_commit(ws_outfile *o, ws_error *err)
+{
+    if (!o->f)
+        return -1;
+    int bad = ferror(o->f) != 0 || fflush(o->f) != 0;
+    int e = errno;
+    if (fclose(o->f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    o->f = NULL;
+    if (!bad && rename(o->tmp, o->path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
+        remove(o->tmp);
+        ws_error_set(err, o->path, 0, "", "cannot write: %s", strerror(e ? e : EIO));
+        return -1;
+    }
+    return 0;
+}
+
+void ws_outfile_abort(ws_outfile *o)
+{
+    if (o->f)
+        fclose(o->f);
+    o->f = NULL;
+    remove(o->tmp);
 }

@@ -68,4 +68,18 @@ char *ws_read_file(const char *path, size_t *len);
 /* Joules <-> kilowatt-hours. */
 #define WS_J_PER_KWH 3.6e6
 
+/* An output file written whole or not at all: the data goes to PATH.tmp, which replaces PATH only when
+ * everything was written and flushed without an error (a full disk, an I/O error); otherwise it is
+ * removed, so no empty or cut file is left. */
+typedef struct {
+    FILE *f;
+    char path[1024], tmp[1040];
+} ws_outfile;
+/* Returns the open FILE, or NULL with err naming the file and why. */
+FILE *ws_outfile_open(ws_outfile *o, const char *path, ws_error *err);
+/* Flush, close and rename into place; 0, or -1 with err naming the file and why (then nothing is left). */
+int ws_outfile_commit(ws_outfile *o, ws_error *err);
+/* Give up: close and remove the temporary. */
+void ws_outfile_abort(ws_outfile *o);
+
 #endif

@@ -611,18 +611,17 @@ void ws_whatif_file_name(const char *variant, char *out, size_t size)
         out[0] = '_';
 }
 
-static FILE *open_hourly(const char *out_dir, const char *variant, int synthetic)
+/* The variant's hourly CSV in out_dir, written whole or not at all (ws_outfile); NULL with err when it
+ * cannot be opened (the run then fails: no output silently missing). */
+static FILE *open_hourly(ws_outfile *o, const char *out_dir, const char *variant, int synthetic, ws_error *err)
 {
-    if (!out_dir)
-        return NULL;
     char p[1400];
     char safe[WS_NAME_MAX];
     ws_whatif_file_name(variant, safe, sizeof safe);
     snprintf(p, sizeof p, "%s/hourly_%s.csv", out_dir, safe);
-    FILE *f = fopen(p, "w");
-    if (!f)
-        return NULL;
-    ws_sim_hour_csv_header(f, synthetic);
+    FILE *f = ws_outfile_open(o, p, err);
+    if (f)
+        ws_sim_hour_csv_header(f, synthetic);
     return f;
 }
 
@@ -685,8 +684,11 @@ static int run_task(whatif_t *w, variant_t *wv, int vi, int rep, const char *out
     variant_t *v = &w->v[vi];
     if (variant_prepare(wv, vi, seed, w->replicas > 1) != 0)
         return WS_EFAIL;
-    run_ctx rc = {.v = wv, .w = w, .replica = rep, .ct = ct, .prog = prog, .task = rep * w->n + vi,
-                  .hourly = rep == 0 ? open_hourly(out_dir, v->name, ws_scenario_synthetic(&wv->sc)) : NULL};
+    run_ctx rc = {.v = wv, .w = w, .replica = rep, .ct = ct, .prog = prog, .task = rep * w->n + vi};
+    ws_outfile hourly_out;
+    if (rep == 0 && out_dir &&
+        !(rc.hourly = open_hourly(&hourly_out, out_dir, v->name, ws_scenario_synthetic(&wv->sc), err)))
+        return WS_EFAIL;
     ws_sim_options so = {.override_seed = 1, .seed = seed};
     so.obs.on_job = on_job;
     so.obs.on_hour = on_hour;
@@ -700,8 +702,10 @@ static int run_task(whatif_t *w, variant_t *wv, int vi, int rep, const char *out
         prog->jobs[rc.task] = res.total.jobs_completed;
         pthread_mutex_unlock(&prog->mu);
     }
-    if (rc.hourly)
-        fclose(rc.hourly);
+    if (rc.hourly && r == 0 && ws_outfile_commit(&hourly_out, err) != 0)
+        r = -2; /* the run was fine, its hourly file could not be written */
+    else if (rc.hourly && r != 0)
+        ws_outfile_abort(&hourly_out);
     if (r == 0) {
         record_row(w, v, rep, &res);
         double attributed = 0;
@@ -716,7 +720,7 @@ static int run_task(whatif_t *w, variant_t *wv, int vi, int rep, const char *out
         row[M_WIN_JOBS] = (double)rc.win_jobs;
     }
     ws_sim_result_free(&res);
-    return r == 0 ? WS_OK : WS_EINPUT;
+    return r == 0 ? WS_OK : r == -2 ? WS_EFAIL : WS_EINPUT;
 }
 
 /* A worker's own copy of every variant (scenario parsed again from the variant's document, so that

@@ -68,4 +68,12 @@ check "other seed: different" bash -c '! cmp -s a.json c.json'
 "$BIN" simulate "$SC" --no-store --seed -3 2>/dev/null
 check "bad --seed: exit 2" test $? -eq 2
 
+# Outputs are whole or absent: a file that cannot be written (here its name is taken by a folder, as a full
+# disk would refuse it) is named, the exit status is 1, and no temporary or cut file is left.
+mkdir -p "$T/unwritable/hourly.csv"
+"$BIN" simulate "$SC" --no-store --out "$T/unwritable" >/dev/null 2>"$T/err"
+check "unwritable output: exit 1" test $? -eq 1
+check "unwritable output: the file is named" grep -q "unwritable/hourly.csv: cannot write" "$T/err"
+check "unwritable output: no temporary left" test ! -e "$T/unwritable/hourly.csv.tmp"
+check "unwritable output: summary not written either" test ! -e "$T/unwritable/summary.json"
 finish cli_simulate
