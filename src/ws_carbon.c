@@ -84,6 +84,11 @@ int ws_series_load_csv(ws_series *s, const char *path, ws_error *err)
     s->kind = WS_SERIES_TABLE;
     ws_strlcpy(s->source, path, sizeof s->source);
     ws_csv c;
+    char why[160];
+    if (ws_input_check(path, 0, why, sizeof why) != 0) {
+        ws_error_set(err, path, 0, "", "cannot read: %s", why);
+        return -1;
+    }
     if (ws_csv_open(&c, path, ',') != 0) {
         ws_error_set(err, path, 0, "", "cannot open");
         return -1;

@@ -128,7 +128,7 @@ cJSON *ws_json_load(const char *path, ws_error *err)
     size_t len;
     char *text = ws_read_file(path, &len);
     if (!text) {
-        ws_error_set(err, path, 0, "", "cannot read");
+        ws_error_set(err, path, 0, "", "cannot read: %s", ws_read_file_error());
         return NULL;
     }
     cJSON *root = cJSON_ParseWithLength(text, len);

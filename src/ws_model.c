@@ -358,7 +358,7 @@ int ws_model_load(const char *path, ws_power_model *m, ws_error *err)
 {
     char *text = ws_read_file(path, NULL);
     if (!text) {
-        ws_error_set(err, path, 0, "", "cannot read model file");
+        ws_error_set(err, path, 0, "", "cannot read model file: %s", ws_read_file_error());
         return -1;
     }
     cJSON *o = cJSON_Parse(text);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ws_trace.h"
 
@@ -421,7 +422,9 @@ static int parse_runtime(ctx_t *c, const cJSON *o, const char *path, ws_runtime_
         char *text = ws_read_file(full, NULL);
         cJSON *j = text ? cJSON_Parse(text) : NULL;
         free(text);
-        int rc = j ? ws_job_model_from_json(j, &r->job_model, full, c->err) : fail(c, p, "cannot read JSON %s", full);
+        int rc = j      ? ws_job_model_from_json(j, &r->job_model, full, c->err)
+                 : text ? fail(c, p, "%s: not valid JSON", full)
+                        : fail(c, p, "cannot read %s: %s", full, ws_read_file_error());
         cJSON_Delete(j);
         if (rc != 0)
             return -1;
@@ -796,6 +799,29 @@ static int parse_horizon(ctx_t *c, const cJSON *root)
     return check_all_series(c);
 }
 
+/* Refuse what cannot run here before allocating it: the nodes' state (~160 bytes a node with every
+ * policy's structures) beyond half the machine's memory, or more arrivals than a day of computing. */
+static int check_size(ctx_t *c)
+{
+    const ws_scenario *sc = c->sc;
+    double nodes = 0, jobs = 0;
+    for (int i = 0; i < sc->n_sites; i++)
+        for (int g = 0; g < sc->sites[i].n_groups; g++)
+            nodes += sc->sites[i].groups[g].count;
+    double need = nodes * 160.0, have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (have > 0 && need > have / 2)
+        return fail(c, "sites", "%.4g nodes would need about %.3g GB for their state (160 bytes each), more than "
+                    "half of this machine's %.3g GB: simulate fewer, larger nodes or scale with projection",
+                    nodes, need / 1e9, have / 1e9);
+    for (int k = 0; k < sc->n_classes; k++)
+        jobs += sc->classes[k].rate_per_day * (sc->days > 0 ? sc->days : 1);
+    if (jobs > 2e11)
+        return fail(c, "workload.classes", "about %.3g jobs would arrive (rate_per_day x days): at ~2 million jobs "
+                    "a second that is %.0f hours of computing; simulate fewer and scale with projection.jobs_per_day",
+                    jobs, jobs / 2e6 / 3600);
+    return 0;
+}
+
 static int parse_root(ctx_t *c, const cJSON *root)
 {
     static const char *const known[] = {"sites", "workload", "policy", "horizon", "seed", "currency", "name", "description", NULL};
@@ -806,7 +832,7 @@ static int parse_root(ctx_t *c, const cJSON *root)
     ws_strlcpy(sc->currency, "EUR", sizeof sc->currency);
     if (check_keys(c, root, "", known) || get_number(c, root, "", "seed", 0, 0, 0, 9007199254740992.0, 1, &seed) ||
         get_string(c, root, "", "currency", 0, sc->currency, sizeof sc->currency) || parse_sites(c, root) ||
-        parse_workload(c, root) || parse_policy(c, root) || parse_horizon(c, root))
+        parse_workload(c, root) || parse_policy(c, root) || parse_horizon(c, root) || check_size(c))
         return -1;
     if (seed != floor(seed))
         return fail(c, "seed", "must be a whole number");
@@ -832,7 +858,7 @@ int ws_scenario_load(const char *path, ws_scenario *sc, ws_error *err)
     memset(sc, 0, sizeof *sc);
     char *text = ws_read_file(path, NULL);
     if (!text) {
-        ws_error_set(err, path, 0, "", "cannot read scenario");
+        ws_error_set(err, path, 0, "", "cannot read scenario: %s", ws_read_file_error());
         return -1;
     }
     const char *end = NULL;

@@ -38,6 +38,11 @@ int ws_trace_open(ws_trace *t, const char *path, ws_error *err)
     t->unix_start_s = NAN;
     t->last_submit_s = -INFINITY;
     t->format = ends_with(path, ".swf") ? WS_TRACE_SWF : WS_TRACE_CSV;
+    char why[160];
+    if (ws_input_check(path, 0, why, sizeof why) != 0) {
+        ws_error_set(err, path, 0, "", "cannot read trace: %s", why);
+        return -1;
+    }
     if (t->format == WS_TRACE_CSV) {
         if (ws_csv_open(&t->csv, path, ',') != 0) {
             ws_error_set(err, path, 0, "", "cannot open trace");

@@ -1,6 +1,8 @@
 /* ws_util: see ws_util.h. */
 #include "ws_util.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 
 #include <ctype.h>
@@ -380,11 +382,38 @@ int ws_grow(void *array_ptr, int n, int *cap, size_t elem_size, int first_cap)
     return 0;
 }
 
+static _Thread_local char read_error[160];
+
+const char *ws_read_file_error(void) { return read_error; }
+
+int ws_input_check(const char *path, unsigned long long max_bytes, char *why, size_t why_size)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        snprintf(why, why_size, "%s", strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(why, why_size, "not a regular file (a folder, device or FIFO)");
+        return -1;
+    }
+    if (max_bytes && (unsigned long long)sb.st_size > max_bytes) {
+        snprintf(why, why_size, "larger than %llu MiB (%llu bytes)", max_bytes >> 20,
+                 (unsigned long long)sb.st_size);
+        return -1;
+    }
+    return 0;
+}
+
 char *ws_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    if (ws_input_check(path, WS_MAX_READ_BYTES, read_error, sizeof read_error) != 0)
         return NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(read_error, sizeof read_error, "%s", strerror(errno));
+        return NULL;
+    }
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
     size_t got;

@@ -62,8 +62,15 @@ void ws_sha256_buffer(const void *data, size_t len, char hex[65]);
  * (the array is left as it was). */
 int ws_grow(void *array_ptr, int n, int *cap, size_t elem_size, int first_cap);
 
-/* Read a whole file into a NUL-terminated malloc'd buffer. */
+/* Every input file wattscale reads must be a regular file (not a device, FIFO or folder: /dev/zero or a
+ * FIFO would grow memory or block forever), and a file read whole at most this large. */
+#define WS_MAX_READ_BYTES (256u << 20)
+/* 0 when path is a regular file of at most max_bytes (0: any size); else -1 and why names the problem. */
+int ws_input_check(const char *path, unsigned long long max_bytes, char *why, size_t why_size);
+/* Read a whole file into a NUL-terminated malloc'd buffer; NULL when it cannot be read, is not a regular
+ * file or is larger than WS_MAX_READ_BYTES: ws_read_file_error() says which (per thread). */
 char *ws_read_file(const char *path, size_t *len);
+const char *ws_read_file_error(void);
 
 /* Joules <-> kilowatt-hours. */
 #define WS_J_PER_KWH 3.6e6

@@ -98,7 +98,20 @@ static void test_messages(void **state)
     snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],%s", W); /* truncated JSON */
     assert_non_null(strstr(ws_test_scenario_error(j), "not valid JSON"));
     snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"missing.csv\",\"nodes\":[" NODE "]}],%s}", W);
-    assert_non_null(strstr(ws_test_scenario_error(j), "cannot open"));
+    assert_non_null(strstr(ws_test_scenario_error(j), "cannot read: No such file"));
+    /* a device as an input would grow memory without end (found: /dev/zero as a carbon CSV: 2.4 GB) */
+    snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"/dev/zero\",\"nodes\":[" NODE "]}],%s}", W);
+    assert_non_null(strstr(ws_test_scenario_error(j), "/dev/zero: cannot read: not a regular file"));
+    snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":1,\"nodes\":[{\"type\":\"c\",\"count\":1,"
+                          "\"cores\":1,\"power\":{\"file\":\"/dev/zero\"}}]}],%s}", W);
+    assert_non_null(strstr(ws_test_scenario_error(j), "not a regular file"));
+    /* sizes that cannot run here are refused before anything is allocated */
+    snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":1,\"nodes\":[{\"type\":\"c\",\"count\":900000000,"
+                          "\"cores\":1,\"power\":{\"model\":\"linear\",\"idle_w\":0,\"max_w\":1}}]}],%s}", W);
+    assert_non_null(strstr(ws_test_scenario_error(j), "9e+08 nodes would need about 144 GB"));
+    snprintf(j, sizeof j, "{\"sites\":[" SITE("A") "],\"workload\":{\"classes\":[{\"name\":\"a\",\"rate_per_day\":1e12,"
+                          "\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]},\"horizon\":{\"days\":1}}");
+    assert_non_null(strstr(ws_test_scenario_error(j), "about 1e+12 jobs would arrive"));
     ws_test_write("ci_bad.csv", "Time,ci\n2020-01-01 00:00:00,5\n2020-01-01 00:00:00,6\n");
     snprintf(j, sizeof j, "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"ci_bad.csv\",\"nodes\":[" NODE "]}],%s}", W);
     assert_non_null(strstr(ws_test_scenario_error(j), "timestamps must increase"));
