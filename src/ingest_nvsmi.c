@@ -329,10 +329,15 @@ static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds,
     return sink->sample(sink, &d->p, &s) == 0 ? WS_OK : WS_EFAIL;
 }
 
-static int finish_devices(devices *ds, ws_ingest_sink *sink)
+static int finish_devices(devices *ds, ws_ingest_sink *sink, const char *path, ws_error *err)
 {
     for (int i = 0; i < ds->n; i++) {
         device *d = &ds->v[i];
+        if (d->tz.n == 0) { /* every reading [N/A]: storing it would say "no energy" as if it were 0 */
+            ws_error_set(err, path, 0, "power.draw", "GPU %s: every power reading is [N/A] (%ld sample(s)): "
+                         "nothing was measured", d->key, d->n_power_missing);
+            return WS_EINPUT;
+        }
         ws_trapz_finish(&d->tz, &d->p);
         ws_profile_flag_short_job(&d->p);
         d->p.energy_gpu_j = d->p.energy_j;
@@ -414,7 +419,7 @@ int ws_ingest_nvsmi(const ws_ingest_opts *opts, ws_ingest_sink *sink, char tool_
         rc = WS_EINPUT;
     }
     if (rc == WS_OK)
-        rc = finish_devices(&ds, sink);
+        rc = finish_devices(&ds, sink, opts->path, err);
     free(ds.v);
     ws_csv_close(&csv);
     return rc;

@@ -446,12 +446,51 @@ static double json_number(const cJSON *o, const char *name)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* Strict: every key known, each of its type, every number finite (1e999 parses as infinity), every
+ * string short enough to be stored whole. 0, or -1 with err naming the JSON path. */
+static int json_check(const cJSON *o, const char *where, const char *const *strings, const char *const *numbers,
+                      const char *const *others, const char *path, ws_error *err)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, o)
+    {
+        const char *k = v->string;
+        int kind = 0; /* 1 string, 2 number, 3 other */
+        for (int i = 0; strings[i] && !kind; i++)
+            kind = strcmp(k, strings[i]) == 0 ? 1 : 0;
+        for (int i = 0; numbers[i] && !kind; i++)
+            kind = strcmp(k, numbers[i]) == 0 ? 2 : 0;
+        for (int i = 0; others[i] && !kind; i++)
+            kind = strcmp(k, others[i]) == 0 ? 3 : 0;
+        if (!kind) {
+            ws_error_set(err, path, 0, "", "%s%s%s: unknown key (a typo?)", where, *where ? "." : "", k);
+            return -1;
+        }
+        if (kind == 1 && !(cJSON_IsString(v) && strlen(v->valuestring) < 128)) {
+            ws_error_set(err, path, 0, "", "%s%s%s: %s", where, *where ? "." : "", k,
+                         cJSON_IsString(v) ? "longer than 127 characters" : "must be a string");
+            return -1;
+        }
+        if (kind == 2 && !cJSON_IsNull(v) && !(cJSON_IsNumber(v) && isfinite(v->valuedouble))) {
+            ws_error_set(err, path, 0, "", "%s%s%s: %s", where, *where ? "." : "", k,
+                         cJSON_IsNumber(v) ? "not a finite number" : "must be a number");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int json_profile(const cJSON *obj, int index, const ws_ingest_opts *opts, ws_ingest_sink *sink,
                         char tool[64], ws_error *err)
 {
     char where[24] = "";
     if (index >= 0)
         snprintf(where, sizeof where, "[%d]", index);
+    static const char *const strs[] = {"job", "arch", "work_unit", "tool", NULL}, *nums[] = {"work", NULL},
+                             *objs[] = {"samples", NULL}, *sstrs[] = {"time", NULL},
+                             *snums[] = {"t_s", "power_w", "util_pct", "energy_j", NULL}, *none[] = {NULL};
+    if (json_check(obj, where, strs, nums, objs, opts->path, err) != 0)
+        return WS_EINPUT;
     series s;
     series_init(&s, opts, index < 0 ? 0 : index);
     static const char *const meta[] = {"job", "arch", "work_unit", "tool"};
@@ -474,6 +513,8 @@ static int json_profile(const cJSON *obj, int index, const ws_ingest_opts *opts,
     {
         char field[96];
         snprintf(field, sizeof field, "%ssamples[%d]", where, i++);
+        if (json_check(it, field, sstrs, snums, none, opts->path, err) != 0)
+            return WS_EINPUT;
         const cJSON *tv = cJSON_GetObjectItemCaseSensitive(it, "t_s");
         if (!tv)
             tv = cJSON_GetObjectItemCaseSensitive(it, "time");
@@ -512,7 +553,19 @@ int ws_ingest_plain_json(const ws_ingest_opts *opts, ws_ingest_sink *sink, char 
         ws_error_set(err, opts->path, 0, "", "cannot read");
         return WS_EINPUT;
     }
-    cJSON *root = cJSON_ParseWithLength(text, len);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    while (root && end && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    if (root && end && *end) { /* something after the document: a doubled or appended-to file */
+        long line = 1;
+        for (const char *p = text; p < end; p++)
+            line += *p == '\n';
+        ws_error_set(err, opts->path, line, "", "something after the end of the JSON document");
+        cJSON_Delete(root);
+        free(text);
+        return WS_EINPUT;
+    }
     if (!root) {
         const char *at = cJSON_GetErrorPtr();
         long line = 1;

@@ -361,7 +361,7 @@ int ws_model_load(const char *path, ws_power_model *m, ws_error *err)
         ws_error_set(err, path, 0, "", "cannot read model file: %s", ws_read_file_error());
         return -1;
     }
-    cJSON *o = cJSON_Parse(text);
+    cJSON *o = cJSON_ParseWithOpts(text, NULL, 1); /* anything after the document is refused too */
     free(text);
     if (!o) {
         ws_error_set(err, path, 0, "", "not valid JSON");

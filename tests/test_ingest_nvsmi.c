@@ -157,6 +157,9 @@ static void test_gpu_column_and_repeats(void **state)
     assert_true(fabs(m.profiles[0].energy_j - 200.0) < 1e-9);
     assert_true(fabs(m.profiles[1].energy_j - 400.0) < 1e-9);
     ws_mem_sink_free(&m);
+    ws_test_expect_parse_error(ws_ingest_nvsmi, "allna.csv",
+                               "timestamp, power.draw [W]\n2026/01/01 00:00:00.000, [N/A]\n2026/01/01 00:00:01.000, [N/A]\n",
+                               0, "power.draw", "every power reading is [N/A]");
     ws_test_expect_parse_error(ws_ingest_nvsmi, "rep.csv",
                                "timestamp, power.draw [W]\n2026/01/01 00:00:00.000, 100.0\n"
                                "2026/01/01 00:00:00.000, 200.0\n",

@@ -301,6 +301,35 @@ static void test_wide_per_gpu(void **state)
     ws_mem_sink_free(&m);
 }
 
+/* Strict JSON (found accepted with exit 0 before): wrong types, unknown keys, 1e999 (infinity), names
+ * longer than the store keeps, and anything after the document are refused, naming the JSON path. */
+static void test_plain_json_strict(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"{\"job\": 5, \"samples\": [{\"t_s\": 0, \"power_w\": 1}]}", "job: must be a string"},
+        {"{\"jbo\": \"x\", \"samples\": [{\"t_s\": 0, \"power_w\": 1}]}", "jbo: unknown key"},
+        {"{\"samples\": [{\"t_s\": 0, \"power_w\": 1e999}]}", "samples[0].power_w: not a finite number"},
+        {"{\"samples\": [{\"t_s\": 0, \"powr_w\": 1}]}", "samples[0].powr_w: unknown key"},
+        {"{\"samples\": [{\"t_s\": 0, \"power_w\": 1}]} {\"x\": 1}", "something after the end of the JSON document"},
+        {"[{\"job\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"samples\": [{\"t_s\": 0, \"power_w\": 1}]}]",
+         "[0].job: longer than 127 characters"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ws_ingest_opts o = ws_test_opts(ws_test_write("strict.json", bad[i].text));
+        ws_mem_sink m;
+        ws_error err;
+        char tool[64];
+        assert_int_equal(ws_test_parse(ws_ingest_plain_json, &o, &m, tool, &err), WS_EINPUT);
+        if (!strstr(err.message, bad[i].want))
+            fail_msg("case %zu: '%s' does not say '%s'", i, err.message, bad[i].want);
+        ws_mem_sink_free(&m);
+    }
+}
+
 /* One transaction per file: a parser failing after it began profiles leaves no trace. */
 static void test_store_rollback(void **state)
 {
@@ -337,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_store_rollback),          cmocka_unit_test(test_plain_interleaved_devices),
         cmocka_unit_test(test_zeus_power_monitor_real),  cmocka_unit_test(test_powerjoular),
         cmocka_unit_test(test_column_mapping),           cmocka_unit_test(test_wide_per_gpu),
+        cmocka_unit_test(test_plain_json_strict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
