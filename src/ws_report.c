@@ -438,7 +438,9 @@ cJSON *ws_report_load(ws_store *st, const char *which, long long *id_out, char *
         fprintf(stderr, "wattscale: RUN must be a run id or 'latest', not '%s'\n", which);
         return NULL;
     }
-    sqlite3_stmt *s = ws_store_prepare(st, latest ? "SELECT id, kind, summary_json, out_dir FROM runs ORDER BY id DESC LIMIT 1"
+    /* "latest" is the latest run a report can show (a sweep's table is its CSV/JSON, not a report) */
+    sqlite3_stmt *s = ws_store_prepare(st, latest ? "SELECT id, kind, summary_json, out_dir FROM runs WHERE kind IN "
+                                                    "('simulate', 'whatif') ORDER BY id DESC LIMIT 1"
                                                   : "SELECT id, kind, summary_json, out_dir FROM runs WHERE id = ?");
     if (!s)
         return NULL;
@@ -451,6 +453,13 @@ cJSON *ws_report_load(ws_store *st, const char *which, long long *id_out, char *
         if (out_dir && out_dir_size)
             ws_strlcpy(out_dir, dir ? (const char *)dir : "", out_dir_size);
         const char *kind = (const char *)sqlite3_column_text(s, 1);
+        if (!kind || (strcmp(kind, "whatif") != 0 && strcmp(kind, "simulate") != 0)) {
+            fprintf(stderr, "wattscale: run %lld is a %s run: reports show simulate and what-if runs (a sweep's "
+                            "results are the sweep.csv and sweep.json it wrote, with its figures)\n",
+                    *id_out, kind ? kind : "?");
+            sqlite3_finalize(s);
+            return NULL;
+        }
         cJSON *j = cJSON_Parse((const char *)sqlite3_column_text(s, 2));
         if (j && strcmp(kind, "whatif") == 0) {
             report = j;
