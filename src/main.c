@@ -1,6 +1,9 @@
 /* main: the wattscale binary. Only dispatches to cmd_<name>(argc, argv); see commands.h. */
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "commands.h"
@@ -23,17 +26,37 @@ const ws_command ws_commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: wattscale [--version] [--help] <command> [<args>]\n\n"
+    fprintf(out, "usage: wattscale [--version] [--help] [-C DIR] [--db PATH] <command> [<args>]\n\n"
                  "From measured energy profiles to defensible projections at LHC scale.\n\ncommands:\n");
     for (const ws_command *c = ws_commands; c->name; c++)
         fprintf(out, "  %-9s %s\n", c->name, c->summary);
     fprintf(out, "\nEvery command takes --help. The store is ./wattscale.db unless --db PATH or "
-                 "$WATTSCALE_DB says otherwise.\n");
+                 "$WATTSCALE_DB says otherwise.\n"
+                 "Before the command: -C DIR runs as if started in DIR (as git -C); --db PATH names the store\n"
+                 "for any command (as $WATTSCALE_DB; a command's own --db still wins).\n");
 }
 
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* library code reports GSL failures as statuses, never aborts */
+    /* Global options before the command: -C DIR and --db PATH (or --db=PATH). */
+    while (argc >= 2 && argv[1][0] == '-') {
+        if (strcmp(argv[1], "-C") == 0 && argc >= 3) {
+            if (chdir(argv[2]) != 0) {
+                fprintf(stderr, "wattscale: -C %s: %s\n", argv[2], strerror(errno));
+                return 2;
+            }
+        } else if (strcmp(argv[1], "--db") == 0 && argc >= 3) {
+            setenv("WATTSCALE_DB", argv[2], 1);
+        } else if (strncmp(argv[1], "--db=", 5) == 0) {
+            setenv("WATTSCALE_DB", argv[1] + 5, 1);
+            argv[1] = argv[0], argc--, argv++;
+            continue;
+        } else {
+            break;
+        }
+        argv[2] = argv[0], argc -= 2, argv += 2;
+    }
     if (argc < 2) {
         usage(stderr);
         return 2;

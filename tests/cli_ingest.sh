@@ -165,4 +165,10 @@ for f in bom_plain bom_nvsmi counter; do
 done
 check "t_s,energy_j: the counter's difference" /usr/bin/python3 -c "
 import json; p = json.load(open('$T/out'))[0]; assert p['energy_j'] == 500, p"
+# Global options before the command, as git's: --db PATH and -C DIR.
+"$WS" --db "$T/global.db" ingest -q "$T/two.csv"
+check "--db before the command: stored there" test "$(sqlite3 "$T/global.db" "SELECT count(*) FROM profiles")" = 2
+check "-C DIR --db=PATH before the command" sh -c "'$WS' -C '$T' --db=global.db profiles | grep -c wattscale-csv | grep -q 2"
+"$WS" -C "$T/nowhere" profiles 2>/dev/null
+check "-C to a missing folder exits 2" test $? -eq 2
 finish cli_ingest
