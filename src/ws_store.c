@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *const migrations[] = {
     /* 0 -> 1: sources, profiles, samples, and the notebook view. */
@@ -167,10 +168,44 @@ static int migrate(ws_store *st)
     }
 }
 
+/* A store this user may only read (someone else's results, a shared folder): opened read-only, without
+ * switching the journal (that is a write) and without migrating; it must already be at this version. */
+static int open_read_only(ws_store *st, const char *path)
+{
+    st->read_only = 1;
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "wattscale: cannot open store %s for reading: %s\n", path,
+                st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        ws_store_close(st);
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    int v = user_version(st), target = (int)(sizeof migrations / sizeof *migrations);
+    if (v < 0) {
+        /* A WAL store needs its shared-memory file, which a read-only folder cannot hold: read it as
+         * immutable (a snapshot; nobody may be writing to a store we may not write either). */
+        char uri[1100];
+        snprintf(uri, sizeof uri, "file:%s?immutable=1", path);
+        sqlite3_close(st->db);
+        st->db = NULL;
+        if (sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK)
+            v = user_version(st);
+    }
+    if (v != target) {
+        fprintf(stderr, "wattscale: store %s is read-only here and at schema version %d, not %d: open it once "
+                        "with write access to update it\n", path, v, target);
+        ws_store_close(st);
+        return -1;
+    }
+    return 0;
+}
+
 int ws_store_open(ws_store *st, const char *path)
 {
     memset(st, 0, sizeof *st);
     ws_strlcpy(st->path, path, sizeof st->path);
+    if (access(path, F_OK) == 0 && access(path, W_OK) != 0)
+        return open_read_only(st, path);
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         fprintf(stderr, "wattscale: cannot open store %s: %s\n", path,
                 st->db ? sqlite3_errmsg(st->db) : "out of memory");

@@ -16,6 +16,7 @@ typedef struct {
     char path[1024];
     int opening;    /* ws_store_open is setting up: a busy store is retried, not reported */
     int busy_seen;  /* the last failure while opening was SQLITE_BUSY/LOCKED */
+    int read_only;  /* the file is not writable by this user: opened for reading only */
 } ws_store;
 
 /* The path to use: explicit (from --db), else $WATTSCALE_DB, else "wattscale.db". */

@@ -171,4 +171,18 @@ check "--db before the command: stored there" test "$(sqlite3 "$T/global.db" "SE
 check "-C DIR --db=PATH before the command" sh -c "'$WS' -C '$T' --db=global.db profiles | grep -c wattscale-csv | grep -q 2"
 "$WS" -C "$T/nowhere" profiles 2>/dev/null
 check "-C to a missing folder exits 2" test $? -eq 2
+# A store this user may only read is readable (it failed before: WAL was switched on at open). As root,
+# another user (nobody) reads a copy in a folder it cannot write.
+if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
+    RO=$(mktemp -d)
+    chmod 755 "$RO"
+    cp "$WS" "$RO/wattscale" && cp "$T/global.db" "$RO/ro.db" && chmod 444 "$RO/ro.db" && chmod 755 "$RO/wattscale"
+    runuser -u nobody -- "$RO/wattscale" --db "$RO/ro.db" profiles >"$RO/out" 2>"$RO/err"
+    check "read-only store: profiles listed by a user who may not write it" grep -q "wattscale-csv" "$RO/out"
+    runuser -u nobody -- "$RO/wattscale" --db "$RO/ro.db" ingest "$T/bom_plain.csv" >/dev/null 2>"$RO/err"
+    check "read-only store: writing is refused" test $? -ne 0
+    rm -rf "$RO"
+else
+    echo "skip read-only store test: needs root, runuser and a 'nobody' user"
+fi
 finish cli_ingest
