@@ -483,7 +483,12 @@ static int load_job(ws_store *st, const char *arch, const char *job, job_data *d
     ws_bind_text(s, 1, arch);
     ws_bind_text(s, 2, job);
     d->provenance = cJSON_CreateArray();
-    while (sqlite3_step(s) == SQLITE_ROW && d->n < 256) {
+    int more = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (d->n == (int)(sizeof d->runs / sizeof *d->runs)) { /* never fit on a silent subset */
+            more = 1;
+            break;
+        }
         double work = ws_column_double(s, 1);
         if (isnan(work)) {
             d->n_without_work++;
@@ -504,6 +509,14 @@ static int load_job(ws_store *st, const char *arch, const char *job, job_data *d
         cJSON_AddItemToArray(d->provenance, p);
     }
     sqlite3_finalize(s);
+    if (more) {
+        fprintf(stderr, "wattscale fit: store %s: job '%s' on arch '%s' has more than %d runs: fitting on the first "
+                        "%d would change the numbers; remove some (wattscale rm) or split the job\n",
+                st->path, job, arch, d->n, d->n);
+        cJSON_Delete(d->provenance);
+        d->provenance = NULL;
+        return WS_EINPUT;
+    }
     if (d->n == 0) {
         fprintf(stderr, "wattscale fit: store %s: job '%s' on arch '%s': %s\n", st->path, job, arch,
                 d->n_without_work ? "no profile carries work (ingest with --work N or --work-column COL)"

@@ -96,8 +96,12 @@ int ws_tweak_load_runs(ws_store *st, const char *job, const char *arch, ws_tweak
         return -1;
     ws_bind_text(s, 1, job);
     ws_bind_text(s, 2, arch);
-    int n = 0;
-    while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == max) { /* more runs than room: a ratio of a subset would be silently wrong */
+            sqlite3_finalize(s);
+            return -2;
+        }
         runs[n].profile_id = sqlite3_column_int64(s, 0);
         runs[n].runtime_s = ws_column_double(s, 1);
         runs[n].energy_j = ws_column_double(s, 2);
@@ -108,7 +112,7 @@ int ws_tweak_load_runs(ws_store *st, const char *job, const char *arch, ws_tweak
         n++;
     }
     sqlite3_finalize(s);
-    return n;
+    return rc == SQLITE_DONE ? n : -1;
 }
 
 /* The architecture both jobs share, when arch was not given. */
@@ -184,7 +188,11 @@ int ws_tweak_compute(ws_store *st, const char *baseline, const char *variant, co
         return WS_EFAIL;
     int na = ws_tweak_load_runs(st, baseline, out->arch, a, MAX_RUNS);
     int nb = na < 0 ? -1 : ws_tweak_load_runs(st, variant, out->arch, b, MAX_RUNS);
-    if (na < 0 || nb < 0) {
+    if (na == -2 || nb == -2) {
+        ws_error_set(err, "", 0, na == -2 ? "baseline" : "variant", "job '%s' on arch '%s' has more than %d runs",
+                     na == -2 ? baseline : variant, out->arch, MAX_RUNS);
+        rc = WS_EINPUT;
+    } else if (na < 0 || nb < 0) {
         rc = WS_EFAIL;
     } else if (na == 0 || nb == 0) {
         ws_error_set(err, "", 0, na == 0 ? "baseline" : "variant", "no profiles of job '%s' on arch '%s'",

@@ -57,6 +57,7 @@ int ws_tweak_compute(ws_store *st, const char *baseline, const char *variant, co
                      ws_error *err);
 
 /* Runs of one job on one architecture (at most max); returns the count, or -1. */
+/* Returns how many, -2 when there are more than max (a subset would give wrong ratios), -1 on a store error. */
 int ws_tweak_load_runs(ws_store *st, const char *job, const char *arch, ws_tweak_run *runs, int max);
 
 cJSON *ws_tweak_to_json(const ws_tweak *t);

@@ -74,6 +74,7 @@ typedef struct {
     char cls[MAX_CT][WS_NAME_MAX], type[MAX_CT][WS_NAME_MAX];
     double kwh[MAX_CT];
     int n;
+    int overflow; /* a cell past MAX_CT was met: the run fails rather than drop its energy */
 } ct_table;
 
 typedef struct {
@@ -562,8 +563,10 @@ static void on_job(void *ctx, const ws_sim_job_record *r)
         if (strcmp(ct->cls[i], cls) == 0 && strcmp(ct->type[i], type) == 0)
             break;
     if (i == ct->n) {
-        if (ct->n == MAX_CT)
+        if (ct->n == MAX_CT) {
+            ct->overflow = 1;
             return;
+        }
         ws_strlcpy(ct->cls[i], cls, WS_NAME_MAX);
         ws_strlcpy(ct->type[i], type, WS_NAME_MAX);
         ct->n++;
@@ -702,6 +705,11 @@ static int run_task(whatif_t *w, variant_t *wv, int vi, int rep, const char *out
         prog->jobs[rc.task] = res.total.jobs_completed;
         pthread_mutex_unlock(&prog->mu);
     }
+    if (r == 0 && ct->overflow) {
+        ws_error_set(err, w->file, 0, "workload", "more than %d (job class x node type) combinations: the energy "
+                     "attributed to the others would be dropped", MAX_CT);
+        r = -3;
+    }
     if (rc.hourly && r == 0 && ws_outfile_commit(&hourly_out, err) != 0)
         r = -2; /* the run was fine, its hourly file could not be written */
     else if (rc.hourly && r != 0)
@@ -779,7 +787,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void merge_ct(whatif_t *w, const ct_table *ct, int k)
+static int merge_ct(whatif_t *w, const ct_table *ct, int k)
 {
     int rep = k / w->n;
     variant_t *v = &w->v[k % w->n];
@@ -789,14 +797,15 @@ static void merge_ct(whatif_t *w, const ct_table *ct, int k)
             if (strcmp(v->ct_class[i], ct->cls[c]) == 0 && strcmp(v->ct_type[i], ct->type[c]) == 0)
                 break;
         if (i == v->n_ct) {
-            if (v->n_ct == MAX_CT)
-                continue;
+            if (v->n_ct == MAX_CT) /* the runs' cells differ: together more than MAX_CT */
+                return -1;
             ws_strlcpy(v->ct_class[i], ct->cls[c], WS_NAME_MAX);
             ws_strlcpy(v->ct_type[i], ct->type[c], WS_NAME_MAX);
             v->n_ct++;
         }
         v->ct_rows[rep * MAX_CT + i] = ct->kwh[c];
     }
+    return 0;
 }
 
 /* With MPI, run k (replica-major) belongs to rank (replica + variant) mod ranks: each rank gets every
@@ -908,8 +917,11 @@ static int run_all(whatif_t *w, const ws_whatif_options *opt, ws_error *err)
         rc = p.rc[k];
         if (rc != WS_OK)
             *err = p.err[k];
-        else
-            merge_ct(w, &p.ct[k], k);
+        else if (merge_ct(w, &p.ct[k], k) != 0) {
+            ws_error_set(err, w->file, 0, "workload", "more than %d (job class x node type) combinations over the "
+                         "runs: the energy attributed to the others would be dropped", MAX_CT);
+            rc = WS_EINPUT;
+        }
     }
     if (ranks > 1)
         ws_mpi_bcast_int(&rc);

@@ -110,5 +110,13 @@ check plot-missing 2 $?
 "$BIN" plot nothing >out 2>err
 check plot-kind 2 $?
 
+# Fixed limits fail loudly: a job with more runs than fit keeps is refused, not fitted on a silent subset.
+/usr/bin/python3 -c "
+print('job,arch,duration_s,energy_j,work')
+for i in range(257): print(f'big,testarch,{10 + i % 7},{1000 + i},{100 + i % 5}')" >"$T/big.csv"
+"$BIN" ingest -q --db "$T/big.db" --work-unit samples "$T/big.csv"
+"$BIN" fit --db "$T/big.db" --family job --arch testarch >out 2>err
+check "more runs than fit keeps" 2 $?
+has "more runs than fit keeps: said" err "has more than 256 runs"
 [ $fails = 0 ] && echo "cli_fit: all passed"
 exit $((fails > 0))
