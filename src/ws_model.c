@@ -172,26 +172,32 @@ void ws_model_set_tdp(ws_power_model *m, double tdp_w)
 int ws_model_draw(const ws_power_model *m, const gsl_rng *rng, ws_power_model *out)
 {
     *out = *m;
-    int n = m->n_params;
+    int n = m->n_params, idx[WS_MODEL_MAX_PARAMS], k = 0;
     if (n == 0 || m->form == WS_FORM_PIECEWISE || m->form == WS_FORM_TDP)
         return 0;
-    double L[WS_MODEL_MAX_PARAMS * WS_MODEL_MAX_PARAMS], z[WS_MODEL_MAX_PARAMS];
+    /* Only parameters with a variance are drawn (a zero row: a parameter fixed by the fit, e.g. e0 = 0);
+     * no variance at all: the central model. */
     for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++)
-            L[i * n + j] = m->cov[i][j];
-    gsl_matrix_view Lv = gsl_matrix_view_array(L, (size_t)n, (size_t)n);
+        if (m->cov[i][i] > 0)
+            idx[k++] = i;
+    if (k == 0)
+        return 0;
+    double L[WS_MODEL_MAX_PARAMS * WS_MODEL_MAX_PARAMS], z[WS_MODEL_MAX_PARAMS];
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
+            L[i * k + j] = m->cov[idx[i]][idx[j]];
+    gsl_matrix_view Lv = gsl_matrix_view_array(L, (size_t)k, (size_t)k);
     /* GSL's error handler is process-wide, so it is not switched here (this runs on what-if worker
      * threads): ws_whatif_run and main() switch it off once, and a failure comes back as a status. */
-    int rc = gsl_linalg_cholesky_decomp1(&Lv.matrix);
-    if (rc != 0)
-        return -1;
-    for (int i = 0; i < n; i++)
+    if (gsl_linalg_cholesky_decomp1(&Lv.matrix) != 0)
+        return -1; /* not positive definite: no draw can honour it */
+    for (int i = 0; i < k; i++)
         z[i] = gsl_ran_gaussian(rng, 1.0);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < k; i++) {
         double d = 0;
         for (int j = 0; j <= i; j++)
-            d += L[i * n + j] * z[j];
-        out->params[i] = m->params[i] + d;
+            d += L[i * k + j] * z[j];
+        out->params[idx[i]] = m->params[idx[i]] + d;
     }
     return 0;
 }

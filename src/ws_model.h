@@ -57,8 +57,9 @@ void ws_model_gradient(const ws_power_model *m, double u, double *grad);
 void ws_model_predict(const ws_power_model *m, double u, double *p_w, double *lo_w, double *hi_w);
 /* Fill the TDP fallback: the Teads curve (fractions of TDP at 0, 10, 50, 100 % load). */
 void ws_model_set_tdp(ws_power_model *m, double tdp_w);
-/* Draw parameters from N(params, cov) (Cholesky); forms without covariance are copied.
- * Returns 0, or -1 when the covariance is not positive definite (then out = m). */
+/* Draw parameters from N(params, cov) (Cholesky over the parameters with a variance; the others, and
+ * forms without covariance, are copied). Returns 0, or -1 when that covariance is not positive definite
+ * (then out = m): the caller must not pretend it drew. */
 int ws_model_draw(const ws_power_model *m, const gsl_rng *rng, ws_power_model *out);
 
 /* JSON: the full model file object, or an inline {"model": "linear", "idle_w": .., "max_w": ..}.

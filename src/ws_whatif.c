@@ -365,10 +365,11 @@ static int variant_prepare(variant_t *v, int vi, uint64_t replica_seed, int draw
             gsl_rng *r = rng_for(replica_seed, 0x20000u + (uint32_t)(s * 256 + g));
             if (!r)
                 return -1;
-            ws_model_draw(&v->orig_power[k], r, &grp->power);
-            if (grp->has_host_power)
-                ws_model_draw(&v->orig_host[k], r, &grp->host_power);
+            int bad = ws_model_draw(&v->orig_power[k], r, &grp->power) != 0 ||
+                      (grp->has_host_power && ws_model_draw(&v->orig_host[k], r, &grp->host_power) != 0);
             gsl_rng_free(r);
+            if (bad)
+                return -2; /* a covariance no draw can honour: refused, not replaced by the central model */
         }
     for (int c = 0; c < v->sc.n_classes; c++) {
         ws_job_class *jc = &v->sc.classes[c];
@@ -685,7 +686,13 @@ static int run_task(whatif_t *w, variant_t *wv, int vi, int rep, const char *out
 {
     uint64_t seed = w->replicas == 1 ? w->seed : ws_sim_stream_seed(w->seed, 0x10000u + (uint32_t)rep);
     variant_t *v = &w->v[vi];
-    if (variant_prepare(wv, vi, seed, w->replicas > 1) != 0)
+    int prep = variant_prepare(wv, vi, seed, w->replicas > 1);
+    if (prep == -2) {
+        ws_error_set(err, w->file, 0, "sites", "a power model's parameter covariance is not positive definite, so "
+                     "replicas cannot draw its parameters: fix the model file, or run --replicas 1 (central values)");
+        return WS_EINPUT;
+    }
+    if (prep != 0)
         return WS_EFAIL;
     run_ctx rc = {.v = wv, .w = w, .replica = rep, .ct = ct, .prog = prog, .task = rep * w->n + vi};
     ws_outfile hourly_out;

@@ -157,6 +157,34 @@ static void test_draw(void **state)
     assert_true(fabs(sd / m.stderr_[1] - 1) < 0.05);
 }
 
+/* Covariances that cannot be drawn from are refused (they silently gave the central model); a parameter
+ * with no variance is kept as it is while the others are drawn (sd 2 W for max_w here). */
+static void test_draw_covariance(void **state)
+{
+    (void)state;
+    ws_power_model m = {0}, d;
+    m.form = WS_FORM_LINEAR;
+    m.n_params = 2;
+    m.params[0] = 100;
+    m.params[1] = 300;
+    m.cov[0][0] = 1, m.cov[0][1] = m.cov[1][0] = 2, m.cov[1][1] = 1; /* not positive definite */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 3);
+    assert_int_equal(ws_model_draw(&m, r, &d), -1);
+    m.cov[0][0] = m.cov[0][1] = m.cov[1][0] = 0, m.cov[1][1] = 4;
+    double sum2 = 0;
+    for (int i = 0; i < 4000; i++) {
+        assert_int_equal(ws_model_draw(&m, r, &d), 0);
+        assert_true(d.params[0] == 100);
+        sum2 += (d.params[1] - 300) * (d.params[1] - 300);
+    }
+    assert_true(fabs(sqrt(sum2 / 4000) / 2 - 1) < 0.05);
+    m.cov[1][1] = 0; /* no variance at all: the central model, a success */
+    assert_int_equal(ws_model_draw(&m, r, &d), 0);
+    assert_true(d.params[1] == 300);
+    gsl_rng_free(r);
+}
+
 static void test_job_model_json(void **state)
 {
     (void)state;
@@ -182,7 +210,7 @@ int main(void)
         cmocka_unit_test(test_round_trip), cmocka_unit_test(test_linear_prediction_interval),
         cmocka_unit_test(test_tdp),        cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_draw),       cmocka_unit_test(test_job_model_json),
-        cmocka_unit_test(test_count_out_of_range),
+        cmocka_unit_test(test_count_out_of_range), cmocka_unit_test(test_draw_covariance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
