@@ -1,6 +1,7 @@
 /* ws_scenario: see ws_scenario.h. Parsing is a set of small readers, one per JSON object, each taking
  * the JSON path of its object so that every message names where the problem is. */
 #include "ws_scenario.h"
+#include "ws_sim.h"
 
 #include <limits.h>
 #include <math.h>
@@ -360,6 +361,8 @@ static int parse_site(ctx_t *c, const cJSON *o, const char *path, ws_site *s)
     if (!cJSON_IsArray(nodes) || cJSON_GetArraySize(nodes) == 0)
         return fail(c, p, "must be a non-empty array of node groups");
     s->n_groups = cJSON_GetArraySize(nodes);
+    if (s->n_groups > 256) /* each group's models have their own random streams (ws_sim.h, WS_STREAM_MODEL) */
+        return fail(c, path, "nodes: at most 256 node groups per site (%d given)", s->n_groups);
     s->groups = calloc((size_t)s->n_groups, sizeof *s->groups);
     if (!s->groups)
         return fail(c, p, "out of memory");
@@ -376,6 +379,8 @@ static int parse_sites(ctx_t *c, const cJSON *root)
     if (!cJSON_IsArray(sites) || cJSON_GetArraySize(sites) == 0)
         return fail(c, "sites", "must be a non-empty array");
     c->sc->n_sites = cJSON_GetArraySize(sites);
+    if (c->sc->n_sites > WS_STREAM_MAX_SITES) /* each site's models have their own random streams */
+        return fail(c, "sites", "at most %d sites (%d given)", WS_STREAM_MAX_SITES, c->sc->n_sites);
     c->sc->sites = calloc((size_t)c->sc->n_sites, sizeof *c->sc->sites);
     if (!c->sc->sites)
         return fail(c, "sites", "out of memory");
@@ -550,6 +555,8 @@ static int parse_classes(ctx_t *c, const cJSON *w)
         return fail(c, "workload.classes", "must be an array");
     ws_scenario *sc = c->sc;
     sc->n_classes = cJSON_GetArraySize(cl);
+    if (sc->n_classes > WS_STREAM_MAX_CLASSES) /* each class has its own random streams */
+        return fail(c, "workload.classes", "at most %d classes (%d given)", WS_STREAM_MAX_CLASSES, sc->n_classes);
     sc->classes = calloc((size_t)sc->n_classes + 1, sizeof *sc->classes);
     if (!sc->classes)
         return fail(c, "workload.classes", "out of memory");

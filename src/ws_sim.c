@@ -20,7 +20,6 @@
 enum { EV_STEP = 1, EV_HOUR, EV_END, EV_ARRIVE_TRACE, EV_ARRIVE_CLASS, EV_HORIZON, EV_RELEASE, EV_START, EV_OFF };
 enum { PD_AWAKE = 0, PD_OFF = 1, PD_WAKING = 2 };      /* node power states under power_down */
 enum { APPLY_ALLOC = 1, APPLY_LOAD = 2 };              /* what job_apply changes */
-#define WS_STREAM_FORECAST 0x40000000u                 /* forecast noise stream id */
 enum { PRIO_STEP = 0, PRIO_END = 1, PRIO_ARRIVE = 2, PRIO_HORIZON = 3 };
 
 typedef struct {
@@ -2400,8 +2399,8 @@ static int classes_init(sim_t *s)
     if (!s->rng_arrive || !s->rng_runtime || !s->next_submit || !s->feasible)
         return -1;
     for (int k = 0; k < n; k++) {
-        s->rng_arrive[k] = stream_rng(seed, 2u * (uint32_t)k + 1);
-        s->rng_runtime[k] = stream_rng(seed, 2u * (uint32_t)k + 2);
+        s->rng_arrive[k] = stream_rng(seed, WS_STREAM_CLASS_ARRIVALS + 2u * (uint32_t)k);
+        s->rng_runtime[k] = stream_rng(seed, WS_STREAM_CLASS_RUNTIMES + 2u * (uint32_t)k);
         if (!s->rng_arrive[k] || !s->rng_runtime[k])
             return -1;
         job_t probe = {0};

@@ -5,9 +5,8 @@
  * O(all jobs): arrivals stream from the generator or the trace file one at a time.
  *
  * Random streams: every stream has its own gsl_rng (MT19937) seeded from (seed, stream id) with
- * ws_sim_stream_seed, so that what-if variants can share streams (common random numbers):
- *   stream 2k+1: arrival times of class k;  stream 2k+2: runtime draws (one N(0,1) per job) of class k;
- *   stream 0x40000000: the noisy carbon forecast of temporal shifting (one N(0,1) per site and hour).
+ * ws_sim_stream_seed, so that what-if variants can share streams (common random numbers); the ids are
+ * the WS_STREAM_* below.
  *
  * Policies that move energy and carbon (scenarios/README.md, "policy"): greenest / cheapest /
  * energy-aware dispatch, temporal shifting of deferrable classes (a job is held back until its
@@ -137,5 +136,24 @@ void ws_sim_hour_csv_row(FILE *out, const ws_scenario *sc, const ws_sim_hour *h)
 
 /* Seed of stream `stream` under run seed `seed` (SplitMix64 of both). */
 unsigned long ws_sim_stream_seed(uint64_t seed, uint32_t stream);
+
+/* Every random stream id, in one place, in ranges that cannot meet (the limits are checked where the
+ * scenario is read: at most WS_STREAM_MAX_CLASSES classes, WS_STREAM_MAX_SITES sites and as many node
+ * groups per site, 32 variants x 16 tweaks, 10,000 replicas). */
+#define WS_STREAM_MAX_CLASSES 0x7fff
+#define WS_STREAM_MAX_SITES 256
+enum {
+    WS_STREAM_CLASS_ARRIVALS = 1,      /* + 2k: arrival times of class k */
+    WS_STREAM_CLASS_RUNTIMES = 2,      /* + 2k: runtime draws of class k */
+    WS_STREAM_REPLICA = 0x10000,       /* + r: the run seed of what-if replica r */
+    WS_STREAM_MODEL = 0x20000,         /* + 256 site + group: power-model parameter draws */
+    WS_STREAM_TWEAK = 0x30000,         /* + 16 variant + tweak: tweak factor draws */
+    WS_STREAM_SWEEP_POINT = 0x20000000, /* + p: the seed of sweep point p */
+    WS_STREAM_FORECAST = 0x40000000    /* the noisy shifting forecast */
+};
+_Static_assert(2 * WS_STREAM_MAX_CLASSES + WS_STREAM_CLASS_RUNTIMES <= WS_STREAM_REPLICA, "class streams overlap");
+_Static_assert(WS_STREAM_REPLICA + 10000 <= WS_STREAM_MODEL, "replica streams overlap");
+_Static_assert(WS_STREAM_MODEL + WS_STREAM_MAX_SITES * 256 <= WS_STREAM_TWEAK, "model streams overlap");
+_Static_assert(WS_STREAM_TWEAK + 32 * 16 <= WS_STREAM_SWEEP_POINT, "tweak streams overlap");
 
 #endif

@@ -20,7 +20,6 @@
 #endif
 
 /* Point p's seed stream: far from the replica (0x10000 + r) and forecast (0x40000000) streams. */
-#define POINT_STREAM 0x20000000u
 
 /* ---- parsing ---- */
 
@@ -127,7 +126,7 @@ cJSON *ws_sweep_point_doc(const ws_sweep *sw, long p, ws_error *err)
 
 uint64_t ws_sweep_point_seed(const ws_sweep *sw, long p)
 {
-    return (uint64_t)ws_sim_stream_seed(sw->seed, POINT_STREAM + (uint32_t)p);
+    return (uint64_t)ws_sim_stream_seed(sw->seed, WS_STREAM_SWEEP_POINT + (uint32_t)p);
 }
 
 /* ---- one point ---- */

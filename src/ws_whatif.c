@@ -362,7 +362,7 @@ static int variant_prepare(variant_t *v, int vi, uint64_t replica_seed, int draw
             if (!draw)
                 continue;
             /* Streams by (site, group): variants that keep a group draw the same parameters for it. */
-            gsl_rng *r = rng_for(replica_seed, 0x20000u + (uint32_t)(s * 256 + g));
+            gsl_rng *r = rng_for(replica_seed, WS_STREAM_MODEL + (uint32_t)(s * 256 + g));
             if (!r)
                 return -1;
             int bad = ws_model_draw(&v->orig_power[k], r, &grp->power) != 0 ||
@@ -384,7 +384,7 @@ static int variant_prepare(variant_t *v, int vi, uint64_t replica_seed, int draw
         const tweak_t *tw = &v->tweaks[t];
         double rf = tw->runtime_f, pf = tw->power_f;
         if (draw && (tw->runtime_logsd > 0 || tw->power_logsd > 0)) {
-            gsl_rng *r = rng_for(replica_seed, 0x30000u + (uint32_t)(vi * MAX_TWEAKS + t));
+            gsl_rng *r = rng_for(replica_seed, WS_STREAM_TWEAK + (uint32_t)(vi * MAX_TWEAKS + t));
             if (!r)
                 return -1;
             rf *= exp(tw->runtime_logsd * gsl_ran_gaussian(r, 1.0));
@@ -684,7 +684,7 @@ static void record_row(const whatif_t *w, variant_t *v, int rep, const ws_sim_re
 static int run_task(whatif_t *w, variant_t *wv, int vi, int rep, const char *out_dir, ct_table *ct,
                     struct progress *prog, ws_error *err)
 {
-    uint64_t seed = w->replicas == 1 ? w->seed : ws_sim_stream_seed(w->seed, 0x10000u + (uint32_t)rep);
+    uint64_t seed = w->replicas == 1 ? w->seed : ws_sim_stream_seed(w->seed, WS_STREAM_REPLICA + (uint32_t)rep);
     variant_t *v = &w->v[vi];
     int prep = variant_prepare(wv, vi, seed, w->replicas > 1);
     if (prep == -2) {
