@@ -130,28 +130,29 @@ static int ensure_parent(const char *path)
     return 0;
 }
 
-/* Write the JSON (temp file + rename) and record it in the models table. */
+/* Write the JSON and record it in the models table, both or neither: the file is written to a temporary
+ * (ws_outfile), the row inserted in a transaction, the file renamed into place, and only then committed
+ * (a failed rename rolls the row back; a failed insert leaves no file). */
 static int save_model(ws_store *st, const char *path, cJSON *o, const char *arch, const char *family,
                       const char *job, const char *form, int assumed, const char *fitted_at)
 {
-    char *text = cJSON_Print(o), tmp[1100];
-    if (!text || ensure_parent(path) != 0) {
+    char *text = cJSON_Print(o);
+    ws_outfile out;
+    ws_error err;
+    FILE *f = text && ensure_parent(path) == 0 ? ws_outfile_open(&out, path, &err) : NULL;
+    if (!f) {
+        if (text)
+            ws_error_print(&err, stderr);
         free(text);
         return WS_EFAIL;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        fprintf(stderr, "wattscale fit: cannot write %s: %s\n", path, strerror(errno));
-        remove(tmp);
-        free(text);
-        return WS_EFAIL;
-    }
-    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO models(arch, family, job, form, assumed, path, json, "
-                                           "fitted_at) VALUES (?,?,?,?,?,?,?,?)");
+    fputs(text, f);
+    fputc('\n', f);
+    int own = sqlite3_get_autocommit(st->db); /* inside a caller's transaction, that one decides */
+    sqlite3_stmt *s = !own || ws_store_begin(st) == 0
+                          ? ws_store_prepare(st, "INSERT INTO models(arch, family, job, form, assumed, path, json, "
+                                                 "fitted_at) VALUES (?,?,?,?,?,?,?,?)")
+                          : NULL;
     int rc = WS_EFAIL;
     if (s) {
         ws_bind_text(s, 1, arch);
@@ -167,6 +168,16 @@ static int save_model(ws_store *st, const char *path, cJSON *o, const char *arch
             fprintf(stderr, "wattscale fit: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
         sqlite3_finalize(s);
     }
+    if (rc == 0 && ws_outfile_commit(&out, &err) != 0) {
+        ws_error_print(&err, stderr);
+        rc = WS_EFAIL;
+    } else if (rc != 0) {
+        ws_outfile_abort(&out);
+    }
+    if (own && rc == 0 && ws_store_commit(st) != 0)
+        rc = WS_EFAIL;
+    if (own && rc != 0)
+        ws_store_rollback(st);
     free(text);
     return rc;
 }
