@@ -211,9 +211,10 @@ static int simulate(const char *path, const ws_sim_options *base, const char *ou
     int rc = open_outputs(&o, out_dir, jobs_out, &opt) == 0 ? 0 : 1;
     ws_sim_result res;
     memset(&res, 0, sizeof res);
-    if (rc == 0 && ws_sim_run(&sc, &opt, &res, &err) != 0) {
+    int sim_rc = rc == 0 ? ws_sim_run(&sc, &opt, &res, &err) : 0;
+    if (sim_rc != 0) {
         ws_error_print(&err, stderr);
-        rc = 2;
+        rc = sim_rc == -2 ? 1 : 2; /* out of memory is not bad input */
     }
     if (close_outputs(&o, rc == 0) != 0 && rc == 0)
         rc = 1;

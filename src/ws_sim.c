@@ -2646,7 +2646,7 @@ int ws_sim_run(const ws_scenario *sc, const ws_sim_options *opt, ws_sim_result *
     if (s.sites)
         free_live_jobs(&s);
     sim_free(&s);
-    return rc == 0 ? 0 : -1;
+    return rc == 0 ? 0 : s.failed ? -1 : -2; /* bad input (the trace), or out of memory */
 }
 
 void ws_sim_result_free(ws_sim_result *r)

@@ -114,8 +114,8 @@ typedef struct {
     ws_sim_observer obs;
 } ws_sim_options;
 
-/* Run. Returns 0, or -1 with err set (a malformed trace line, out of memory). res is filled either
- * way and must be freed. */
+/* Run. Returns 0, -1 with err set for bad input (a malformed trace line), or -2 out of memory (err
+ * says so). res is filled either way and must be freed. */
 int ws_sim_run(const ws_scenario *sc, const ws_sim_options *opt, ws_sim_result *res, ws_error *err);
 void ws_sim_result_free(ws_sim_result *res);
 /* Reporting (ws_sim_report.c). The summary object `simulate --json` prints: totals (jobs, makespan_s,

@@ -718,7 +718,7 @@ static int run_task(whatif_t *w, variant_t *wv, int vi, int rep, const char *out
         r = -3;
     }
     if (rc.hourly && r == 0 && ws_outfile_commit(&hourly_out, err) != 0)
-        r = -2; /* the run was fine, its hourly file could not be written */
+        r = -4; /* the run was fine, its hourly file could not be written */
     else if (rc.hourly && r != 0)
         ws_outfile_abort(&hourly_out);
     if (r == 0) {
@@ -735,7 +735,7 @@ static int run_task(whatif_t *w, variant_t *wv, int vi, int rep, const char *out
         row[M_WIN_JOBS] = (double)rc.win_jobs;
     }
     ws_sim_result_free(&res);
-    return r == 0 ? WS_OK : r == -2 ? WS_EFAIL : WS_EINPUT;
+    return r == 0 ? WS_OK : r == -2 || r == -4 ? WS_EFAIL : WS_EINPUT;
 }
 
 /* A worker's own copy of every variant (scenario parsed again from the variant's document, so that
