@@ -19,6 +19,26 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
   WATTSCALE_SANITIZED=1 ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
+echo "== fuzz smoke: clang libFuzzer harnesses of tests/fuzz, 10 s each on seeds from data/ and scenarios/"
+CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWATTSCALE_FUZZ=ON -DWATTSCALE_TESTS=OFF \
+  -DWATTSCALE_MPI=OFF >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_ingest fuzz_scenario >/dev/null
+F=$(mktemp -d)
+mkdir -p "$F/seed_ingest" "$F/seed_scenario" "$F/corpus_ingest" "$F/corpus_scenario"
+cp data/profiles/*/*.csv data/studies/*.csv "$F/seed_ingest/"
+head -c 20000 data/measured/h100/power_fp32_gpu_b512_r0.csv >"$F/seed_ingest/nvidia-smi.csv"
+cp scenarios/*.json "$F/seed_scenario/"
+for h in ingest scenario; do
+  if ! (cd "$F" && ASAN_OPTIONS=detect_leaks=1 "$OLDPWD/build-fuzz/fuzz_$h" -max_total_time=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$F/" "corpus_$h" "seed_$h" >"$F/fuzz_$h.log" 2>&1); then
+    tail -40 "$F/fuzz_$h.log"
+    echo "fuzz_$h found a failure; the input is in $F" >&2
+    exit 1
+  fi
+  echo "fuzz_$h: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$F/fuzz_$h.log"), no failure"
+done
+rm -rf "$F"
+
 echo "== build with clang ASan+UBSan and test"
 CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Debug -DWATTSCALE_SANITIZE=ON -DWATTSCALE_MPI=OFF >/dev/null
 cmake --build build-clang -j"$jobs"

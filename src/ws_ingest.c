@@ -310,6 +310,7 @@ int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *e
     int rc = WS_OK, got, have_header = 0;
     size_t nfields = 0;
     while (rc == WS_OK && (got = ws_csv_next(&csv)) != 0) {
+        int data_row = 0; /* only a data row may be skipped: a bad header or comment ends the read */
         if (got < 0) {
             ws_error_set(err, path, csv.next_line, "", "unterminated quoted field");
             rc = WS_EINPUT;
@@ -325,12 +326,14 @@ int ws_ingest_read_table(const char *path, const ws_table_reader *r, ws_error *e
                                                                             : "wrong field count",
                          csv.nfields, nfields);
             rc = WS_EINPUT;
+            data_row = 1;
         } else {
+            data_row = 1;
             if (r->line_now)
                 *r->line_now = csv.line;
             rc = r->on_row(r->ctx, &csv, err);
         }
-        if (rc == WS_EINPUT && r->skips && have_header && got > 0) { /* a bad row: skip it, count it */
+        if (rc == WS_EINPUT && r->skips && data_row) { /* a bad row: skip it, count it */
             if (r->skips->n < 5)
                 r->skips->lines[r->skips->n] = csv.line;
             r->skips->n++;

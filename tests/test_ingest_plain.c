@@ -330,6 +330,23 @@ static void test_plain_json_strict(void **state)
     }
 }
 
+/* Found by fuzz_ingest: with --skip-bad-rows a refused header was "skipped" like a bad row, and the rows
+ * were then read with no layout (an out-of-bounds read in the Zeus parser). A bad header ends the read. */
+static void test_skip_bad_rows_keeps_header_errors(void **state)
+{
+    (void)state;
+    ws_ingest_opts o = ws_test_opts(ws_test_write("wide_as_zeus.csv", "timestamp,GPU0,GPU1\n0,100,50\n1,200,50\n"));
+    ws_skips sk = {0};
+    o.skip_bad_rows = &sk;
+    ws_mem_sink m;
+    ws_error err;
+    char tool[64];
+    assert_int_equal(ws_test_parse(ws_ingest_zeus, &o, &m, tool, &err), WS_EINPUT);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(sk.n, 0);
+    ws_mem_sink_free(&m);
+}
+
 /* One transaction per file: a parser failing after it began profiles leaves no trace. */
 static void test_store_rollback(void **state)
 {
@@ -366,7 +383,7 @@ int main(void)
         cmocka_unit_test(test_store_rollback),          cmocka_unit_test(test_plain_interleaved_devices),
         cmocka_unit_test(test_zeus_power_monitor_real),  cmocka_unit_test(test_powerjoular),
         cmocka_unit_test(test_column_mapping),           cmocka_unit_test(test_wide_per_gpu),
-        cmocka_unit_test(test_plain_json_strict),
+        cmocka_unit_test(test_plain_json_strict),       cmocka_unit_test(test_skip_bad_rows_keeps_header_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
