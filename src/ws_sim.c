@@ -589,6 +589,7 @@ static int ring_push(site_t *st, int32_t j, double lb)
         double *nt = st->easy ? malloc(2 * nc * sizeof *nt) : NULL;
         if (!nr || (st->easy && !nt)) {
             free(nr);
+            free(nt); /* found by test_faults: leaked when only the ring's allocation failed */
             return -1;
         }
         for (size_t i = st->r_head; i < st->r_tail; i++)
@@ -2333,7 +2334,7 @@ static int site_init(sim_t *s, int si)
 
 static void site_free(site_t *st)
 {
-    for (int gi = 0; gi < st->n_groups; gi++) {
+    for (int gi = 0; st->groups && gi < st->n_groups; gi++) { /* groups NULL: site_init failed early */
         free(st->groups[gi].mc);
         free(st->groups[gi].mg);
         free(st->groups[gi].amc);
@@ -2628,6 +2629,7 @@ int ws_sim_run(const ws_scenario *sc, const ws_sim_options *opt, ws_sim_result *
     static const ws_sim_options none = {0};
     sim_t s;
     memset(&s, 0, sizeof s);
+    memset(res, 0, sizeof *res); /* freeable whatever fails first (found by test_faults) */
     s.sc = sc;
     s.opt = opt ? opt : &none;
     s.res = res;

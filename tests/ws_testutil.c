@@ -83,10 +83,17 @@ static int mem_begin(ws_ingest_sink *sink, ws_profile *p)
 static int mem_sample(ws_ingest_sink *sink, const ws_profile *p, const ws_sample *s)
 {
     ws_mem_sink *m = sink->ctx;
-    if (m->n_samples == m->cap_samples) {
-        m->cap_samples = m->cap_samples ? 2 * m->cap_samples : 64;
-        m->samples = realloc(m->samples, (size_t)m->cap_samples * sizeof *m->samples);
-        m->sample_profile = realloc(m->sample_profile, (size_t)m->cap_samples * sizeof *m->sample_profile);
+    if (m->n_samples == m->cap_samples) { /* out of memory is an error the parser must pass on (test_faults) */
+        long cap = m->cap_samples ? 2 * m->cap_samples : 64;
+        ws_sample *ns = realloc(m->samples, (size_t)cap * sizeof *ns);
+        if (!ns)
+            return -1;
+        m->samples = ns;
+        int *np = realloc(m->sample_profile, (size_t)cap * sizeof *np);
+        if (!np)
+            return -1;
+        m->sample_profile = np;
+        m->cap_samples = cap;
     }
     m->sample_profile[m->n_samples] = p->source_index;
     m->samples[m->n_samples++] = *s;
