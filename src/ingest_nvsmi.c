@@ -230,11 +230,6 @@ static int parse_pct(const char *text, double *pct)
     return 0;
 }
 
-/* Equal, or both unknown. */
-static int same_value(double a, double b)
-{
-    return a == b || (isnan(a) && isnan(b));
-}
 
 static device *find_device(devices *ds, const char *key, const ws_ingest_opts *opts)
 {
@@ -310,7 +305,7 @@ static int handle_row(const layout *L, char **f, const ws_csv *csv, devices *ds,
         return WS_EINPUT;
     }
     if (repeat) { /* the same instant again: a logger's duplicate row, or GPUs nothing tells apart */
-        if (!same_value(s.power_w, d->last_power_w) || !same_value(s.util_pct, d->last_util_pct)) {
+        if (!ws_same_value(s.power_w, d->last_power_w) || !ws_same_value(s.util_pct, d->last_util_pct)) {
             ws_error_set(err, path, csv->line, "timestamp",
                          "%s repeats the previous timestamp of GPU %s with other values: several GPUs interleaved "
                          "without a column telling them apart (index, gpu, uuid, pci.bus_id, ...)?",

@@ -28,13 +28,12 @@ typedef struct {
     int begun, has_counter;
 } series;
 
-static int same_value(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
 
 static int same_sample(const ws_sample *a, const ws_sample *b)
 {
-    return same_value(a->power_w, b->power_w) && same_value(a->util_pct, b->util_pct) &&
-           same_value(a->cpu_power_w, b->cpu_power_w) && same_value(a->gpu_power_w, b->gpu_power_w) &&
-           same_value(a->ram_power_w, b->ram_power_w) && same_value(a->energy_j, b->energy_j);
+    return ws_same_value(a->power_w, b->power_w) && ws_same_value(a->util_pct, b->util_pct) &&
+           ws_same_value(a->cpu_power_w, b->cpu_power_w) && ws_same_value(a->gpu_power_w, b->gpu_power_w) &&
+           ws_same_value(a->ram_power_w, b->ram_power_w) && ws_same_value(a->energy_j, b->energy_j);
 }
 
 static void series_init(series *s, const ws_ingest_opts *opts, int index)
@@ -344,8 +343,6 @@ static int plain_mapping(plain_cols *c, char **h, size_t n, const ws_ingest_opts
     return WS_OK;
 }
 
-static int wide_device(const char *field, char name[32]);
-
 static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
 {
     plain_ctx *p = ctx;
@@ -360,7 +357,7 @@ static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
     if (rc != WS_OK)
         return rc;
     for (size_t i = 0; p->c.power < 0 && p->c.energy < 0 && i < n && p->n_wide < 16; i++)
-        if (wide_device(h[i], p->wide_name[p->n_wide]))
+        if (ws_ingest_wide_device(h[i], p->wide_name[p->n_wide]))
             p->wide[p->n_wide++] = (int)i;
     if (p->n_wide > 0) {
         p->c.power = p->wide[0]; /* checked below like any power column */
@@ -373,36 +370,6 @@ static int plain_on_header(void *ctx, const ws_csv *csv, ws_error *err)
         return WS_EINPUT;
     }
     return WS_OK;
-}
-
-/* A wide layout's device: "GPU0", "gpu1_power_w", "GPU 2 Power (W)", "package-0", "socket1": a device
- * word, its number, then nothing but a power word or unit; into name (e.g. "gpu0"). */
-static int wide_device(const char *field, char name[32])
-{
-    static const char *const words[] = {"gpu", "package-", "package", "socket", "cpu"};
-    const char *f = field;
-    while (*f == ' ')
-        f++;
-    for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
-        size_t len = strlen(words[k]);
-        if (strncasecmp(f, words[k], len) != 0)
-            continue;
-        const char *d = f + len;
-        while (*d == ' ' || *d == '_')
-            d++;
-        if (!isdigit((unsigned char)*d))
-            continue;
-        char *end;
-        long idx = strtol(d, &end, 10);
-        for (const char *r = end; *r; r++)
-            if (!strchr(" _-()[]", *r) && strncasecmp(r, "power", 5) != 0 && strncasecmp(r, "w", 1) != 0)
-                return 0;
-            else if (strncasecmp(r, "power", 5) == 0)
-                r += 4;
-        snprintf(name, 32, "%.8s%ld", k == 1 ? "package" : words[k], idx);
-        return 1;
-    }
-    return 0;
 }
 
 static int plain_on_row(void *ctx, const ws_csv *csv, ws_error *err)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -59,25 +60,43 @@ static int has_prefix(char *const *fields, size_t n, const char *prefix)
     return 0;
 }
 
-/* A wide per-device layout: a column named GPU<n>, package-<n> or socket<n> (GPU0, gpu1_power_w, ...). */
+/* A wide layout's device: "GPU0", "gpu1_power_w", "GPU 2 Power (W)", "package-0", "socket1": a device
+ * word, its number, then nothing but a power word or unit; into name (e.g. "gpu0"). */
+int ws_ingest_wide_device(const char *field, char name[32])
+{
+    static const char *const words[] = {"gpu", "package-", "package", "socket", "cpu"};
+    const char *f = field;
+    while (*f == ' ')
+        f++;
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
+        size_t len = strlen(words[k]);
+        if (strncasecmp(f, words[k], len) != 0)
+            continue;
+        const char *d = f + len;
+        while (*d == ' ' || *d == '_')
+            d++;
+        if (!isdigit((unsigned char)*d))
+            continue;
+        char *end;
+        long idx = strtol(d, &end, 10);
+        for (const char *r = end; *r; r++)
+            if (!strchr(" _-()[]", *r) && strncasecmp(r, "power", 5) != 0 && strncasecmp(r, "w", 1) != 0)
+                return 0;
+            else if (strncasecmp(r, "power", 5) == 0)
+                r += 4;
+        snprintf(name, 32, "%.8s%ld", k == 1 ? "package" : words[k], idx);
+        return 1;
+    }
+    return 0;
+}
+
+/* A wide per-device layout: some column is one device's power (ws_ingest_wide_device). */
 static int has_wide_device(char *const *h, size_t n)
 {
-    static const char *const words[] = {"gpu", "package", "socket"};
-    for (size_t i = 0; i < n; i++) {
-        const char *f = h[i];
-        while (*f == ' ')
-            f++;
-        for (size_t k = 0; k < 3; k++) {
-            size_t len = strlen(words[k]);
-            if (strncasecmp(f, words[k], len) != 0)
-                continue;
-            const char *d = f + len;
-            while (*d == ' ' || *d == '_' || *d == '-')
-                d++;
-            if (isdigit((unsigned char)*d))
-                return 1;
-        }
-    }
+    char name[32];
+    for (size_t i = 0; i < n; i++)
+        if (ws_ingest_wide_device(h[i], name))
+            return 1;
     return 0;
 }
 
@@ -371,4 +390,9 @@ void ws_ingest_device_key(char *const *fields, const int *cols, int n, char *key
             strncat(key, "/", size - strlen(key) - 1);
         strncat(key, ws_trim(v), size - strlen(key) - 1);
     }
+}
+
+int ws_same_value(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
 }

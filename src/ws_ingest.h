@@ -150,6 +150,11 @@ int ws_ingest_jobs(const ws_ingest_opts *, ws_ingest_sink *, char[64], ws_error 
  * gpu, gpu_id, device, device_id, device_index, minor_number, uuid, gpu_uuid, pci.bus_id, gpu_bus_id;
  * case-insensitive), at most max of them into cols, in that order; returns how many. */
 int ws_ingest_device_columns(char *const *header, size_t n, int *cols, int max);
+/* A wide layout's device column: "GPU0", "gpu1_power_w", "GPU 2 Power (W)", "package-0", "socket1": a
+ * device word, its number, then nothing but a power word or unit. 1 with name set (e.g. "gpu0"), else 0. */
+int ws_ingest_wide_device(const char *field, char name[32]);
+/* Two readings are the same: equal, or both unknown (NaN). For duplicate-row checks. */
+int ws_same_value(double a, double b);
 /* The device key of a row: the trimmed values of those columns joined by "/" ("0" for an index-only
  * log), "0" when there are none. */
 void ws_ingest_device_key(char *const *fields, const int *cols, int n, char *key, size_t size);
