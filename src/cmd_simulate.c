@@ -51,7 +51,7 @@ typedef struct {
     ws_outfile hourly_out, jobs_out;
     const ws_scenario *sc;
     int progress;
-    struct timespec t0;
+    double t0_s; /* ws_monotonic_s() at the start */
     double last_print;
 } out_ctx;
 
@@ -72,9 +72,7 @@ static void on_job(void *ctx, const ws_sim_job_record *r)
 
 static double elapsed(const out_ctx *o)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - o->t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - o->t0.tv_nsec);
+    return ws_monotonic_s() - o->t0_s;
 }
 
 /* Every 5 s of a run longer than 5 s: one whole line (so logs of batch jobs and notebooks get it too). */
@@ -206,8 +204,7 @@ static int simulate(const char *path, const ws_sim_options *base, const char *ou
         return 2;
     }
     ws_sim_options opt = *base;
-    out_ctx o = {.sc = &sc, .progress = !quiet};
-    clock_gettime(CLOCK_MONOTONIC, &o.t0);
+    out_ctx o = {.sc = &sc, .progress = !quiet, .t0_s = ws_monotonic_s()};
     int rc = open_outputs(&o, out_dir, jobs_out, &opt) == 0 ? 0 : 1;
     ws_sim_result res;
     memset(&res, 0, sizeof res);

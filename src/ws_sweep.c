@@ -226,16 +226,9 @@ typedef struct {
     cJSON **rows;
     long done;
     int ranks;
-    struct timespec t0;
+    double t0_s; /* ws_monotonic_s() at the start */
     double last_print;
 } driver;
-
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
-}
 
 /* Keep the row of point p (text from any rank); a duplicate or unreadable row is an error. */
 static int keep_row(driver *d, const char *text)
@@ -250,7 +243,7 @@ static int keep_row(driver *d, const char *text)
     }
     d->rows[(long)p->valuedouble] = row;
     d->done++;
-    double e = seconds_since(&d->t0);
+    double e = ws_monotonic_s() - d->t0_s;
     if (d->opt->progress && e >= 5.0 && e - d->last_print >= 5.0 && d->done < d->sw->n_points) {
         d->last_print = e; /* whole lines every 5 s: batch logs and notebooks get them too */
         fprintf(stderr, "sweep: %ld/%ld points on %d rank(s), %.0f s elapsed, ETA %.0f s\n", d->done, d->sw->n_points,
@@ -391,8 +384,7 @@ static int serial(driver *d)
 
 int ws_sweep_run_all(const ws_sweep *sw, const ws_sweep_options *opt, cJSON **rows, int *is_root)
 {
-    driver d = {sw, opt, rows, 0, 1, {0, 0}, 0};
-    clock_gettime(CLOCK_MONOTONIC, &d.t0);
+    driver d = {sw, opt, rows, 0, 1, ws_monotonic_s(), 0};
     *is_root = 1;
     int rc;
 #ifdef WS_HAVE_MPI
@@ -406,9 +398,11 @@ int ws_sweep_run_all(const ws_sweep *sw, const ws_sweep_options *opt, cJSON **ro
 #else
     rc = serial(&d);
 #endif
-    if (*is_root && opt->timing)
+    if (*is_root && opt->timing) {
+        double took_s = ws_monotonic_s() - d.t0_s;
         fprintf(stderr, "sweep: %ld points on %d rank(s) in %.3f s (%.4g points/s)\n", sw->n_points, d.ranks,
-                seconds_since(&d.t0), (double)sw->n_points / fmax(seconds_since(&d.t0), 1e-9));
+                took_s, (double)sw->n_points / fmax(took_s, 1e-9));
+    }
     return rc;
 }
 

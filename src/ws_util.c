@@ -277,6 +277,13 @@ double ws_round_us(double seconds)
     return round(seconds * 1e6) / 1e6;
 }
 
+double ws_monotonic_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 void ws_now_iso(char *buf, size_t size)
 {
     /* SOURCE_DATE_EPOCH pins stamps for reproducible outputs (tests, byte-identical reports). */

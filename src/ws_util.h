@@ -39,6 +39,8 @@ void ws_format_time(double unix_s, char *buf, size_t size);
 /* Seconds rounded to the microsecond: differences of epoch times (~1.8e9 s) carry ~1e-7 s of binary
  * noise that would otherwise print as 0.805000066757202 s. Logs are stamped to the millisecond. */
 double ws_round_us(double seconds);
+/* Seconds on the monotonic clock: differences time long runs (progress lines), never wall time. */
+double ws_monotonic_s(void);
 /* Current time as an ISO-8601 UTC string (for ingest/fit stamps). */
 void ws_now_iso(char *buf, size_t size);
 

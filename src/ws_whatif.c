@@ -847,18 +847,11 @@ static int whatif_threads(const ws_whatif_options *opt, int n_tasks)
     return (int)(n < n_tasks ? n : n_tasks);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Until every run is done: a progress line on stderr every few seconds (runs done, jobs simulated,
  * rate, elapsed, ETA from the simulated fraction), terminal or not. */
 static void monitor(pool_t *p, const ws_whatif_options *opt, int threads)
 {
-    double t0 = now_s(), last = t0;
+    double t0 = ws_monotonic_s(), last = t0;
     for (;;) {
         struct timespec nap = {0, 100 * 1000 * 1000};
         nanosleep(&nap, NULL);
@@ -867,7 +860,7 @@ static void monitor(pool_t *p, const ws_whatif_options *opt, int threads)
         pthread_mutex_unlock(&p->mu);
         if (done == p->n_mine)
             break;
-        double t = now_s();
+        double t = ws_monotonic_s();
         if (opt->quiet || t - last < 5.0)
             continue;
         last = t;
