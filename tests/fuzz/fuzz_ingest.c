@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fuzz_file.h"
 #include "ws_ingest.h"
 
 static int on_begin(ws_ingest_sink *s, ws_profile *p)
@@ -32,15 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[] = "/tmp/ws-fuzz-ingest-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
+    if (fuzz_file_write(path, data, size) != 0)
         return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        unlink(path);
-        return 0;
-    }
-    close(fd);
     ws_error err;
     (void)ws_ingest_sniff(path, &err);
     ws_ingest_sink sink = {.begin = on_begin, .sample = on_sample, .end = on_end};

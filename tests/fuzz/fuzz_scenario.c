@@ -4,21 +4,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fuzz_file.h"
 #include "ws_scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[] = "/tmp/ws-fuzz-scenario-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
+    if (fuzz_file_write(path, data, size) != 0)
         return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        unlink(path);
-        return 0;
-    }
-    close(fd);
     ws_scenario sc;
     ws_error err;
     if (ws_scenario_load(path, &sc, &err) == 0)
