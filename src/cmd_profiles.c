@@ -1,41 +1,33 @@
 /* cmd_profiles: `wattscale profiles` lists what the store holds (table, CSV or JSON). */
-#include <getopt.h>
 #include <string.h>
 
 #include "commands.h"
 #include "ws_cli.h"
-
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: wattscale profiles [--job NAME] [--arch SLUG] [--json|--csv] [--db PATH]\n\n"
-                 "List stored profiles with their energy by component. A '*' in the note column means the\n"
-                 "energy carries a caveat (short job, gaps): 'wattscale show ID' prints it.\n"
-                 "Notebooks: pandas.read_sql('SELECT * FROM profile_energy', sqlite3.connect('wattscale.db')).\n");
-}
+#include "ws_opt.h"
 
 int cmd_profiles(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, 0, 'J'}, {"csv", no_argument, 0, 'C'}, {"db", required_argument, 0, 'd'},
-        {"job", required_argument, 0, 'j'}, {"arch", required_argument, 0, 'a'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int json = 0, csv = 0, c;
+    int json = 0, csv = 0, status;
     const char *db = NULL, *job = NULL, *arch = NULL;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'J': json = 1; break;
-        case 'C': csv = 1; break;
-        case 'd': db = optarg; break;
-        case 'j': job = optarg; break;
-        case 'a': arch = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind < argc || (json && csv)) {
-        usage(stderr);
-        return 2;
+    const ws_opt options[] = {
+        WS_OPT_STRING(0, "job", &job, "NAME", "only this job class"),
+        WS_OPT_STRING(0, "arch", &arch, "SLUG", "only this architecture"),
+        WS_OPT_FLAG(0, "json", &json, "a JSON array, one object per profile"),
+        WS_OPT_FLAG(0, "csv", &csv, "CSV with a header (cells that a spreadsheet would run as formulas are\n"
+                                   "neutralised)"),
+        WS_OPT_DB(&db),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {
+        "profiles", "wattscale profiles [--job NAME] [--arch SLUG] [--json|--csv] [--db PATH]",
+        "List stored profiles with their energy by component. A '*' in the note column means the\n"
+        "energy carries a caveat (short job, gaps): 'wattscale show ID' prints it.",
+        options, "Notebooks: pandas.read_sql('SELECT * FROM profile_energy', sqlite3.connect('wattscale.db')).",
+        NULL, 0, 0, 0};
+    if (ws_opt_parse(&spec, argc, argv, &status) < 0)
+        return status;
+    if (json && csv) {
+        fprintf(stderr, "wattscale profiles: --json and --csv exclude each other\n");
+        return WS_EINPUT;
     }
     ws_store st;
     if (ws_cli_open_store(&st, db) != 0)
