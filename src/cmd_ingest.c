@@ -167,7 +167,8 @@ int cmd_ingest(int argc, char **argv)
             ws_error_print(&err, stderr);
             status = WS_EINPUT;
         } else if (rc != WS_OK) {
-            fprintf(stderr, "wattscale ingest: %s: failed (store error)\n", argv[i]);
+            fprintf(stderr, "wattscale ingest: %s: not stored: %s\n", argv[i],
+                    err.message[0] ? err.message : ws_store_error(&st));
             status = status ? status : WS_EFAIL;
         } else if (res.already) {
             if (!quiet)

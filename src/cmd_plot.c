@@ -325,10 +325,14 @@ static int plot_run(int argc, char **argv)
         return WS_EFAIL;
     long long id = 0;
     char out_dir[1024] = "", hourly[1100], prefix[128];
-    cJSON *report = ws_report_load(&st, optind < argc ? argv[optind] : "latest", &id, out_dir, sizeof out_dir);
+    cJSON *report = NULL;
+    ws_error err = {0};
+    int load_rc = ws_report_load(&st, optind < argc ? argv[optind] : "latest", &id, out_dir, sizeof out_dir, &report, &err);
     ws_store_close(&st);
-    if (!report)
-        return 2;
+    if (load_rc != WS_OK) {
+        ws_error_print(&err, stderr);
+        return load_rc;
+    }
     if (!cJSON_GetObjectItemCaseSensitive(report, "headline")) {
         fprintf(stderr, "wattscale plot run: run %lld is a plain simulation, not a what-if: nothing to compare\n", id);
         cJSON_Delete(report);
@@ -339,7 +343,6 @@ static int plot_run(int argc, char **argv)
     int have_hourly = out_dir[0] && stat(hourly, &sb) == 0;
     cJSON_DeleteItemFromObjectCaseSensitive(report, "figures");
     ws_projplot_prefix(report, prefix, sizeof prefix);
-    ws_error err = {0};
     int rc = WS_OK;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "wattscale plot: cannot create %s: %s\n", dir, strerror(errno));

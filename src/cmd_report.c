@@ -45,10 +45,14 @@ int cmd_report(int argc, char **argv)
     if (ws_cli_open_store(&st, db) != 0)
         return 1;
     long long id = 0;
-    cJSON *report = ws_report_load(&st, optind < argc ? argv[optind] : "latest", &id, NULL, 0);
+    cJSON *report = NULL;
+    ws_error err = {0};
+    int load_rc = ws_report_load(&st, optind < argc ? argv[optind] : "latest", &id, NULL, 0, &report, &err);
     ws_store_close(&st);
-    if (!report)
-        return 2;
+    if (load_rc != WS_OK) {
+        ws_error_print(&err, stderr);
+        return load_rc;
+    }
     FILE *out = out_path ? fopen(out_path, "w") : stdout;
     int rc = 0;
     if (!out) {

@@ -167,21 +167,25 @@ static int report(const ws_scenario *sc, const ws_sim_result *res, const char *d
                   const char *out_dir)
 {
     cJSON *summary = ws_sim_result_to_json(sc, res);
-    char *text = cJSON_Print(summary);
+    char *text = cJSON_Print(summary); /* summary.json is the result alone, without the store's run id */
     int rc = 0;
     int64_t run_id = 0;
     if (out_dir && write_summary(out_dir, text) != 0)
         rc = 1;
     if (store && rc == 0) {
         ws_store st;
-        if (ws_cli_open_store(&st, db) != 0 || ws_sim_store_run(&st, sc, res, "simulate", "baseline", out_dir, text, &run_id) != 0)
+        ws_error err = {0};
+        if (ws_cli_open_store(&st, db) != 0) {
             rc = 1;
-        else
+        } else {
+            if (ws_sim_store_run(&st, sc, res, out_dir, summary, &run_id, &err) != WS_OK) {
+                ws_error_print(&err, stderr);
+                rc = 1;
+            }
             ws_store_close(&st);
+        }
     }
     if (json) {
-        if (run_id)
-            cJSON_AddNumberToObject(summary, "run_id", (double)run_id);
         ws_cli_print_json(summary, stdout);
         summary = NULL;
     } else {
@@ -272,8 +276,10 @@ static int finish_whatif(cJSON *report, const whatif_cli *w, ws_store *st)
         return 1;
     }
     int64_t run_id = 0;
-    if (w->store && ws_whatif_store_run(st, report, w->out_dir, &run_id) != 0)
+    if (w->store && ws_whatif_store_run(st, report, w->out_dir, &run_id, &err) != WS_OK) {
+        ws_error_print(&err, stderr);
         return 1;
+    }
     if (w->out_dir && write_reports(report, w->out_dir) != 0)
         return 1;
     if (w->json) {

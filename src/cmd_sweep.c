@@ -186,10 +186,13 @@ static int finish(const ws_sweep *sw, cJSON *const *rows, const sweep_cli *c, ws
         rc = 1;
     }
     int64_t run_id = 0;
-    if (rc == 0 && c->store && ws_sweep_store_run(st, sw, table, c->out_dir, &run_id) != 0)
+    if (rc == 0 && c->store && ws_sweep_store_run(st, sw, table, c->out_dir, &run_id, &err) != WS_OK) {
+        ws_error_print(&err, stderr);
         rc = 1;
+    }
     if (c->json) {
-        cJSON_AddNumberToObject(table, "run_id", (double)run_id);
+        if (!run_id)
+            cJSON_AddNumberToObject(table, "run_id", 0);
         ws_cli_print_json(table, stdout);
         table = NULL;
     } else {

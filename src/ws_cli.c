@@ -17,7 +17,15 @@ void ws_cli_reset_getopt(void)
 
 int ws_cli_open_store(ws_store *st, const char *db_opt)
 {
-    return ws_store_open(st, ws_store_default_path(db_opt));
+    if (ws_store_open(st, ws_store_default_path(db_opt)) == 0)
+        return 0;
+    ws_cli_store_failed(st);
+    return -1;
+}
+
+void ws_cli_store_failed(const ws_store *st)
+{
+    fprintf(stderr, "wattscale: %s\n", ws_store_error(st));
 }
 
 void ws_cli_print_json(cJSON *value, FILE *out)

@@ -15,6 +15,8 @@ void ws_cli_reset_getopt(void);
 int ws_cli_int_option(const char *cmd, const char *opt, const char *arg, long lo, long hi, int *out);
 /* Open the store named by --db / $WATTSCALE_DB / default, printing why on failure. */
 int ws_cli_open_store(ws_store *st, const char *db_opt);
+/* Print why the last store call failed (ws_store_error) on stderr. */
+void ws_cli_store_failed(const ws_store *st);
 /* Print a cJSON value followed by a newline and free it. */
 void ws_cli_print_json(cJSON *value, FILE *out);
 /* Add a number, or null when NaN. */

@@ -191,11 +191,14 @@ int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_op
     store_sink ss = {.st = st, .format = fmt->name, .keep_samples = opts->keep_samples, .res = res,
                      .check = !opts->allow_implausible, .whole_job = strcmp(fmt->name, "jobs") == 0};
     ws_ingest_sink sink = {.ctx = &ss, .begin = sink_begin, .sample = sink_sample, .end = sink_end};
-    if (ws_store_begin(st) != 0)
+    if (ws_store_begin(st) != 0) {
+        ws_error_set(err, opts->path, 0, "", "%s", ws_store_error(st));
         return WS_EFAIL;
+    }
     int rc = WS_EFAIL;
     /* --replace: the old profiles go in the same transaction as the new ones come, so a failure keeps them */
     if (existing > 0 && ws_store_delete_source(st, existing) != 0) {
+        ws_error_set(err, opts->path, 0, "", "%s", ws_store_error(st));
         ws_store_rollback(st);
         return WS_EFAIL;
     }
@@ -236,6 +239,8 @@ int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_op
         return WS_OK;
     if (rc == WS_OK)
         rc = WS_EFAIL;
+    if (rc == WS_EFAIL && !err->message[0])
+        ws_error_set(err, opts->path, 0, "", "%s", ws_store_error(st));
     ws_store_rollback(st);
     res->n_ids = 0;
     return rc;

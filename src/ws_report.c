@@ -1,6 +1,7 @@
 /* ws_report: see ws_report.h. Markdown and HTML share one walk over the report (a tiny emitter with
  * two back ends) so the formats cannot drift apart. */
 #include "ws_report.h"
+#include "ws_runs.h"
 
 #include <math.h>
 #include <openssl/evp.h>
@@ -429,50 +430,29 @@ static cJSON *from_simulation(const cJSON *sum, long long run_id)
     return r;
 }
 
-cJSON *ws_report_load(ws_store *st, const char *which, long long *id_out, char *out_dir, size_t out_dir_size)
+int ws_report_load(ws_store *st, const char *which, long long *id_out, char *out_dir, size_t out_dir_size,
+                   cJSON **report, ws_error *err)
 {
-    int latest = strcmp(which, "latest") == 0;
-    char *end;
-    long long id = latest ? 0 : strtoll(which, &end, 10);
-    if (!latest && (*end || id <= 0)) {
-        fprintf(stderr, "wattscale: RUN must be a run id or 'latest', not '%s'\n", which);
-        return NULL;
-    }
     /* "latest" is the latest run a report can show (a sweep's table is its CSV/JSON, not a report) */
-    sqlite3_stmt *s = ws_store_prepare(st, latest ? "SELECT id, kind, summary_json, out_dir FROM runs WHERE kind IN "
-                                                    "('simulate', 'whatif') ORDER BY id DESC LIMIT 1"
-                                                  : "SELECT id, kind, summary_json, out_dir FROM runs WHERE id = ?");
-    if (!s)
-        return NULL;
-    if (!latest)
-        sqlite3_bind_int64(s, 1, id);
-    cJSON *report = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *id_out = sqlite3_column_int64(s, 0);
-        const unsigned char *dir = sqlite3_column_text(s, 3);
-        if (out_dir && out_dir_size)
-            ws_strlcpy(out_dir, dir ? (const char *)dir : "", out_dir_size);
-        const char *kind = (const char *)sqlite3_column_text(s, 1);
-        if (!kind || (strcmp(kind, "whatif") != 0 && strcmp(kind, "simulate") != 0)) {
-            fprintf(stderr, "wattscale: run %lld is a %s run: reports show simulate and what-if runs (a sweep's "
-                            "results are the sweep.csv and sweep.json it wrote, with its figures)\n",
-                    *id_out, kind ? kind : "?");
-            sqlite3_finalize(s);
-            return NULL;
-        }
-        cJSON *j = cJSON_Parse((const char *)sqlite3_column_text(s, 2));
-        if (j && strcmp(kind, "whatif") == 0) {
-            report = j;
-        } else if (j) {
-            report = from_simulation(j, *id_out);
-            cJSON_Delete(j);
-        }
-        if (!report)
-            fprintf(stderr, "wattscale: run %lld: stored summary is not valid JSON\n", *id_out);
-    } else {
-        fprintf(stderr, "wattscale: no run %s in %s (see the id `simulate` printed)\n", which, st->path);
+    unsigned kinds = 1u << WS_RUN_SIMULATE | 1u << WS_RUN_WHATIF;
+    ws_run_kind kind;
+    int64_t id = 0;
+    cJSON *summary = NULL;
+    *report = NULL;
+    int rc = ws_runs_load(st, which, kinds, &kind, &id, &summary, out_dir, out_dir_size, err);
+    *id_out = id;
+    if (rc != WS_OK)
+        return rc;
+    if (kind == WS_RUN_WHATIF) {
+        *report = summary;
+        return WS_OK;
     }
-    sqlite3_finalize(s);
-    return report;
+    *report = from_simulation(summary, id);
+    cJSON_Delete(summary);
+    if (!*report) {
+        ws_error_set(err, NULL, 0, NULL, "run %lld: out of memory building its report", (long long)id);
+        return WS_EFAIL;
+    }
+    return WS_OK;
 }
 

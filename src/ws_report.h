@@ -22,7 +22,8 @@ void ws_report_format_interval(const cJSON *iv, char *buf, size_t size);
 
 /* The report of stored run `which` (an id, or "latest"): what-if runs carry their report; a plain
  * simulation becomes a one-variant report of its totals. out_dir (may be NULL) receives the run's
- * output folder. NULL with a message on stderr when there is no such run. */
-cJSON *ws_report_load(ws_store *st, const char *which, long long *id, char *out_dir, size_t out_dir_size);
+ * output folder. WS_OK with *report (caller frees), or WS_EINPUT/WS_EFAIL with err (no such run, a sweep). */
+int ws_report_load(ws_store *st, const char *which, long long *id, char *out_dir, size_t out_dir_size,
+                   cJSON **report, ws_error *err);
 
 #endif

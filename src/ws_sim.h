@@ -122,10 +122,10 @@ void ws_sim_result_free(ws_sim_result *res);
  * it_energy_j, facility_energy_j, co2_kg, cost, mean_wait_s, p95_wait_s, utilisation, ...), sites[]
  * and classes[]. */
 cJSON *ws_sim_result_to_json(const ws_scenario *sc, const ws_sim_result *r);
-/* Store one run: a row in runs (kind "simulate", the scenario's SHA-256, seed, summary JSON) and one
- * row per site in run_sites under `variant`. *run_id receives the new id. Returns 0 or -1. */
-int ws_sim_store_run(ws_store *st, const ws_scenario *sc, const ws_sim_result *r, const char *kind,
-                     const char *variant, const char *out_dir, const char *summary_json, int64_t *run_id);
+/* Store one run through ws_runs: kind "simulate", the scenario's SHA-256 and seed, the summary (which
+ * gets "run_id") and one row per site (variant "baseline"). Returns WS_OK with *run_id, or WS_EFAIL. */
+int ws_sim_store_run(ws_store *st, const ws_scenario *sc, const ws_sim_result *r, const char *out_dir,
+                     cJSON *summary, int64_t *run_id, ws_error *err);
 /* Human-readable summary (the text output of `simulate`). */
 void ws_sim_print_text(const ws_scenario *sc, const ws_sim_result *r, FILE *out);
 

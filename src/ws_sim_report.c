@@ -1,9 +1,11 @@
 /* ws_sim_report: what a simulation result becomes: the JSON summary (printed by `simulate --json`,
  * stored in runs.summary_json), the run rows in the store, and the text table. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ws_cli.h"
+#include "ws_runs.h"
 #include "ws_sim.h"
 
 static double safe_div(double a, double b) { return b > 0 ? a / b : NAN; }
@@ -90,68 +92,25 @@ cJSON *ws_sim_result_to_json(const ws_scenario *sc, const ws_sim_result *r)
     return o;
 }
 
-static int store_sites(ws_store *st, int64_t run_id, const ws_sim_result *r, const char *variant)
+int ws_sim_store_run(ws_store *st, const ws_scenario *sc, const ws_sim_result *r, const char *out_dir,
+                     cJSON *summary, int64_t *run_id, ws_error *err)
 {
-    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO run_sites(run_id, variant, site, jobs, it_energy_j,"
-                                           " facility_energy_j, co2_kg, cost, mean_wait_s, p95_wait_s, utilisation)"
-                                           " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-    if (!s)
-        return -1;
-    int rc = 0;
-    for (int i = 0; i < r->n_sites && rc == 0; i++) {
+    ws_run_site *sites = calloc((size_t)(r->n_sites ? r->n_sites : 1), sizeof *sites);
+    if (!sites) {
+        ws_error_set(err, NULL, 0, NULL, "out of memory storing the run");
+        return WS_EFAIL;
+    }
+    for (int i = 0; i < r->n_sites; i++) {
         const ws_sim_site_result *x = &r->sites[i];
         int exact;
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, run_id);
-        ws_bind_text(s, 2, variant);
-        ws_bind_text(s, 3, x->name);
-        sqlite3_bind_int64(s, 4, x->jobs_completed);
-        ws_bind_double(s, 5, x->it_energy_j);
-        ws_bind_double(s, 6, x->facility_energy_j);
-        ws_bind_double(s, 7, x->co2_g / 1000.0);
-        ws_bind_double(s, 8, x->cost);
-        ws_bind_double(s, 9, ws_wait_mean_s(&x->wait));
-        ws_bind_double(s, 10, ws_wait_quantile_s(&x->wait, 0.95, &exact));
-        ws_bind_double(s, 11, safe_div(x->busy_core_s, x->core_s));
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            fprintf(stderr, "wattscale: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
-            rc = -1;
-        }
+        sites[i] = (ws_run_site){"baseline", x->name, x->jobs_completed, x->it_energy_j, x->facility_energy_j,
+                                 x->co2_g / 1000.0, x->cost, ws_wait_mean_s(&x->wait),
+                                 ws_wait_quantile_s(&x->wait, 0.95, &exact), safe_div(x->busy_core_s, x->core_s)};
     }
-    sqlite3_finalize(s);
+    ws_run_info info = {WS_RUN_SIMULATE, sc->path, sc->sha256, r->seed, out_dir};
+    int rc = ws_runs_insert(st, &info, summary, sites, r->n_sites, run_id, err);
+    free(sites);
     return rc;
-}
-
-int ws_sim_store_run(ws_store *st, const ws_scenario *sc, const ws_sim_result *r, const char *kind,
-                     const char *variant, const char *out_dir, const char *summary_json, int64_t *run_id)
-{
-    char now[40];
-    ws_now_iso(now, sizeof now);
-    if (ws_store_begin(st) != 0)
-        return -1;
-    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO runs(kind, scenario_path, scenario_sha256, seed, started_at,"
-                                           " out_dir, summary_json) VALUES (?,?,?,?,?,?,?)");
-    int rc = -1;
-    if (s) {
-        ws_bind_text(s, 1, kind);
-        ws_bind_text(s, 2, sc->path);
-        sqlite3_bind_text(s, 3, sc->sha256, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 4, (sqlite3_int64)r->seed);
-        ws_bind_text(s, 5, now);
-        ws_bind_text(s, 6, out_dir);
-        sqlite3_bind_text(s, 7, summary_json, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) == SQLITE_DONE) {
-            *run_id = sqlite3_last_insert_rowid(st->db);
-            rc = store_sites(st, *run_id, r, variant);
-        } else {
-            fprintf(stderr, "wattscale: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
-        }
-        sqlite3_finalize(s);
-    }
-    if (rc == 0 && ws_store_commit(st) == 0)
-        return 0;
-    ws_store_rollback(st);
-    return -1;
 }
 
 static void print_row(FILE *out, const ws_sim_site_result *x, int64_t jobs)

@@ -3,6 +3,7 @@
 #include "ws_store.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,26 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(run_id, variant, site));",
 };
 
+/* Failures leave their reason here for the command to print (library code does not print). */
+static void set_error(ws_store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(ws_store *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->error, sizeof st->error, fmt, ap);
+    va_end(ap);
+}
+
+int ws_store_schema_version(void)
+{
+    return (int)(sizeof migrations / sizeof *migrations);
+}
+
+const char *ws_store_error(const ws_store *st)
+{
+    return st->error[0] ? st->error : "store error";
+}
+
 const char *ws_store_default_path(const char *explicit_path)
 {
     if (explicit_path && *explicit_path)
@@ -112,7 +133,7 @@ int ws_store_exec(ws_store *st, const char *sql)
     if (rc != SQLITE_OK) {
         st->busy_seen = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
         if (!(st->opening && st->busy_seen))
-            fprintf(stderr, "wattscale: store %s: %s\n", st->path, msg ? msg : "error");
+            set_error(st, "store %s: %s", st->path, msg ? msg : "error");
         sqlite3_free(msg);
         return -1;
     }
@@ -123,7 +144,7 @@ sqlite3_stmt *ws_store_prepare(ws_store *st, const char *sql)
 {
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-        fprintf(stderr, "wattscale: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
+        set_error(st, "store %s: %s", st->path, sqlite3_errmsg(st->db));
         return NULL;
     }
     return s;
@@ -145,14 +166,14 @@ static int user_version(ws_store *st)
  * at once each apply a migration only if no other did it first (the check and the change are atomic). */
 static int migrate(ws_store *st)
 {
-    int target = (int)(sizeof migrations / sizeof *migrations);
+    int target = ws_store_schema_version();
     for (;;) {
         if (ws_store_begin(st) != 0)
             return -1;
         int v = user_version(st);
         if (v < 0 || v > target) {
             if (v > target)
-                fprintf(stderr, "wattscale: store %s has schema version %d, newer than this wattscale (%d)\n",
+                set_error(st, "store %s has schema version %d, newer than this wattscale (%d)",
                         st->path, v, target);
             ws_store_rollback(st);
             return -1;
@@ -174,13 +195,13 @@ static int open_read_only(ws_store *st, const char *path)
 {
     st->read_only = 1;
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        fprintf(stderr, "wattscale: cannot open store %s for reading: %s\n", path,
+        set_error(st, "cannot open store %s for reading: %s", path,
                 st->db ? sqlite3_errmsg(st->db) : "out of memory");
         ws_store_close(st);
         return -1;
     }
     sqlite3_busy_timeout(st->db, 10000);
-    int v = user_version(st), target = (int)(sizeof migrations / sizeof *migrations);
+    int v = user_version(st), target = ws_store_schema_version();
     if (v < 0) {
         /* A WAL store needs its shared-memory file, which a read-only folder cannot hold: read it as
          * immutable (a snapshot; nobody may be writing to a store we may not write either). */
@@ -192,8 +213,8 @@ static int open_read_only(ws_store *st, const char *path)
             v = user_version(st);
     }
     if (v != target) {
-        fprintf(stderr, "wattscale: store %s is read-only here and at schema version %d, not %d: open it once "
-                        "with write access to update it\n", path, v, target);
+        set_error(st, "store %s is read-only here and at schema version %d, not %d: open it once "
+                         "with write access to update it", path, v, target);
         ws_store_close(st);
         return -1;
     }
@@ -207,7 +228,7 @@ int ws_store_open(ws_store *st, const char *path)
     if (access(path, F_OK) == 0 && access(path, W_OK) != 0)
         return open_read_only(st, path);
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        fprintf(stderr, "wattscale: cannot open store %s: %s\n", path,
+        set_error(st, "cannot open store %s: %s", path,
                 st->db ? sqlite3_errmsg(st->db) : "out of memory");
         sqlite3_close(st->db);
         st->db = NULL;
@@ -232,7 +253,7 @@ int ws_store_open(ws_store *st, const char *path)
     st->opening = 0;
     if (rc != 0) {
         if (st->busy_seen)
-            fprintf(stderr, "wattscale: store %s: still locked by other processes after 50 tries\n", st->path);
+            set_error(st, "store %s: still locked by other processes after 50 tries", st->path);
         ws_store_close(st);
         return -1;
     }
@@ -259,7 +280,7 @@ int ws_store_begin(ws_store *st)
             return 0;
         int busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
         if (!busy || waited > 900) {
-            fprintf(stderr, "wattscale: store %s: %s%s\n", st->path, msg ? msg : "cannot begin a write",
+            set_error(st, "store %s: %s%s", st->path, msg ? msg : "cannot begin a write",
                     busy ? " (other writers held it for 15 minutes)" : "");
             sqlite3_free(msg);
             return -1;
@@ -370,7 +391,7 @@ int64_t ws_store_add_source(ws_store *st, const char *path, const char *sha256, 
     if (sqlite3_step(s) == SQLITE_DONE)
         id = sqlite3_last_insert_rowid(st->db);
     else
-        fprintf(stderr, "wattscale: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
+        set_error(st, "store %s: %s", st->path, sqlite3_errmsg(st->db));
     sqlite3_finalize(s);
     return id;
 }

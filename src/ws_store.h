@@ -9,19 +9,23 @@
 
 #include "ws_util.h"
 
-#define WS_STORE_SCHEMA_VERSION 1
-
 typedef struct {
     sqlite3 *db;
     char path[1024];
     int opening;    /* ws_store_open is setting up: a busy store is retried, not reported */
     int busy_seen;  /* the last failure while opening was SQLITE_BUSY/LOCKED */
     int read_only;  /* the file is not writable by this user: opened for reading only */
+    char error[1400]; /* why the last call failed, with the path (ws_store_error) */
 } ws_store;
+
+/* The schema version this build migrates to: the number of migrations in ws_store.c. */
+int ws_store_schema_version(void);
+/* Why the last failing call failed ("store PATH: message"); library code never prints it, commands do. */
+const char *ws_store_error(const ws_store *st);
 
 /* The path to use: explicit (from --db), else $WATTSCALE_DB, else "wattscale.db". */
 const char *ws_store_default_path(const char *explicit_path);
-/* Open or create, set WAL + busy timeout + foreign keys, migrate. Returns 0 or prints and returns -1. */
+/* Open or create, set WAL + busy timeout + foreign keys, migrate. Returns 0, or -1 with ws_store_error() set. */
 int ws_store_open(ws_store *st, const char *path);
 void ws_store_close(ws_store *st);
 
@@ -30,7 +34,7 @@ int ws_store_commit(ws_store *st);
 void ws_store_rollback(ws_store *st);
 /* Run SQL with no results (schema, pragmas). */
 int ws_store_exec(ws_store *st, const char *sql);
-/* Prepare or print the SQLite error and return NULL. */
+/* Prepare, or NULL with ws_store_error() set. */
 sqlite3_stmt *ws_store_prepare(ws_store *st, const char *sql);
 
 /* Bind helpers: NaN doubles and NULL/empty strings become SQL NULL. */

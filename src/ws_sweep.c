@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ws_json.h"
+#include "ws_runs.h"
 #include "ws_sim.h"
 #include "ws_whatif.h"
 
@@ -555,30 +556,11 @@ cJSON *ws_sweep_table_json(const ws_sweep *sw, cJSON *const *rows)
     return t;
 }
 
-int ws_sweep_store_run(ws_store *st, const ws_sweep *sw, const cJSON *table, const char *out_dir, int64_t *run_id)
+int ws_sweep_store_run(ws_store *st, const ws_sweep *sw, cJSON *table, const char *out_dir, int64_t *run_id,
+                       ws_error *err)
 {
-    char *text = cJSON_PrintUnformatted(table);
-    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO runs(kind, scenario_path, scenario_sha256, seed, started_at,"
-                                           " out_dir, summary_json) VALUES ('sweep', ?, ?, ?, ?, ?, ?)");
-    int rc = s && text ? 0 : -1;
-    if (rc == 0) {
-        char now[40];
-        ws_now_iso(now, sizeof now);
-        ws_bind_text(s, 1, sw->file);
-        ws_bind_text(s, 2, sw->sha256);
-        sqlite3_bind_int64(s, 3, (sqlite3_int64)sw->seed);
-        ws_bind_text(s, 4, now);
-        ws_bind_text(s, 5, out_dir);
-        ws_bind_text(s, 6, text);
-        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-        if (rc == 0)
-            *run_id = sqlite3_last_insert_rowid(st->db);
-        else
-            fprintf(stderr, "wattscale: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
-    }
-    sqlite3_finalize(s);
-    free(text);
-    return rc;
+    ws_run_info info = {WS_RUN_SWEEP, sw->file, sw->sha256, sw->seed, out_dir};
+    return ws_runs_insert(st, &info, table, NULL, 0, run_id, err);
 }
 
 /* ---- text ---- */

@@ -74,8 +74,9 @@ long ws_sweep_failed(const ws_sweep *sw, cJSON *const *rows);
 int ws_sweep_write_csv(const ws_sweep *sw, cJSON *const *rows, FILE *out);
 /* The table as JSON (what runs.summary_json holds for kind "sweep"); caller frees. */
 cJSON *ws_sweep_table_json(const ws_sweep *sw, cJSON *const *rows);
-/* Store the run (kind "sweep", summary_json = table). Returns 0 or -1. */
-int ws_sweep_store_run(ws_store *st, const ws_sweep *sw, const cJSON *table, const char *out_dir, int64_t *run_id);
+/* Store the run through ws_runs (kind "sweep"; the table gets "run_id"). Returns WS_OK or WS_EFAIL with err. */
+int ws_sweep_store_run(ws_store *st, const ws_sweep *sw, cJSON *table, const char *out_dir, int64_t *run_id,
+                       ws_error *err);
 /* Scaling plots: for each axis, energy and CO2 per day against the swept value, one line per variant with
  * 95% error bars, the other axes at their first value. Files plot_dir/<prefix>-sweep-<n>-<path>.png/.svg.
  * Returns 0 or -1 with err. */

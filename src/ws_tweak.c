@@ -120,8 +120,10 @@ static int shared_arch(ws_store *st, const char *a, const char *b, char *out, si
 {
     sqlite3_stmt *s = ws_store_prepare(st, "SELECT arch FROM profiles WHERE job = ?1 AND arch IS NOT NULL INTERSECT "
                                            "SELECT arch FROM profiles WHERE job = ?2 ORDER BY 1");
-    if (!s)
+    if (!s) {
+        ws_error_set(err, NULL, 0, NULL, "%s", ws_store_error(st));
         return WS_EFAIL;
+    }
     ws_bind_text(s, 1, a);
     ws_bind_text(s, 2, b);
     int n = 0;
@@ -184,8 +186,10 @@ int ws_tweak_compute(ws_store *st, const char *baseline, const char *variant, co
     if (rc != 0)
         return rc;
     ws_tweak_run *a = malloc(2 * MAX_RUNS * sizeof *a), *b = a ? a + MAX_RUNS : NULL;
-    if (!a)
+    if (!a) {
+        ws_error_set(err, NULL, 0, NULL, "out of memory for the runs of a tweak");
         return WS_EFAIL;
+    }
     int na = ws_tweak_load_runs(st, baseline, out->arch, a, MAX_RUNS);
     int nb = na < 0 ? -1 : ws_tweak_load_runs(st, variant, out->arch, b, MAX_RUNS);
     if (na == -2 || nb == -2) {
@@ -193,6 +197,7 @@ int ws_tweak_compute(ws_store *st, const char *baseline, const char *variant, co
                      na == -2 ? baseline : variant, out->arch, MAX_RUNS);
         rc = WS_EINPUT;
     } else if (na < 0 || nb < 0) {
+        ws_error_set(err, NULL, 0, NULL, "%s", ws_store_error(st));
         rc = WS_EFAIL;
     } else if (na == 0 || nb == 0) {
         ws_error_set(err, "", 0, na == 0 ? "baseline" : "variant", "no profiles of job '%s' on arch '%s'",

@@ -22,6 +22,7 @@
 #include "ws_report.h"
 #include "ws_json.h"
 #include "ws_mpi.h"
+#include "ws_runs.h"
 #include "ws_scenario.h"
 #include "ws_sim.h"
 #include "ws_stats.h"
@@ -1565,75 +1566,47 @@ static double mean_of(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-static int store_sites(ws_store *st, int64_t run_id, const cJSON *report)
+/* The report's per-site means as run_sites rows (waits and costs are not kept per site by a what-if). */
+static ws_run_site *report_sites(const cJSON *report, int *n)
 {
-    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO run_sites(run_id, variant, site, jobs, it_energy_j,"
-                                           " facility_energy_j, co2_kg) VALUES (?,?,?,?,?,?,?)");
-    if (!s)
-        return -1;
-    int rc = 0;
     const cJSON *v, *site;
+    int count = 0, k = 0;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "variants"))
+        count += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v, "sites"));
+    ws_run_site *rows = calloc((size_t)(count ? count : 1), sizeof *rows);
+    if (!rows)
+        return NULL;
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "variants"))
     {
         cJSON_ArrayForEach(site, cJSON_GetObjectItemCaseSensitive(v, "sites"))
         {
-            sqlite3_reset(s);
-            sqlite3_bind_int64(s, 1, run_id);
-            ws_bind_text(s, 2, cJSON_GetObjectItemCaseSensitive(v, "name")->valuestring);
-            ws_bind_text(s, 3, cJSON_GetObjectItemCaseSensitive(site, "name")->valuestring);
-            sqlite3_bind_int64(s, 4, (sqlite3_int64)llround(mean_of(site, "jobs")));
-            ws_bind_double(s, 5, mean_of(site, "it_energy_kwh") * WS_J_PER_KWH);
-            ws_bind_double(s, 6, mean_of(site, "facility_energy_kwh") * WS_J_PER_KWH);
-            ws_bind_double(s, 7, mean_of(site, "co2_kg"));
-            if (sqlite3_step(s) != SQLITE_DONE)
-                rc = -1;
+            rows[k++] = (ws_run_site){cJSON_GetObjectItemCaseSensitive(v, "name")->valuestring,
+                                      cJSON_GetObjectItemCaseSensitive(site, "name")->valuestring,
+                                      (int64_t)llround(mean_of(site, "jobs")),
+                                      mean_of(site, "it_energy_kwh") * WS_J_PER_KWH,
+                                      mean_of(site, "facility_energy_kwh") * WS_J_PER_KWH,
+                                      mean_of(site, "co2_kg"), NAN, NAN, NAN, NAN};
         }
     }
-    sqlite3_finalize(s);
-    return rc;
+    *n = k;
+    return rows;
 }
 
-int ws_whatif_store_run(ws_store *st, cJSON *report, const char *out_dir, int64_t *run_id)
+int ws_whatif_store_run(ws_store *st, cJSON *report, const char *out_dir, int64_t *run_id, ws_error *err)
 {
     const cJSON *sc = cJSON_GetObjectItemCaseSensitive(report, "scenario");
-    if (ws_store_begin(st) != 0)
-        return -1;
-    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO runs(kind, scenario_path, scenario_sha256, seed, started_at,"
-                                           " out_dir, summary_json) VALUES ('whatif', ?, ?, ?, ?, ?, '{}')");
-    int rc = s ? 0 : -1;
-    if (s) {
-        char now[40];
-        ws_now_iso(now, sizeof now);
-        ws_bind_text(s, 1, cJSON_GetObjectItemCaseSensitive(sc, "path")->valuestring);
-        ws_bind_text(s, 2, cJSON_GetObjectItemCaseSensitive(sc, "sha256")->valuestring);
-        sqlite3_bind_int64(s, 3, (sqlite3_int64)cJSON_GetObjectItemCaseSensitive(sc, "seed")->valuedouble);
-        ws_bind_text(s, 4, now);
-        ws_bind_text(s, 5, out_dir);
-        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-        *run_id = sqlite3_last_insert_rowid(st->db);
-        sqlite3_finalize(s);
+    int n = 0;
+    ws_run_site *sites = report_sites(report, &n);
+    if (!sites) {
+        ws_error_set(err, NULL, 0, NULL, "out of memory storing the run");
+        return WS_EFAIL;
     }
-    if (rc == 0) {
-        /* The report knows its own id, so `report RUN` and a file copy say the same. */
-        cJSON_DeleteItemFromObjectCaseSensitive(report, "run_id");
-        cJSON_AddNumberToObject(report, "run_id", (double)*run_id);
-        char *text = cJSON_PrintUnformatted(report);
-        s = ws_store_prepare(st, "UPDATE runs SET summary_json = ? WHERE id = ?");
-        rc = s && text ? 0 : -1;
-        if (rc == 0) {
-            ws_bind_text(s, 1, text);
-            sqlite3_bind_int64(s, 2, *run_id);
-            rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-        }
-        sqlite3_finalize(s);
-        free(text);
-    }
-    if (rc == 0)
-        rc = store_sites(st, *run_id, report);
-    if (rc == 0 && ws_store_commit(st) == 0)
-        return 0;
-    ws_store_rollback(st);
-    return -1;
+    ws_run_info info = {WS_RUN_WHATIF, cJSON_GetObjectItemCaseSensitive(sc, "path")->valuestring,
+                        cJSON_GetObjectItemCaseSensitive(sc, "sha256")->valuestring,
+                        (uint64_t)cJSON_GetObjectItemCaseSensitive(sc, "seed")->valuedouble, out_dir};
+    int rc = ws_runs_insert(st, &info, report, sites, n, run_id, err);
+    free(sites);
+    return rc;
 }
 
 void ws_whatif_print_text(const cJSON *report, FILE *out)

@@ -35,9 +35,9 @@ int ws_whatif_is_whatif(const cJSON *doc);
 int ws_whatif_run(const cJSON *doc, const char *file, const char *dir, const char *sha256,
                   const ws_whatif_options *opt, cJSON **report, ws_error *err);
 
-/* Store a what-if run: a row in runs (kind "whatif", summary_json = the report, which gets "run_id")
- * and one row per variant and site in run_sites (means over replicas). Returns 0 or -1. */
-int ws_whatif_store_run(ws_store *st, cJSON *report, const char *out_dir, int64_t *run_id);
+/* Store a what-if run through ws_runs: kind "whatif", the report (which gets "run_id") and one row per
+ * variant and site (means over replicas). Returns WS_OK with *run_id, or WS_EFAIL with err. */
+int ws_whatif_store_run(ws_store *st, cJSON *report, const char *out_dir, int64_t *run_id, ws_error *err);
 
 /* A variant's name as a file name (its hourly CSV): [A-Za-z0-9._-] kept, anything else '_'. */
 void ws_whatif_file_name(const char *variant, char *out, size_t size);

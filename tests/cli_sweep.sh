@@ -57,7 +57,7 @@ check "example: stored as a run of kind sweep" test "$(sqlite3 ws.db "SELECT cou
 # with exit 0 before), and 'latest' skips sweeps.
 "$BIN" report "$(sqlite3 ws.db "SELECT max(id) FROM runs WHERE kind='sweep'")" >/dev/null 2>err_report.txt
 check "report of a sweep run exits 2" test $? -eq 2
-check "report of a sweep run says why" grep -q "is a sweep run: reports show simulate and what-if runs" err_report.txt
+check "report of a sweep run says why" grep -q "is a sweep run, which this command cannot show (a sweep.s results are the sweep.csv" err_report.txt
 check "example: text says stored" grep -q "stored    run 1 (kind sweep)" out1.txt
 for f in workload-classes-0-rate_per_day sites-0-pue; do
     check "plot $f png+svg" test -s "p1/sweep-example-sweep-$f.png" -a -s "p1/sweep-example-sweep-$f.svg"
