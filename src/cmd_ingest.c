@@ -1,48 +1,28 @@
 /* cmd_ingest: `wattscale ingest` stores measured profiles, one transaction per file. */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "ws_cli.h"
+#include "ws_opt.h"
 #include "ws_ingest_store.h"
 
-static void usage(FILE *out)
+static void list_formats(FILE *out)
 {
-    fprintf(out,
-            "usage: wattscale ingest [options] FILE...\n\n"
-            "Store measured per-job energy profiles. Each file is one transaction: a bad file stores\n"
-            "nothing and exits with status 2; a file already ingested (same SHA-256) is skipped.\n\n"
-            "options:\n"
-            "  --format F       auto (default: sniffed from the header) or one of:\n");
+    fprintf(out, "\nformats (--format F):\n");
     for (const ws_ingest_format *f = ws_ingest_formats; f->name; f++)
-        fprintf(out, "                     %-15s %s\n", f->name, f->description);
-    fprintf(out,
-            "  --job NAME       job class, e.g. baler-train-fp32 (default: what the file says)\n"
-            "  --arch NAME      architecture when the file does not say (slugged: 'NVIDIA H100 80GB HBM3'\n"
-            "                   -> h100-80gb-hbm3)\n"
-            "  --work N         work the run did (events, samples, epochs) ...\n"
-            "  --work-unit U    ... and its unit\n"
-            "  --work-column C  jobs tables: the column (or product 'rows*epochs') giving each row's work\n"
-            "  --columns LIST   column names of a header-less nvidia-smi log (its --query-gpu list)\n"
-            "  --gap-s S        report sample gaps longer than S seconds (default 5)\n"
-            "  --no-samples     store totals only, not the time series\n"
-            "  --replace        a file ingested before: replace its profiles (one transaction; default: skip it)\n"
-            "  --tool-pue P     the PUE a tool multiplied its energy by (CarbonTracker does, without writing it):\n"
-            "                   the IT energy stored is the logged energy / P\n"
-            "  --skip-bad-rows  skip rows that cannot be read (corrupt, wrong field count) instead of refusing the\n"
-            "                   file; they are counted, the first lines named, in every profile's note (strict\n"
-            "                   by default; nvidia-smi logs stay strict)\n"
-            "  --time-column C, --power-column C, --energy-column C, --device-column C\n"
-            "                   read any other tool's CSV time series by its column names (energy: a cumulative\n"
-            "                   counter; device: one profile per value)\n"
-            "  --power-unit W|mW|kW, --energy-unit J|Wh|kWh   their units (default W and J)\n"
-            "  --allow-implausible  store power/energy outside the physical bounds (negative; above 2 kW for one\n"
-            "                   GPU of a per-GPU log, 20 kW for one machine): refused by default (exit 2)\n"
-            "  --db PATH        store (default ./wattscale.db or $WATTSCALE_DB)\n"
-            "  --json           print a JSON array, one object per stored profile\n"
-            "  -q, --quiet      no per-file lines\n");
+        fprintf(out, "  %-17s%s\n", f->name, f->description);
+}
+
+static int work_option(const ws_opt *opt, const char *arg)
+{
+    double *work = opt->value;
+    if (ws_parse_double(arg, work) != 0 || *work < 0) {
+        fprintf(stderr, "wattscale ingest: --work: '%s' is not a non-negative number\n", arg);
+        return -1;
+    }
+    return 0;
 }
 
 static int print_profiles(ws_store *st, const ws_ingest_result *res, cJSON *arr, FILE *out)
@@ -64,86 +44,62 @@ static int print_profiles(ws_store *st, const ws_ingest_result *res, cJSON *arr,
     return 0;
 }
 
+static const char *const power_units[] = {"W", "mW", "kW", NULL};
+static const char *const energy_units[] = {"J", "Wh", "kWh", NULL};
+
 int cmd_ingest(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, 0, 'f'}, {"job", required_argument, 0, 'j'},
-        {"arch", required_argument, 0, 'a'},   {"work", required_argument, 0, 'w'},
-        {"work-unit", required_argument, 0, 'u'}, {"columns", required_argument, 0, 'c'},
-        {"gap-s", required_argument, 0, 'g'},  {"work-column", required_argument, 0, 'W'},  {"no-samples", no_argument, 0, 'n'},
-        {"db", required_argument, 0, 'd'},     {"json", no_argument, 0, 'J'},
-        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"allow-implausible", no_argument, 0, 'I'}, {"replace", no_argument, 0, 'R'},
-        {"skip-bad-rows", no_argument, 0, 'S'}, {"tool-pue", required_argument, 0, 1007},
-        {"time-column", required_argument, 0, 1001},  {"power-column", required_argument, 0, 1002},
-        {"energy-column", required_argument, 0, 1003}, {"device-column", required_argument, 0, 1004},
-        {"power-unit", required_argument, 0, 1005},   {"energy-unit", required_argument, 0, 1006},
-        {0, 0, 0, 0}};
     ws_ingest_opts opts = {.work = NAN, .gap_s = 5.0, .keep_samples = 1, .tool_pue = NAN};
     const char *format = "auto", *db = NULL;
     ws_skips skip_flag = {0};
-    int json = 0, quiet = 0, c;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'f': format = optarg; break;
-        case 'j': opts.job = optarg; break;
-        case 'a': opts.arch = optarg; break;
-        case 'u': opts.work_unit = optarg; break;
-        case 'c': opts.columns = optarg; break;
-        case 'W': opts.work_column = optarg; break;
-        case 'n': opts.keep_samples = 0; break;
-        case 'd': db = optarg; break;
-        case 'J': json = 1; break;
-        case 'q': quiet = 1; break;
-        case 'I': opts.allow_implausible = 1; break;
-        case 'R': opts.replace = 1; break;
-        case 'S': opts.skip_bad_rows = &skip_flag; break; /* any non-NULL: ws_ingest_file counts per file */
-        case 1001: opts.time_column = optarg; break;
-        case 1002: opts.power_column = optarg; break;
-        case 1003: opts.energy_column = optarg; break;
-        case 1004: opts.device_column = optarg; break;
-        case 1005: opts.power_unit = optarg; break;
-        case 1006: opts.energy_unit = optarg; break;
-        case 1007:
-            if (ws_parse_double(optarg, &opts.tool_pue) != 0 || !(opts.tool_pue >= 1.0 && opts.tool_pue <= 5.0)) {
-                fprintf(stderr, "wattscale ingest: --tool-pue: '%s' is not a PUE from 1 to 5\n", optarg);
-                return WS_EINPUT;
-            }
-            break;
-        case 'w':
-            if (ws_parse_double(optarg, &opts.work) != 0 || opts.work < 0) {
-                fprintf(stderr, "wattscale ingest: --work: '%s' is not a non-negative number\n", optarg);
-                return WS_EINPUT;
-            }
-            break;
-        case 'g':
-            if (ws_parse_double(optarg, &opts.gap_s) != 0 || opts.gap_s <= 0) {
-                fprintf(stderr, "wattscale ingest: --gap-s: '%s' is not a positive number of seconds\n", optarg);
-                return WS_EINPUT;
-            }
-            break;
-        case 'h': usage(stdout); return WS_OK;
-        default: usage(stderr); return WS_EINPUT;
-        }
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "wattscale ingest: no FILE given\n");
-        usage(stderr);
-        return WS_EINPUT;
-    }
+    int json = 0, quiet = 0, skip_bad = 0, status;
+    const ws_opt options[] = {
+        WS_OPT_STRING(0, "format", &format, "F", "auto (default: sniffed from the header) or a format listed below"),
+        WS_OPT_STRING(0, "job", &opts.job, "NAME", "job class, e.g. baler-train-fp32 (default: what the file says)"),
+        WS_OPT_STRING(0, "arch", &opts.arch, "NAME", "architecture when the file does not say (slugged: 'NVIDIA H100 80GB HBM3'\n"
+                                                     "-> h100-80gb-hbm3)"),
+        WS_OPT_CALLBACK(0, "work", &opts.work, "N", work_option, "work the run did (events, samples, epochs) ..."),
+        WS_OPT_STRING(0, "work-unit", &opts.work_unit, "U", "... and its unit"),
+        WS_OPT_STRING(0, "work-column", &opts.work_column, "C", "jobs tables: the column (or product 'rows*epochs') giving each row's work"),
+        WS_OPT_STRING(0, "columns", &opts.columns, "LIST", "column names of a header-less nvidia-smi log (its --query-gpu list)"),
+        WS_OPT_DOUBLE(0, "gap-s", &opts.gap_s, "S", 0, INFINITY, WS_OPT_LO_OPEN, "a positive number of seconds",
+                      "report sample gaps longer than S seconds (default 5)"),
+        WS_OPT_SET_INT(0, "no-samples", &opts.keep_samples, 0, "store totals only, not the time series"),
+        WS_OPT_FLAG(0, "replace", &opts.replace, "a file ingested before: replace its profiles (one transaction; default: skip it)"),
+        WS_OPT_DOUBLE(0, "tool-pue", &opts.tool_pue, "P", 1, 5, 0, "a PUE from 1 to 5",
+                      "the PUE a tool multiplied its energy by (CarbonTracker does, without writing it):\n"
+                      "the IT energy stored is the logged energy / P"),
+        WS_OPT_FLAG(0, "skip-bad-rows", &skip_bad, "skip rows that cannot be read (corrupt, wrong field count) instead of refusing the\n"
+                                                   "file; they are counted, the first lines named, in every profile's note (strict\n"
+                                                   "by default; nvidia-smi logs stay strict)"),
+        WS_OPT_FLAG(0, "allow-implausible", &opts.allow_implausible,
+                    "store power/energy outside the physical bounds (negative; above 2 kW for one\n"
+                    "GPU of a per-GPU log, 20 kW for one machine): refused by default (exit 2)"),
+        WS_OPT_GROUP("any other tool's CSV time series, read by its column names:"),
+        WS_OPT_STRING(0, "time-column", &opts.time_column, "C", "the time column"),
+        WS_OPT_STRING(0, "power-column", &opts.power_column, "C", "the power column"),
+        WS_OPT_STRING(0, "energy-column", &opts.energy_column, "C", "a cumulative energy counter"),
+        WS_OPT_STRING(0, "device-column", &opts.device_column, "C", "one profile per value"),
+        WS_OPT_CHOICE(0, "power-unit", &opts.power_unit, "W|mW|kW", power_units, "the power column's unit (default W)"),
+        WS_OPT_CHOICE(0, "energy-unit", &opts.energy_unit, "J|Wh|kWh", energy_units, "the energy column's unit (default J)"),
+        WS_OPT_GROUP("output:"),
+        WS_OPT_DB(&db),
+        WS_OPT_FLAG(0, "json", &json, "print a JSON array, one object per stored profile"),
+        WS_OPT_FLAG('q', "quiet", &quiet, "no per-file lines"),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {
+        "ingest", "wattscale ingest [options] FILE...",
+        "Store measured per-job energy profiles. Each file is one transaction: a bad file stores\n"
+        "nothing and exits with status 2; a file already ingested (same SHA-256) is skipped.",
+        options, NULL, list_formats, 1, -1, 0};
+    int nfiles = ws_opt_parse(&spec, argc, argv, &status);
+    if (nfiles < 0)
+        return status;
+    if (skip_bad)
+        opts.skip_bad_rows = &skip_flag; /* any non-NULL: ws_ingest_file counts per file */
     const ws_ingest_format *fmt = NULL;
     if (strcmp(format, "auto") != 0 && !(fmt = ws_ingest_format_find(format))) {
         fprintf(stderr, "wattscale ingest: --format: unknown format '%s' (see --help)\n", format);
-        return WS_EINPUT;
-    }
-    if (opts.power_unit && strcmp(opts.power_unit, "W") && strcmp(opts.power_unit, "mW") && strcmp(opts.power_unit, "kW")) {
-        fprintf(stderr, "wattscale ingest: --power-unit: '%s' is not one of W, mW, kW\n", opts.power_unit);
-        return WS_EINPUT;
-    }
-    if (opts.energy_unit && strcmp(opts.energy_unit, "J") && strcmp(opts.energy_unit, "Wh") &&
-        strcmp(opts.energy_unit, "kWh")) {
-        fprintf(stderr, "wattscale ingest: --energy-unit: '%s' is not one of J, Wh, kWh\n", opts.energy_unit);
         return WS_EINPUT;
     }
     /* Column mapping is for CSV time series: without --format it reads the file as wattscale-csv. */
@@ -157,8 +113,9 @@ int cmd_ingest(int argc, char **argv)
     if (ws_cli_open_store(&st, db) != 0)
         return WS_EFAIL;
     cJSON *arr = json ? cJSON_CreateArray() : NULL;
-    int status = WS_OK, header_done = 0;
-    for (int i = optind; i < argc; i++) {
+    int header_done = 0;
+    status = WS_OK;
+    for (int i = 1; i <= nfiles; i++) {
         opts.path = argv[i];
         ws_ingest_result res;
         ws_error err = {0};

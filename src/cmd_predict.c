@@ -1,7 +1,6 @@
 /* cmd_predict: `wattscale predict --model FILE --util U` prints the power a fitted model predicts at
  * utilisation U with its 95% prediction interval (for one new measurement); for a job model,
  * `--work W` prints energy and runtime. */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,19 +9,8 @@
 
 #include "commands.h"
 #include "ws_cli.h"
+#include "ws_opt.h"
 #include "ws_model.h"
-
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: wattscale predict --model FILE --util U [--json]\n"
-                 "       wattscale predict --model FILE --work W [--json]   (job models)\n\n"
-                 "Power in W predicted by a power model at utilisation U, a fraction from 0 to 1 (a value with '%%',\n"
-                 "or above 1 and up to 100, is read as percent and said so), with the 95%% prediction interval for one\n"
-                 "new measurement: P +- t(0.975, dof) sqrt(g'Cg + sigma^2). An assumed (TDP) model has no interval\n"
-                 "and is flagged. --json prints {arch, form, util, power_w, lo_w, hi_w, assumed}.\n"
-                 "For a job model, --work W prints energy (J, kWh) and runtime (s) with 95%% confidence intervals of\n"
-                 "the fitted line.\n");
-}
 
 /* "0.5" -> 0.5; "50%" or "50" -> 0.5 with *percent set. */
 static int parse_util(const char *s, double *u, int *percent)
@@ -124,45 +112,45 @@ static int load_any(const char *path, ws_power_model *pm, ws_job_model *jm, int 
 
 int cmd_predict(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"model", required_argument, 0, 'm'}, {"util", required_argument, 0, 'u'},
-                                             {"work", required_argument, 0, 'w'}, {"json", no_argument, 0, 'J'},
-                                             {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
-    const char *model = NULL, *util = NULL, *work = NULL;
-    int json = 0, c;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'm': model = optarg; break;
-        case 'u': util = optarg; break;
-        case 'w': work = optarg; break;
-        case 'J': json = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind < argc || !model || (!util == !work)) {
+    const char *model = NULL, *util = NULL;
+    double work = NAN;
+    int json = 0, status;
+    const ws_opt options[] = {
+        WS_OPT_STRING(0, "model", &model, "FILE", "a model file written by 'wattscale fit' (required)"),
+        WS_OPT_STRING(0, "util", &util, "U", "power models: the utilisation, 0..1 (or 0..100 / with %, said so)"),
+        WS_OPT_DOUBLE(0, "work", &work, "W", 0, INFINITY, 0, "a non-negative number", "job models: the work"),
+        WS_OPT_FLAG(0, "json", &json, "one JSON object"),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {
+        "predict", "wattscale predict --model FILE --util U [--json]\n"
+                   "wattscale predict --model FILE --work W [--json]   (job models)",
+        "Power in W predicted by a power model at utilisation U, a fraction from 0 to 1 (a value with '%',\n"
+        "or above 1 and up to 100, is read as percent and said so), with the 95% prediction interval for one\n"
+        "new measurement: P +- t(0.975, dof) sqrt(g'Cg + sigma^2). An assumed (TDP) model has no interval\n"
+        "and is flagged. --json prints {arch, form, util, power_w, lo_w, hi_w, assumed}.\n"
+        "For a job model, --work W prints energy (J, kWh) and runtime (s) with 95% confidence intervals of\n"
+        "the fitted line.",
+        options, NULL, NULL, 0, 0, 0};
+    if (ws_opt_parse(&spec, argc, argv, &status) < 0)
+        return status;
+    int have_work = !isnan(work);
+    if (!model || (!util == !have_work)) {
         fprintf(stderr, "wattscale predict: give --model FILE and one of --util U or --work W\n");
-        usage(stderr);
-        return 2;
+        ws_opt_usage(&spec, stderr);
+        return WS_EINPUT;
     }
     ws_power_model pm;
     ws_job_model jm;
     int is_job;
     if (load_any(model, &pm, &jm, &is_job) != 0)
         return 2;
-    if (is_job != (work != NULL)) {
+    if (is_job != have_work) {
         fprintf(stderr, "wattscale predict: %s is a %s model: use %s\n", model, is_job ? "job" : "power",
                 is_job ? "--work W" : "--util U");
         return 2;
     }
-    if (is_job) {
-        double w;
-        if (ws_parse_double(work, &w) != 0 || w < 0) {
-            fprintf(stderr, "wattscale predict: --work: '%s' is not a non-negative number\n", work);
-            return 2;
-        }
-        return predict_job(&jm, w, json);
-    }
+    if (is_job)
+        return predict_job(&jm, work, json);
     double u;
     int percent;
     if (parse_util(util, &u, &percent) != 0) {

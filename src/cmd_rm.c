@@ -2,22 +2,12 @@
  * transaction; a file whose profiles are all gone can be ingested again. An ID that is not there
  * removes nothing (exit 2). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "ws_cli.h"
-
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: wattscale rm [--db PATH] (ID... | --job NAME)\n\n"
-                 "Remove stored profiles and their samples, all or nothing (one transaction). A source file\n"
-                 "left without profiles is forgotten, so it can be ingested again; to re-read a file in place,\n"
-                 "use 'wattscale ingest --replace FILE'.\n\n"
-                 "  --job NAME   every profile of this job\n"
-                 "  --db PATH    the store (default ./wattscale.db or $WATTSCALE_DB)\n");
-}
+#include "ws_opt.h"
 
 /* Every ID (a positive whole number) into ids; -1 with a message when one is not. */
 static int parse_ids(int argc, char **argv, int64_t *ids)
@@ -39,14 +29,14 @@ static int parse_ids(int argc, char **argv, int64_t *ids)
 static int remove_all(ws_store *st, const int64_t *ids, int n, const char *job, int *removed)
 {
     if (ws_store_begin(st) != 0)
-        return 1;
+        return WS_EFAIL;
     for (int i = 0; i < n; i++) {
         int r = ws_store_delete_profile(st, ids[i]);
         if (r <= 0) {
             ws_store_rollback(st);
             if (r == 0)
                 fprintf(stderr, "wattscale rm: no profile %lld in %s: nothing removed\n", (long long)ids[i], st->path);
-            return r == 0 ? 2 : 1;
+            return r == 0 ? WS_EINPUT : WS_EFAIL;
         }
         (*removed)++;
     }
@@ -56,44 +46,50 @@ static int remove_all(ws_store *st, const int64_t *ids, int n, const char *job, 
             ws_store_rollback(st);
             if (r == 0)
                 fprintf(stderr, "wattscale rm: no profile of job '%s' in %s: nothing removed\n", job, st->path);
-            return r == 0 ? 2 : 1;
+            return r == 0 ? WS_EINPUT : WS_EFAIL;
         }
         *removed += r;
     }
-    return ws_store_commit(st) == 0 ? 0 : 1;
+    return ws_store_commit(st) == 0 ? WS_OK : WS_EFAIL;
 }
 
 int cmd_rm(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"job", required_argument, 0, 'j'}, {"db", required_argument, 0, 'd'},
-                                             {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *job = NULL, *db = NULL;
-    int c;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j': job = optarg; break;
-        case 'd': db = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    int n = argc - optind;
+    int status;
+    const ws_opt options[] = {
+        WS_OPT_STRING(0, "job", &job, "NAME", "every profile of this job"),
+        WS_OPT_DB(&db),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {
+        "rm", "wattscale rm [--db PATH] (ID... | --job NAME)",
+        "Remove stored profiles and their samples, all or nothing (one transaction). A source file\n"
+        "left without profiles is forgotten, so it can be ingested again; to re-read a file in place,\n"
+        "use 'wattscale ingest --replace FILE'.",
+        options, NULL, NULL, 0, -1, 0};
+    int n = ws_opt_parse(&spec, argc, argv, &status);
+    if (n < 0)
+        return status;
     if (n == 0 && !job) {
-        usage(stderr);
-        return 2;
+        fprintf(stderr, "wattscale rm: name profile IDs or --job NAME\n");
+        ws_opt_usage(&spec, stderr);
+        return WS_EINPUT;
     }
     int64_t *ids = calloc((size_t)n + 1, sizeof *ids);
-    if (!ids)
-        return 1;
-    int rc = parse_ids(n, argv + optind, ids) == 0 ? 0 : 2, removed = 0;
+    if (!ids) {
+        fprintf(stderr, "wattscale rm: out of memory\n");
+        return WS_EFAIL;
+    }
+    int rc = parse_ids(n, argv + 1, ids) == 0 ? WS_OK : WS_EINPUT, removed = 0;
     ws_store st;
-    if (rc == 0 && ws_cli_open_store(&st, db) != 0)
-        rc = 1;
-    else if (rc == 0) {
+    if (rc == WS_OK && ws_cli_open_store(&st, db) != 0)
+        rc = WS_EFAIL;
+    else if (rc == WS_OK) {
         rc = remove_all(&st, ids, n, job, &removed);
-        if (rc == 0)
+        if (rc == WS_OK)
             printf("removed %d profile(s) from %s\n", removed, st.path);
+        else if (rc == WS_EFAIL)
+            ws_cli_store_failed(&st);
         ws_store_close(&st);
     }
     free(ids);

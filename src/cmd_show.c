@@ -1,17 +1,26 @@
 /* cmd_show: `wattscale show ID` prints one stored profile, its provenance and its samples. */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "ws_cli.h"
+#include "ws_opt.h"
 
-static void usage(FILE *out)
+/* --samples N|all: how many samples to print (all: -1). */
+static int samples_option(const ws_opt *opt, const char *arg)
 {
-    fprintf(out, "usage: wattscale show [--json] [--samples N|all] [--db PATH] ID\n\n"
-                 "Show one profile: provenance, energy by component with its caveats, and its samples\n"
-                 "(the first 20 unless --samples says otherwise).\n");
+    double v;
+    if (strcmp(arg, "all") == 0) {
+        *(long *)opt->value = -1;
+        return 0;
+    }
+    if (ws_parse_double(arg, &v) != 0 || v < 0 || v > 1e9 || v != (double)(long)v) {
+        fprintf(stderr, "wattscale show: --samples: '%s' is not a count from 0 or 'all'\n", arg);
+        return -1;
+    }
+    *(long *)opt->value = (long)v;
+    return 0;
 }
 
 static void print_samples(ws_store *st, long long id, long limit, cJSON *obj)
@@ -19,8 +28,10 @@ static void print_samples(ws_store *st, long long id, long limit, cJSON *obj)
     sqlite3_stmt *s = ws_store_prepare(st, "SELECT t_s, power_w, util_pct, mem_util_pct, cpu_power_w, "
                                            "gpu_power_w, ram_power_w, energy_j FROM samples WHERE profile_id=? "
                                            "ORDER BY seq LIMIT ?");
-    if (!s)
+    if (!s) {
+        ws_cli_store_failed(st);
         return;
+    }
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, limit);
     static const char *const names[] = {"t_s", "power_w", "util_pct", "mem_util_pct", "cpu_power_w",
@@ -70,38 +81,37 @@ static void print_text(sqlite3_stmt *r)
 
 int cmd_show(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"json", no_argument, 0, 'J'}, {"db", required_argument, 0, 'd'},
-                                             {"samples", required_argument, 0, 's'},
-                                             {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int json = 0, c;
+    int json = 0, status;
     long limit = 20;
     const char *db = NULL;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'J': json = 1; break;
-        case 'd': db = optarg; break;
-        case 's': limit = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, NULL, 10); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
+    const ws_opt options[] = {
+        WS_OPT_FLAG(0, "json", &json, "one JSON object (the profile with a samples array)"),
+        WS_OPT_CALLBACK(0, "samples", &limit, "N|all", samples_option, "how many samples to print (default 20)"),
+        WS_OPT_DB(&db),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {"show", "wattscale show [--json] [--samples N|all] [--db PATH] ID",
+                             "Show one profile: provenance, energy by component with its caveats, and its samples\n"
+                             "(the first 20 unless --samples says otherwise).",
+                             options, NULL, NULL, 1, 1, 0};
+    if (ws_opt_parse(&spec, argc, argv, &status) < 0)
+        return status;
     char *end;
-    long long id = optind == argc - 1 ? strtoll(argv[optind], &end, 10) : 0;
-    if (optind != argc - 1 || *end || id <= 0) {
-        fprintf(stderr, "wattscale show: need one profile ID (see 'wattscale profiles')\n");
-        return 2;
+    long long id = strtoll(argv[1], &end, 10);
+    if (*end || id <= 0) {
+        fprintf(stderr, "wattscale show: '%s' is not a profile ID (see 'wattscale profiles')\n", argv[1]);
+        return WS_EINPUT;
     }
     ws_store st;
     if (ws_cli_open_store(&st, db) != 0)
         return 1;
     sqlite3_stmt *s = ws_store_prepare(&st, "SELECT " WS_PROFILE_COLUMNS WS_PROFILE_FROM " WHERE p.id = ?");
     if (!s) {
+        ws_cli_store_failed(&st);
         ws_store_close(&st);
-        return 1;
+        return WS_EFAIL;
     }
     sqlite3_bind_int64(s, 1, id);
-    int status = 0;
+    status = WS_OK;
     if (sqlite3_step(s) != SQLITE_ROW) {
         fprintf(stderr, "wattscale show: no profile %lld in %s\n", id, st.path);
         status = 2;

@@ -1,21 +1,11 @@
 /* cmd_tweak: `wattscale tweak --baseline JOB_A --variant JOB_B [--arch A]` prints the tweak factors
  * (runtime, energy and mean-power ratios B/A with 95% intervals) computed by ws_tweak_compute. */
-#include <getopt.h>
 #include <string.h>
 
 #include "commands.h"
 #include "ws_cli.h"
+#include "ws_opt.h"
 #include "ws_tweak.h"
-
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: wattscale tweak --baseline JOB_A --variant JOB_B [--arch A] [--json] [--db PATH]\n\n"
-                 "Ratios of the variant's stored runs to the baseline's on one architecture (the one both share\n"
-                 "when --arch is left out): runtime_B/runtime_A, energy_B/energy_A, mean-power_B/mean-power_A.\n"
-                 "95%% intervals by the delta method on the log ratio of the means (t quantile, Welch-Satterthwaite\n"
-                 "degrees of freedom); with a single run on either side the interval is unknown (zero width) and\n"
-                 "flagged.\n");
-}
 
 static void print_ratio(const char *what, const ws_ratio *r, double a, double b, const char *unit)
 {
@@ -50,45 +40,43 @@ static void print_tweak(const ws_tweak *t)
 
 int cmd_tweak(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"baseline", required_argument, 0, 'b'}, {"variant", required_argument, 0, 'v'},
-        {"arch", required_argument, 0, 'a'},     {"json", no_argument, 0, 'J'},
-        {"db", required_argument, 0, 'd'},       {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     const char *base = NULL, *var = NULL, *arch_opt = NULL, *db = NULL;
-    int json = 0, c;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'b': base = optarg; break;
-        case 'v': var = optarg; break;
-        case 'a': arch_opt = optarg; break;
-        case 'J': json = 1; break;
-        case 'd': db = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind < argc || !base || !var) {
+    int json = 0, status;
+    const ws_opt options[] = {
+        WS_OPT_STRING(0, "baseline", &base, "JOB_A", "the job as it is (required)"),
+        WS_OPT_STRING(0, "variant", &var, "JOB_B", "the tweaked job (required)"),
+        WS_OPT_STRING(0, "arch", &arch_opt, "A", "the architecture (default: the one both jobs share)"),
+        WS_OPT_FLAG(0, "json", &json, "one JSON object"),
+        WS_OPT_DB(&db),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {
+        "tweak", "wattscale tweak --baseline JOB_A --variant JOB_B [--arch A] [--json] [--db PATH]",
+        "Ratios of the variant's stored runs to the baseline's on one architecture (the one both share\n"
+        "when --arch is left out): runtime_B/runtime_A, energy_B/energy_A, mean-power_B/mean-power_A.\n"
+        "95% intervals by the delta method on the log ratio of the means (t quantile, Welch-Satterthwaite\n"
+        "degrees of freedom); with a single run on either side the interval is unknown (zero width) and\n"
+        "flagged.",
+        options, NULL, NULL, 0, 0, 0};
+    if (ws_opt_parse(&spec, argc, argv, &status) < 0)
+        return status;
+    if (!base || !var) {
         fprintf(stderr, "wattscale tweak: --baseline and --variant are required\n");
-        usage(stderr);
-        return 2;
+        ws_opt_usage(&spec, stderr);
+        return WS_EINPUT;
     }
     char arch[128];
     if (arch_opt)
         ws_slugify_arch(arch_opt, arch, sizeof arch);
     ws_store st;
     if (ws_cli_open_store(&st, db) != 0)
-        return 1;
+        return WS_EFAIL;
     ws_tweak t;
-    ws_error err;
+    ws_error err = {0};
     int rc = ws_tweak_compute(&st, base, var, arch_opt ? arch : NULL, &t, &err);
     ws_store_close(&st);
     if (rc != 0) {
-        if (rc == WS_EINPUT) {
-            fputs("wattscale tweak: ", stderr);
-            ws_error_print(&err, stderr);
-        }
+        fputs("wattscale tweak: ", stderr);
+        ws_error_print(&err, stderr);
         return rc;
     }
     if (json)

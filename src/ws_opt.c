@@ -41,7 +41,10 @@ static void print_option(FILE *out, const ws_opt *o)
     int n = snprintf(name, sizeof name, "  %s--%s%s%s", shortpart, o->long_name, o->argh ? " " : "",
                      o->argh ? o->argh : "");
     fputs(name, out);
-    fprintf(out, "%*s", n < HELP_COLUMN - 1 ? HELP_COLUMN - n : 2, "");
+    if (n < HELP_COLUMN - 1)
+        fprintf(out, "%*s", HELP_COLUMN - n, "");
+    else /* a long name: its help starts on the next line, in the column */
+        fprintf(out, "\n%*s", HELP_COLUMN, "");
     for (const char *h = o->help ? o->help : ""; *h; h++) {
         fputc(*h, out);
         if (*h == '\n' && h[1])
@@ -110,6 +113,15 @@ static int number_error(const ws_opt *o, const char *arg, const char *cmd)
     return -1;
 }
 
+static int choice_error(const ws_opt *o, const char *arg, const char *cmd)
+{
+    fprintf(stderr, "wattscale %s: --%s: '%s' is not one of", cmd, o->long_name, arg);
+    for (const char *const *c = o->choices; *c; c++)
+        fprintf(stderr, "%s %s", c == o->choices ? "" : ",", *c);
+    fputc('\n', stderr);
+    return -1;
+}
+
 /* Store arg (NULL for options without one) as o says. Returns 0, or -1 after printing why. */
 static int store_value(const ws_opt_cmd *cmd, const ws_opt *o, const char *arg)
 {
@@ -138,6 +150,13 @@ static int store_value(const ws_opt_cmd *cmd, const ws_opt *o, const char *arg)
             *(int *)o->aux = 1;
         return 0;
     }
+    case WS_OPT_T_CHOICE:
+        for (const char *const *c = o->choices; *c; c++)
+            if (strcmp(*c, arg) == 0) {
+                *(const char **)o->value = *c;
+                return 0;
+            }
+        return choice_error(o, arg, cmd->name);
     case WS_OPT_T_CALLBACK: return o->cb(o, arg);
     default: assert(!"unreachable option type"); return -1;
     }

@@ -30,6 +30,7 @@ typedef enum {
     WS_OPT_T_INT,      /* a whole number in [lo, hi] into *(int *)value */
     WS_OPT_T_DOUBLE,   /* a finite number in lo..hi (bounds open when flags say) into *(double *)value */
     WS_OPT_T_UINT64,   /* a non-negative whole number into *(uint64_t *)value; *(int *)aux = 1 when given */
+    WS_OPT_T_CHOICE,   /* one of choices[] (NULL-terminated) into *(const char **)value */
     WS_OPT_T_CALLBACK, /* cb(opt, arg) checks and stores; returns 0, or -1 after printing why */
 } ws_opt_type;
 
@@ -51,18 +52,20 @@ struct ws_opt {
     int set;          /* SET_INT: the value stored */
     ws_opt_cb cb;
     void *aux;        /* UINT64: an int set to 1 when the option is given; CALLBACK: free for its use */
+    const char *const *choices; /* CHOICE: the accepted values, NULL-terminated */
 };
 
-#define WS_OPT_END() {WS_OPT_T_END, 0, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL}
-#define WS_OPT_GROUP(h) {WS_OPT_T_GROUP, 0, NULL, NULL, NULL, (h), 0, 0, 0, NULL, 0, NULL, NULL}
-#define WS_OPT_FLAG(s, l, v, h) {WS_OPT_T_SET_INT, (s), (l), (v), NULL, (h), 0, 0, 0, NULL, 1, NULL, NULL}
-#define WS_OPT_SET_INT(s, l, v, val, h) {WS_OPT_T_SET_INT, (s), (l), (v), NULL, (h), 0, 0, 0, NULL, (val), NULL, NULL}
-#define WS_OPT_STRING(s, l, v, a, h) {WS_OPT_T_STRING, (s), (l), (v), (a), (h), 0, 0, 0, NULL, 0, NULL, NULL}
-#define WS_OPT_INT(s, l, v, a, lo, hi, h) {WS_OPT_T_INT, (s), (l), (v), (a), (h), (lo), (hi), 0, NULL, 0, NULL, NULL}
+#define WS_OPT_END() {WS_OPT_T_END, 0, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL, NULL}
+#define WS_OPT_GROUP(h) {WS_OPT_T_GROUP, 0, NULL, NULL, NULL, (h), 0, 0, 0, NULL, 0, NULL, NULL, NULL}
+#define WS_OPT_FLAG(s, l, v, h) {WS_OPT_T_SET_INT, (s), (l), (v), NULL, (h), 0, 0, 0, NULL, 1, NULL, NULL, NULL}
+#define WS_OPT_SET_INT(s, l, v, val, h) {WS_OPT_T_SET_INT, (s), (l), (v), NULL, (h), 0, 0, 0, NULL, (val), NULL, NULL, NULL}
+#define WS_OPT_STRING(s, l, v, a, h) {WS_OPT_T_STRING, (s), (l), (v), (a), (h), 0, 0, 0, NULL, 0, NULL, NULL, NULL}
+#define WS_OPT_INT(s, l, v, a, lo, hi, h) {WS_OPT_T_INT, (s), (l), (v), (a), (h), (lo), (hi), 0, NULL, 0, NULL, NULL, NULL}
 #define WS_OPT_DOUBLE(s, l, v, a, lo, hi, fl, what, h)                                                            \
-    {WS_OPT_T_DOUBLE, (s), (l), (v), (a), (h), (lo), (hi), (fl), (what), 0, NULL, NULL}
-#define WS_OPT_UINT64(s, l, v, given, a, h) {WS_OPT_T_UINT64, (s), (l), (v), (a), (h), 0, 0, 0, NULL, 0, NULL, (given)}
-#define WS_OPT_CALLBACK(s, l, v, a, cb, h) {WS_OPT_T_CALLBACK, (s), (l), (v), (a), (h), 0, 0, 0, NULL, 0, (cb), NULL}
+    {WS_OPT_T_DOUBLE, (s), (l), (v), (a), (h), (lo), (hi), (fl), (what), 0, NULL, NULL, NULL}
+#define WS_OPT_UINT64(s, l, v, given, a, h) {WS_OPT_T_UINT64, (s), (l), (v), (a), (h), 0, 0, 0, NULL, 0, NULL, (given), NULL}
+#define WS_OPT_CALLBACK(s, l, v, a, cb, h) {WS_OPT_T_CALLBACK, (s), (l), (v), (a), (h), 0, 0, 0, NULL, 0, (cb), NULL, NULL}
+#define WS_OPT_CHOICE(s, l, v, a, list, h) {WS_OPT_T_CHOICE, (s), (l), (v), (a), (h), 0, 0, 0, NULL, 0, NULL, NULL, (list)}
 /* The store option every command that opens one shares. */
 #define WS_OPT_DB(v) WS_OPT_STRING(0, "db", (v), "PATH", "the store (default ./wattscale.db or $WATTSCALE_DB)")
 
