@@ -1,9 +1,9 @@
 /* cmd_fit: `wattscale fit` fits power-versus-utilisation models of an architecture (from a table of
  * load levels, from stored samples, or the TDP fallback) and job energy/runtime-versus-work models,
  * writes them as JSON into models/ and records them in the store's models table. */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,105 +11,89 @@
 
 #include "commands.h"
 #include "ws_cli.h"
+#include "ws_opt.h"
 #include "ws_fit.h"
 
 typedef struct {
     const char *arch_opt, *table, *model, *job, *out, *db, *family;
-    double tdp_w;
-    int json;
+    double tdp_w, tol_pct;
+    int json, max_iter;
     ws_fit_options fopts;
     char arch[128];
 } fit_args;
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: wattscale fit --arch A [--family power] [--table FILE.csv | --tdp-w W] [--model FORM|auto]\n"
-            "                     [--job NAME] [--out FILE] [--json] [--max-iter N] [--tol PCT] [--db PATH]\n"
-            "       wattscale fit --family job --arch A [--job NAME] [--out FILE] [--json] [--db PATH]\n\n"
-            "Power family: fit P(u), u the utilisation, for an architecture, from --table (a CSV naming a\n"
-            "utilisation column: load_pct, util_gpu_pct or 'utilization.gpu [%%]', and a power column: power_w or\n"
-            "'power.draw [W]'; %% or fraction is detected and stated) or from the stored samples (power_w with\n"
-            "util_pct) of the profiles of that arch (--job narrows them). --tdp-w W writes the assumed Teads\n"
-            "curve scaled by the TDP when nothing was measured.\n"
-            "FORM: linear, fan (Fan et al. 2007), powerlaw, poly2, poly3, piecewise (interpolation, exact at the\n"
-            "points). auto (default) fits the parametric forms and keeps the lowest AICc among those within\n"
-            "--tol (default 5%%) of every point.\n\n"
-            "Job family: from the profiles of a job class (--job; every job of the arch when left out) that\n"
-            "carry work, fit E = e0 + e1 work and T = t0 + t1 work by weighted least squares (weights 1/y^2),\n"
-            "and summarise repeated runs of one configuration as a mean with a 95%% t interval.\n\n"
-            "Writes models/<arch>-power.json or models/<arch>-job-<job>.json (or --out FILE) and records the\n"
-            "model in the store. --json prints the model JSON. Bad input: a message and exit status 2, no model\n"
-            "written.\n");
-}
+/* Model files are renamed into place only after the store's commit, so a failed commit leaves no file;
+ * a file that then cannot be renamed has its row deleted again (both or neither, per model). */
+#define MAX_MODELS 256
+typedef struct {
+    ws_outfile files[MAX_MODELS];
+    int64_t ids[MAX_MODELS];
+    int n;
+} model_batch;
+
+static const char *const families[] = {"power", "job", NULL};
 
 static int parse_args(int argc, char **argv, fit_args *a)
 {
-    static const struct option longopts[] = {
-        {"arch", required_argument, 0, 'a'},   {"table", required_argument, 0, 't'},
-        {"model", required_argument, 0, 'm'},  {"tdp-w", required_argument, 0, 'T'},
-        {"job", required_argument, 0, 'j'},    {"out", required_argument, 0, 'o'},
-        {"json", no_argument, 0, 'J'},         {"db", required_argument, 0, 'd'},
-        {"family", required_argument, 0, 'f'}, {"max-iter", required_argument, 0, 'i'},
-        {"tol", required_argument, 0, 'r'},    {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
-    a->tdp_w = NAN;
+    a->tdp_w = a->tol_pct = NAN;
     a->family = "power";
-    int c;
-    double v;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a': a->arch_opt = optarg; break;
-        case 't': a->table = optarg; break;
-        case 'm': a->model = optarg; break;
-        case 'j': a->job = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'J': a->json = 1; break;
-        case 'd': a->db = optarg; break;
-        case 'f': a->family = optarg; break;
-        case 'T':
-            if (ws_parse_double(optarg, &a->tdp_w) != 0 || a->tdp_w <= 0) {
-                fprintf(stderr, "wattscale fit: --tdp-w: '%s' is not a power in W > 0\n", optarg);
-                return 2;
-            }
-            break;
-        case 'i':
-            if (ws_parse_double(optarg, &v) != 0 || v < 1 || v > 1e6) {
-                fprintf(stderr, "wattscale fit: --max-iter: '%s' is not a count from 1\n", optarg);
-                return 2;
-            }
-            a->fopts.max_iter = (int)v;
-            break;
-        case 'r':
-            if (ws_parse_double(optarg, &v) != 0 || v <= 0 || v >= 100) {
-                fprintf(stderr, "wattscale fit: --tol: '%s' is not a percentage in (0, 100)\n", optarg);
-                return 2;
-            }
-            a->fopts.tol_rel = v / 100;
-            break;
-        case 'h': usage(stdout); return -1;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind < argc || !a->arch_opt) {
-        fprintf(stderr, "wattscale fit: %s\n", optind < argc ? "unexpected argument" : "--arch is required");
-        usage(stderr);
-        return 2;
-    }
-    if (strcmp(a->family, "power") != 0 && strcmp(a->family, "job") != 0) {
-        fprintf(stderr, "wattscale fit: --family: '%s' is not power or job\n", a->family);
-        return 2;
+    const ws_opt options[] = {
+        WS_OPT_STRING(0, "arch", &a->arch_opt, "A", "the architecture (required; slugged as ingest does)"),
+        WS_OPT_CHOICE(0, "family", &a->family, "power|job", families, "what to fit (default power)"),
+        WS_OPT_GROUP("power family:"),
+        WS_OPT_STRING(0, "table", &a->table, "FILE.csv", "a table of load levels (instead of the stored samples)"),
+        WS_OPT_DOUBLE(0, "tdp-w", &a->tdp_w, "W", 0, INFINITY, WS_OPT_LO_OPEN, "a power in W > 0",
+                      "nothing measured: write the assumed Teads curve scaled by this TDP"),
+        WS_OPT_STRING(0, "model", &a->model, "FORM|auto", "the form (default auto)"),
+        WS_OPT_INT(0, "max-iter", &a->max_iter, "N", 1, 1000000, "iterations of a nonlinear fit"),
+        WS_OPT_DOUBLE(0, "tol", &a->tol_pct, "PCT", 0, 100, WS_OPT_LO_OPEN | WS_OPT_HI_OPEN,
+                      "a percentage in (0, 100)", "auto keeps forms within PCT % of every point (default 5)"),
+        WS_OPT_GROUP("both families:"),
+        WS_OPT_STRING(0, "job", &a->job, "NAME", "only the profiles of this job class"),
+        WS_OPT_STRING(0, "out", &a->out, "FILE", "write the model here (default models/...)"),
+        WS_OPT_FLAG(0, "json", &a->json, "print the model JSON"),
+        WS_OPT_DB(&a->db),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {
+        "fit",
+        "wattscale fit --arch A [--family power] [--table FILE.csv | --tdp-w W] [--model FORM|auto]\n"
+        "              [--job NAME] [--out FILE] [--json] [--max-iter N] [--tol PCT] [--db PATH]\n"
+        "wattscale fit --family job --arch A [--job NAME] [--out FILE] [--json] [--db PATH]",
+        "Power family: fit P(u), u the utilisation, for an architecture, from --table (a CSV naming a\n"
+        "utilisation column: load_pct, util_gpu_pct or 'utilization.gpu [%]', and a power column: power_w or\n"
+        "'power.draw [W]'; % or fraction is detected and stated) or from the stored samples (power_w with\n"
+        "util_pct) of the profiles of that arch (--job narrows them). --tdp-w W writes the assumed Teads\n"
+        "curve scaled by the TDP when nothing was measured.\n"
+        "FORM: linear, fan (Fan et al. 2007), powerlaw, poly2, poly3, piecewise (interpolation, exact at the\n"
+        "points). auto (default) fits the parametric forms and keeps the lowest AICc among those within\n"
+        "--tol (default 5%) of every point.\n\n"
+        "Job family: from the profiles of a job class (--job; every job of the arch when left out) that\n"
+        "carry work, fit E = e0 + e1 work and T = t0 + t1 work by weighted least squares (weights 1/y^2),\n"
+        "and summarise repeated runs of one configuration as a mean with a 95% t interval.\n\n"
+        "Writes models/<arch>-power.json or models/<arch>-job-<job>.json (or --out FILE) and records the\n"
+        "model in the store. Bad input: a message and exit status 2, no model written.",
+        options, NULL, NULL, 0, 0, 0};
+    int status;
+    if (ws_opt_parse(&spec, argc, argv, &status) < 0)
+        return status == WS_OK ? -1 : status;
+    if (a->max_iter)
+        a->fopts.max_iter = a->max_iter;
+    if (!isnan(a->tol_pct))
+        a->fopts.tol_rel = a->tol_pct / 100;
+    if (!a->arch_opt) {
+        fprintf(stderr, "wattscale fit: --arch is required\n");
+        ws_opt_usage(&spec, stderr);
+        return WS_EINPUT;
     }
     if (a->table && !isnan(a->tdp_w)) {
         fprintf(stderr, "wattscale fit: --table and --tdp-w exclude each other (the TDP curve is for no data)\n");
-        return 2;
+        return WS_EINPUT;
     }
     ws_slugify_arch(a->arch_opt, a->arch, sizeof a->arch);
     if (!a->arch[0]) {
         fprintf(stderr, "wattscale fit: --arch: '%s' gives an empty architecture slug\n", a->arch_opt);
-        return 2;
+        return WS_EINPUT;
     }
     return 0;
 }
@@ -130,16 +114,20 @@ static int ensure_parent(const char *path)
     return 0;
 }
 
-/* Write the JSON and record it in the models table, both or neither: the file is written to a temporary
- * (ws_outfile), the row inserted in a transaction, the file renamed into place, and only then committed
- * (a failed rename rolls the row back; a failed insert leaves no file). */
-static int save_model(ws_store *st, const char *path, cJSON *o, const char *arch, const char *family,
-                      const char *job, const char *form, int assumed, const char *fitted_at)
+/* Write the model to a temporary file and insert its row in the caller's transaction; the file is
+ * renamed into place by models_finish after the commit. */
+static int save_model(ws_store *st, model_batch *b, const char *path, cJSON *o, const char *arch,
+                      const char *family, const char *job, const char *form, int assumed, const char *fitted_at)
 {
+    assert(!sqlite3_get_autocommit(st->db)); /* inside the transaction models_finish commits */
+    if (b->n == MAX_MODELS) {
+        fprintf(stderr, "wattscale fit: more than %d models at once: name one --job\n", MAX_MODELS);
+        return WS_EINPUT;
+    }
     char *text = cJSON_Print(o);
-    ws_outfile out;
+    ws_outfile *out = &b->files[b->n];
     ws_error err;
-    FILE *f = text && ensure_parent(path) == 0 ? ws_outfile_open(&out, path, &err) : NULL;
+    FILE *f = text && ensure_parent(path) == 0 ? ws_outfile_open(out, path, &err) : NULL;
     if (!f) {
         if (text)
             ws_error_print(&err, stderr);
@@ -148,11 +136,8 @@ static int save_model(ws_store *st, const char *path, cJSON *o, const char *arch
     }
     fputs(text, f);
     fputc('\n', f);
-    int own = sqlite3_get_autocommit(st->db); /* inside a caller's transaction, that one decides */
-    sqlite3_stmt *s = !own || ws_store_begin(st) == 0
-                          ? ws_store_prepare(st, "INSERT INTO models(arch, family, job, form, assumed, path, json, "
-                                                 "fitted_at) VALUES (?,?,?,?,?,?,?,?)")
-                          : NULL;
+    sqlite3_stmt *s = ws_store_prepare(st, "INSERT INTO models(arch, family, job, form, assumed, path, json, "
+                                           "fitted_at) VALUES (?,?,?,?,?,?,?,?)");
     int rc = WS_EFAIL;
     if (s) {
         ws_bind_text(s, 1, arch);
@@ -163,22 +148,53 @@ static int save_model(ws_store *st, const char *path, cJSON *o, const char *arch
         ws_bind_text(s, 6, path);
         ws_bind_text(s, 7, text);
         ws_bind_text(s, 8, fitted_at);
-        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : WS_EFAIL;
+        rc = sqlite3_step(s) == SQLITE_DONE ? WS_OK : WS_EFAIL;
         if (rc)
             fprintf(stderr, "wattscale fit: store %s: %s\n", st->path, sqlite3_errmsg(st->db));
         sqlite3_finalize(s);
+    } else {
+        ws_cli_store_failed(st);
     }
-    if (rc == 0 && ws_outfile_commit(&out, &err) != 0) {
+    if (rc == WS_OK)
+        b->ids[b->n++] = sqlite3_last_insert_rowid(st->db);
+    else
+        ws_outfile_abort(out);
+    free(text);
+    return rc;
+}
+
+/* ok: commit the store, then rename every file into place (a file that cannot be: its row is deleted
+ * again); else roll back and remove the temporaries. Returns the exit status. */
+static int models_finish(ws_store *st, model_batch *b, int rc)
+{
+    if (rc == WS_OK && ws_store_commit(st) != 0) {
+        ws_cli_store_failed(st);
+        rc = WS_EFAIL;
+    }
+    if (rc != WS_OK) {
+        ws_store_rollback(st);
+        for (int i = 0; i < b->n; i++)
+            ws_outfile_abort(&b->files[i]);
+        return rc;
+    }
+    sqlite3_stmt *del = NULL;
+    for (int i = 0; i < b->n; i++) {
+        ws_error err;
+        if (ws_outfile_commit(&b->files[i], &err) == 0)
+            continue;
         ws_error_print(&err, stderr);
         rc = WS_EFAIL;
-    } else if (rc != 0) {
-        ws_outfile_abort(&out);
+        if (!del && !(del = ws_store_prepare(st, "DELETE FROM models WHERE id = ?"))) {
+            ws_cli_store_failed(st);
+            continue;
+        }
+        sqlite3_reset(del);
+        sqlite3_bind_int64(del, 1, b->ids[i]);
+        if (sqlite3_step(del) != SQLITE_DONE)
+            fprintf(stderr, "wattscale fit: store %s: model %lld has no file: %s\n", st->path, (long long)b->ids[i],
+                    sqlite3_errmsg(st->db));
     }
-    if (own && rc == 0 && ws_store_commit(st) != 0)
-        rc = WS_EFAIL;
-    if (own && rc != 0)
-        ws_store_rollback(st);
-    free(text);
+    sqlite3_finalize(del);
     return rc;
 }
 
@@ -234,8 +250,10 @@ static int load_samples(ws_store *st, const fit_args *a, power_data *d)
                                            "AND (?2 IS NULL OR p.job = ?2) AND sm.util_pct IS NOT NULL AND sm.power_w IS "
                                            "NOT NULL GROUP BY p.id ORDER BY p.id");
     int rc = WS_EFAIL, cap = 0;
-    if (!s || !q)
+    if (!s || !q) {
+        ws_cli_store_failed(st);
         goto out;
+    }
     ws_bind_text(s, 1, a->arch);
     ws_bind_text(s, 2, a->job);
     ws_bind_text(q, 1, a->arch);
@@ -453,7 +471,18 @@ static int run_power(ws_store *st, const fit_args *a, const char *path, const ch
         }
     }
     cJSON *o = power_json(&m, a, &d, &rep, is_auto ? &ar : NULL, fitted_at);
-    rc = save_model(st, path, o, m.arch, "power", a->job, ws_form_name(m.form), m.assumed, fitted_at);
+    model_batch *batch = calloc(1, sizeof *batch);
+    if (!batch || ws_store_begin(st) != 0) {
+        if (batch)
+            ws_cli_store_failed(st);
+        else
+            fprintf(stderr, "wattscale fit: out of memory\n");
+        rc = WS_EFAIL;
+    } else {
+        rc = save_model(st, batch, path, o, m.arch, "power", a->job, ws_form_name(m.form), m.assumed, fitted_at);
+        rc = models_finish(st, batch, rc);
+    }
+    free(batch);
     if (rc == 0 && a->json) {
         ws_cli_print_json(o, stdout);
         o = NULL;
@@ -489,8 +518,10 @@ static int load_job(ws_store *st, const char *arch, const char *job, job_data *d
     sqlite3_stmt *s = ws_store_prepare(st, "SELECT p.id, p.work, p.work_unit, p.energy_j, p.duration_s, s.path, "
                                            "s.sha256 FROM profiles p JOIN sources s ON s.id = p.source_id WHERE "
                                            "p.arch = ?1 AND p.job = ?2 ORDER BY p.id");
-    if (!s)
+    if (!s) {
+        ws_cli_store_failed(st);
         return WS_EFAIL;
+    }
     ws_bind_text(s, 1, arch);
     ws_bind_text(s, 2, job);
     d->provenance = cJSON_CreateArray();
@@ -635,11 +666,24 @@ static int list_jobs(ws_store *st, const fit_args *a, char (*jobs)[128], int max
     sqlite3_stmt *s = ws_store_prepare(st, "SELECT DISTINCT job FROM profiles WHERE arch = ? AND job IS NOT NULL "
                                            "AND work IS NOT NULL ORDER BY job");
     int n = 0;
-    if (!s)
+    if (!s) {
+        ws_cli_store_failed(st);
         return -1;
+    }
     ws_bind_text(s, 1, a->arch);
-    while (sqlite3_step(s) == SQLITE_ROW && n < max)
-        ws_strlcpy(jobs[n++], (const char *)sqlite3_column_text(s, 0), 128);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (n == max) { /* never fit a silent subset */
+            sqlite3_finalize(s);
+            fprintf(stderr, "wattscale fit: store %s: more than %d job classes on arch '%s' carry work: fit them "
+                            "one --job at a time\n", st->path, max, a->arch);
+            return 0;
+        }
+        if (ws_strlcpy(jobs[n++], (const char *)sqlite3_column_text(s, 0), 128) != 0) {
+            sqlite3_finalize(s);
+            fprintf(stderr, "wattscale fit: a job name on arch '%s' is longer than 127 bytes\n", a->arch);
+            return 0;
+        }
+    }
     sqlite3_finalize(s);
     if (n == 0)
         fprintf(stderr, "wattscale fit: store %s: no profile on arch '%s' carries a job and work (ingest with "
@@ -647,7 +691,8 @@ static int list_jobs(ws_store *st, const fit_args *a, char (*jobs)[128], int max
     return n;
 }
 
-static int fit_one_job(ws_store *st, const fit_args *a, const char *job, int many, const char *fitted_at, cJSON *all)
+static int fit_one_job(ws_store *st, model_batch *b, const fit_args *a, const char *job, int many,
+                       const char *fitted_at, cJSON *all)
 {
     job_data *d = malloc(sizeof *d);
     if (!d)
@@ -667,7 +712,7 @@ static int fit_one_job(ws_store *st, const fit_args *a, const char *job, int man
         char path[1200];
         job_path(a, job, many, path, sizeof path);
         cJSON *o = job_json(&m, d, &rep, fitted_at);
-        rc = save_model(st, path, o, m.arch, "job", job, ws_job_fit_kind_name(rep.kind), 0, fitted_at);
+        rc = save_model(st, b, path, o, m.arch, "job", job, ws_job_fit_kind_name(rep.kind), 0, fitted_at);
         if (rc == 0 && a->json)
             cJSON_AddItemToArray(all, o), o = NULL;
         else if (rc == 0) {
@@ -683,16 +728,26 @@ static int fit_one_job(ws_store *st, const fit_args *a, const char *job, int man
 
 static int run_job(ws_store *st, const fit_args *a, const char *fitted_at)
 {
-    static char jobs[256][128];
-    int n = list_jobs(st, a, jobs, 256), rc = 0;
+    static char jobs[MAX_MODELS][128];
+    int n = list_jobs(st, a, jobs, MAX_MODELS), rc = 0;
     if (n <= 0)
         return n < 0 ? WS_EFAIL : WS_EINPUT;
-    cJSON *all = a->json ? cJSON_CreateArray() : NULL;
-    if (ws_store_begin(st) != 0)
+    model_batch *batch = calloc(1, sizeof *batch);
+    if (!batch) {
+        fprintf(stderr, "wattscale fit: out of memory\n");
         return WS_EFAIL;
+    }
+    if (ws_store_begin(st) != 0) {
+        ws_cli_store_failed(st);
+        free(batch);
+        return WS_EFAIL;
+    }
+    cJSON *all = a->json ? cJSON_CreateArray() : NULL;
     for (int i = 0; i < n && rc == 0; i++)
-        rc = fit_one_job(st, a, jobs[i], n > 1 || !a->job, fitted_at, all);
-    if (rc == 0 && ws_store_commit(st) == 0) {
+        rc = fit_one_job(st, batch, a, jobs[i], n > 1 || !a->job, fitted_at, all);
+    rc = models_finish(st, batch, rc);
+    free(batch);
+    if (rc == 0) {
         if (all && a->job) /* one job asked for: its model object */
             ws_cli_print_json(cJSON_DetachItemFromArray(all, 0), stdout);
         else if (all)
@@ -700,10 +755,9 @@ static int run_job(ws_store *st, const fit_args *a, const char *fitted_at)
         cJSON_Delete(all);
         return 0;
     }
-    ws_store_rollback(st);
     fprintf(stderr, "wattscale fit: no job model recorded\n");
     cJSON_Delete(all);
-    return rc ? rc : WS_EFAIL;
+    return rc;
 }
 
 int cmd_fit(int argc, char **argv)

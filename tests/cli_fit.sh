@@ -118,5 +118,27 @@ for i in range(257): print(f'big,testarch,{10 + i % 7},{1000 + i},{100 + i % 5}'
 "$BIN" fit --db "$T/big.db" --family job --arch testarch >out 2>err
 check "more runs than fit keeps" 2 $?
 has "more runs than fit keeps: said" err "has more than 256 runs"
+# Model files land only after the store's commit, and a file that cannot land takes its row back:
+# (a) --out names a folder: the rename fails, no row is left; (b) a store that refuses the write
+# (a read-only copy) leaves no file.
+mkdir -p "$T/isdir.json"
+"$BIN" fit $DB --arch h100-80gb-hbm3 --table "$SRC/data/measured/h100/util_curve.csv" --out "$T/isdir.json" >out 2>err
+check out-is-folder 1 $?
+[ "$(sqlite3 "$T/w.db" "SELECT count(*) FROM models WHERE path = '$T/isdir.json'")" = 0 ] ||
+    { echo "FAIL: a model row without its file"; fails=$((fails + 1)); }
+ls "$T"/isdir.json.* >/dev/null 2>&1 && { echo "FAIL: temporary model file left"; fails=$((fails + 1)); }
+cp "$T/w.db" "$T/ro.db" && chmod 0444 "$T/ro.db"
+if [ "$(id -u)" != 0 ]; then # root writes anyway
+    "$BIN" fit --db "$T/ro.db" --arch h100-80gb-hbm3 --table "$SRC/data/measured/h100/util_curve.csv" --out "$T/ro-model.json" >out 2>err
+    check read-only-store 1 $?
+    test -e "$T/ro-model.json" && { echo "FAIL: a model file without its row"; fails=$((fails + 1)); }
+fi
+"$BIN" fit $DB --arch h100 --tol 100 >out 2>err
+check tol-out-of-range 2 $?
+has tol-out-of-range err "--tol: '100' is not a percentage in (0, 100)"
+"$BIN" fit $DB --arch h100 --family energy >out 2>err
+check family-choice 2 $?
+has family-choice err "--family: 'energy' is not one of power, job"
+
 [ $fails = 0 ] && echo "cli_fit: all passed"
 exit $((fails > 0))
