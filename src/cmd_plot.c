@@ -1,7 +1,6 @@
 /* cmd_plot: `wattscale plot WHAT ...` draws figures into plots/ through ws_plot. A dispatcher on its
  * first argument: `plot fit MODEL` now; later issues add their own kinds to the table below. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "commands.h"
 #include "ws_cli.h"
+#include "ws_opt.h"
 #include "ws_model.h"
 #include "ws_plot.h"
 #include "ws_projplot.h"
@@ -58,15 +58,6 @@ int cmd_plot(int argc, char **argv)
 }
 
 /* ---- plot fit ------------------------------------------------------------------------------- */
-
-static void fit_usage(FILE *out)
-{
-    fprintf(out, "usage: wattscale plot fit MODEL.json [--out DIR] [--format png|svg|both]\n\n"
-                 "Draw a fitted model: the measured points it was fitted to, the fitted curve and its 95%%\n"
-                 "prediction band (power models: power against utilisation; job models: energy against work).\n"
-                 "An assumed (TDP) model is drawn dashed and labelled ASSUMED. Writes DIR/<model>.png and .svg\n"
-                 "(DIR defaults to plots/).\n");
-}
 
 typedef struct {
     double *x, *y;
@@ -243,26 +234,25 @@ static int draw_one(const char *model_path, const cJSON *o, const char *fig_path
     return rc;
 }
 
+static const char *const formats[] = {"png", "svg", "both", NULL};
+
 static int plot_fit(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"out", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
-                                             {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *dir = "plots", *format = "both";
-    int c;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o': dir = optarg; break;
-        case 'f': format = optarg; break;
-        case 'h': fit_usage(stdout); return 0;
-        default: fit_usage(stderr); return 2;
-        }
-    }
-    if (optind + 1 != argc || (strcmp(format, "png") && strcmp(format, "svg") && strcmp(format, "both"))) {
-        fit_usage(stderr);
-        return 2;
-    }
-    const char *model = argv[optind];
+    int status;
+    const ws_opt options[] = {
+        WS_OPT_STRING(0, "out", &dir, "DIR", "where the figures go (default plots/)"),
+        WS_OPT_CHOICE(0, "format", &format, "png|svg|both", formats, "which files (default both)"),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {
+        "plot fit", "wattscale plot fit MODEL.json [--out DIR] [--format png|svg|both]",
+        "Draw a fitted model: the measured points it was fitted to, the fitted curve and its 95%\n"
+        "prediction band (power models: power against utilisation; job models: energy against work).\n"
+        "An assumed (TDP) model is drawn dashed and labelled ASSUMED. Writes DIR/<model>.png and .svg.",
+        options, NULL, NULL, 1, 1, 0};
+    if (ws_opt_parse(&spec, argc, argv, &status) < 0)
+        return status;
+    const char *model = argv[1];
     cJSON *o;
     int rc = load_model_json(model, &o);
     if (rc != 0)
@@ -293,33 +283,23 @@ static int plot_fit(int argc, char **argv)
 
 /* ---- plot run -------------------------------------------------------------------------------- */
 
-static void run_usage(FILE *out)
-{
-    fprintf(out, "usage: wattscale plot run [RUN|latest] [--out DIR] [--db PATH]\n\n"
-                 "Redraw the figures of a stored what-if run (the ones `simulate` drew): energy and CO2 saved\n"
-                 "per variant, CO2 against mean wait, energy by job class and node type, and, when the run's\n"
-                 "output folder still holds hourly_baseline.csv, power and carbon intensity over time.\n");
-}
-
 static int plot_run(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"out", required_argument, 0, 'o'}, {"db", required_argument, 0, 'd'},
-                                             {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *dir = "plots", *db = NULL;
-    int c;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o': dir = optarg; break;
-        case 'd': db = optarg; break;
-        case 'h': run_usage(stdout); return 0;
-        default: run_usage(stderr); return 2;
-        }
-    }
-    if (optind + 1 < argc) {
-        run_usage(stderr);
-        return 2;
-    }
+    int status;
+    const ws_opt options[] = {
+        WS_OPT_STRING(0, "out", &dir, "DIR", "where the figures go (default plots/)"),
+        WS_OPT_DB(&db),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {
+        "plot run", "wattscale plot run [RUN|latest] [--out DIR] [--db PATH]",
+        "Redraw the figures of a stored what-if run (the ones `simulate` drew): energy and CO2 saved\n"
+        "per variant, CO2 against mean wait, energy by job class and node type, and, when the run's\n"
+        "output folder still holds hourly_baseline.csv, power and carbon intensity over time.",
+        options, NULL, NULL, 0, 1, 0};
+    int n = ws_opt_parse(&spec, argc, argv, &status);
+    if (n < 0)
+        return status;
     ws_store st;
     if (ws_cli_open_store(&st, db) != 0)
         return WS_EFAIL;
@@ -327,7 +307,7 @@ static int plot_run(int argc, char **argv)
     char out_dir[1024] = "", hourly[1100], prefix[128];
     cJSON *report = NULL;
     ws_error err = {0};
-    int load_rc = ws_report_load(&st, optind < argc ? argv[optind] : "latest", &id, out_dir, sizeof out_dir, &report, &err);
+    int load_rc = ws_report_load(&st, n ? argv[1] : "latest", &id, out_dir, sizeof out_dir, &report, &err);
     ws_store_close(&st);
     if (load_rc != WS_OK) {
         ws_error_print(&err, stderr);

@@ -2,7 +2,6 @@
  * "FILE: json.path: message"), run the discrete-event simulator, print totals (text or --json), write
  * the hourly series and per-job records, and store the run (runs, run_sites). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,39 +11,12 @@
 #include "commands.h"
 #include "ws_cli.h"
 #include "ws_json.h"
+#include "ws_opt.h"
 #include "ws_mpi.h"
 #include "ws_projplot.h"
 #include "ws_report.h"
 #include "ws_sim.h"
 #include "ws_whatif.h"
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: wattscale simulate SCENARIO [--seed S] [--out DIR] [--jobs-out FILE] [--json] [--no-store] [--db PATH]\n"
-            "                                   [--threads N] [--quiet]\n\n"
-            "Run a scenario (scenarios/README.md) through the discrete-event simulator. Energy, CO2 and cost\n"
-            "are integrated exactly over piecewise-constant node power.\n\n"
-            "  --seed S         override the scenario's seed (same seed -> byte-identical outputs)\n"
-            "  --out DIR        write DIR/hourly.csv (power, carbon intensity, CO2 rate per site and hour)\n"
-            "                   and DIR/summary.json\n"
-            "  --jobs-out FILE  write one CSV row per completed job\n"
-            "  --json           print the totals as one JSON object\n"
-            "  --no-store       do not record the run in the store\n"
-            "  --db PATH        the store (default ./wattscale.db or $WATTSCALE_DB)\n"
-            "  --quiet          no progress lines on stderr (by default a run longer than 5 s prints one every\n"
-            "                   5 s: simulated day, jobs done, rate, elapsed, ETA; also into logs and notebooks)\n\n"
-            "What-if scenarios (a file with variants[], replicas or projection; see scenarios/README.md) run\n"
-            "every variant on common random numbers over Monte Carlo replicas and write a projection report:\n"
-            "  --replicas N     Monte Carlo replicas (overrides the file; model parameters and tweak\n"
-            "                   factors are drawn from their uncertainties when N > 1)\n"
-            "  --out DIR        also DIR/report.{json,md,html} and DIR/hourly_<variant>.csv\n"
-            "  --plots DIR      figures (PNG and SVG) go here (default plots/)\n"
-            "  --threads N      runs (replica x variant) at once (default: one per CPU); any N gives the same bytes\n"
-            "  Under Open MPI (mpirun -np R wattscale simulate ...) the runs are spread over the R ranks too\n"
-            "  (each with --threads threads); rank 0 gathers them and alone writes: the same bytes as one process.\n"
-            "  --json           print the report JSON (docs/report-json.md)\n");
-}
 
 typedef struct {
     FILE *hourly, *jobs;
@@ -334,56 +306,43 @@ static int simulate_whatif(const char *path, cJSON *doc, const ws_sim_options *b
 
 int cmd_simulate(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
-        {"jobs-out", required_argument, 0, 'j'}, {"json", no_argument, 0, 'J'},
-        {"no-store", no_argument, 0, 'N'}, {"db", required_argument, 0, 'd'},
-        {"replicas", required_argument, 0, 'r'}, {"plots", required_argument, 0, 'p'},
-        {"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     ws_sim_options opt;
     memset(&opt, 0, sizeof opt);
     const char *out_dir = NULL, *jobs_out = NULL, *db = NULL, *plots_dir = "plots";
-    int json = 0, store = 1, c, replicas = 0, threads = 0, quiet = 0;
-    ws_cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 's': {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (errno || *end || !*optarg || optarg[0] == '-') {
-                fprintf(stderr, "wattscale simulate: --seed: '%s' is not a non-negative integer\n", optarg);
-                return 2;
-            }
-            opt.override_seed = 1;
-            opt.seed = v;
-            break;
-        }
-        case 'o': out_dir = optarg; break;
-        case 'j': jobs_out = optarg; break;
-        case 'J': json = 1; break;
-        case 'N': store = 0; break;
-        case 'p': plots_dir = optarg; break;
-        case 'r':
-            if (ws_cli_int_option("simulate", "replicas", optarg, 1, 10000, &replicas) != 0)
-                return 2;
-            break;
-        case 't':
-            if (ws_cli_int_option("simulate", "threads", optarg, 1, 4096, &threads) != 0)
-                return 2;
-            break;
-        case 'q': quiet = 1; break;
-        case 'd': db = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind + 1 != argc) {
-        usage(stderr);
-        return 2;
-    }
-    const char *path = argv[optind];
+    int json = 0, store = 1, replicas = 0, threads = 0, quiet = 0, status;
+    const ws_opt options[] = {
+        WS_OPT_UINT64(0, "seed", &opt.seed, &opt.override_seed, "S",
+                      "override the scenario's seed (same seed -> byte-identical outputs)"),
+        WS_OPT_STRING(0, "out", &out_dir, "DIR", "write DIR/hourly.csv (power, carbon intensity, CO2 rate per site and hour)\n"
+                                                 "and DIR/summary.json; what-ifs also DIR/report.{json,md,html} and\n"
+                                                 "DIR/hourly_<variant>.csv"),
+        WS_OPT_STRING(0, "jobs-out", &jobs_out, "FILE", "write one CSV row per completed job"),
+        WS_OPT_FLAG(0, "json", &json, "print the totals (what-ifs: the report, docs/report-json.md) as JSON"),
+        WS_OPT_SET_INT(0, "no-store", &store, 0, "do not record the run in the store"),
+        WS_OPT_DB(&db),
+        WS_OPT_FLAG(0, "quiet", &quiet, "no progress lines on stderr (by default a run longer than 5 s prints one every\n"
+                                       "5 s: simulated day, jobs done, rate, elapsed, ETA; also into logs and notebooks)"),
+        WS_OPT_GROUP("what-if scenarios (variants[], replicas or projection; see scenarios/README.md) run every\n"
+                     "variant on common random numbers over Monte Carlo replicas and write a projection report:"),
+        WS_OPT_INT(0, "replicas", &replicas, "N", 1, 10000, "Monte Carlo replicas (overrides the file; model parameters and tweak\n"
+                                                            "factors are drawn from their uncertainties when N > 1)"),
+        WS_OPT_STRING(0, "plots", &plots_dir, "DIR", "figures (PNG and SVG) go here (default plots/)"),
+        WS_OPT_INT(0, "threads", &threads, "N", 1, 4096, "runs (replica x variant) at once (default: one per CPU); any N gives\n"
+                                                         "the same bytes"),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {
+        "simulate",
+        "wattscale simulate SCENARIO [--seed S] [--out DIR] [--jobs-out FILE] [--json] [--no-store] [--db PATH]\n"
+        "                            [--replicas N] [--plots DIR] [--threads N] [--quiet]",
+        "Run a scenario (scenarios/README.md) through the discrete-event simulator. Energy, CO2 and cost\n"
+        "are integrated exactly over piecewise-constant node power.",
+        options,
+        "Under Open MPI (mpirun -np R wattscale simulate ...) the runs of a what-if are spread over the R ranks\n"
+        "too (each with --threads threads); rank 0 gathers them and alone writes: the same bytes as one process.",
+        NULL, 1, 1, 0};
+    if (ws_opt_parse(&spec, argc, argv, &status) < 0)
+        return status;
+    const char *path = argv[1];
     ws_error err = {0};
     cJSON *doc = ws_json_load(path, &err);
     if (!doc) {
