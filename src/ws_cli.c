@@ -39,20 +39,6 @@ void ws_cli_print_json(cJSON *value, FILE *out)
     cJSON_Delete(value);
 }
 
-cJSON *ws_json_add_number(cJSON *obj, const char *name, double v)
-{
-    if (isnan(v) || isinf(v))
-        return cJSON_AddNullToObject(obj, name);
-    return cJSON_AddNumberToObject(obj, name, v);
-}
-
-cJSON *ws_json_add_string(cJSON *obj, const char *name, const char *s)
-{
-    if (!s || !*s)
-        return cJSON_AddNullToObject(obj, name);
-    return cJSON_AddStringToObject(obj, name, s);
-}
-
 static const char *text(sqlite3_stmt *row, int i)
 {
     const unsigned char *t = sqlite3_column_text(row, i);

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "ws_json.h"
 #include "ws_store.h"
 
 /* Reset getopt for a subcommand's own parsing (argv[0] is the subcommand's name). */
@@ -19,10 +20,6 @@ int ws_cli_open_store(ws_store *st, const char *db_opt);
 void ws_cli_store_failed(const ws_store *st);
 /* Print a cJSON value followed by a newline and free it. */
 void ws_cli_print_json(cJSON *value, FILE *out);
-/* Add a number, or null when NaN. */
-cJSON *ws_json_add_number(cJSON *obj, const char *name, double v);
-/* Add a string, or null when empty. */
-cJSON *ws_json_add_string(cJSON *obj, const char *name, const char *s);
 
 /* The profile columns every listing selects, in this order (see ws_cli_profile_json). */
 #define WS_PROFILE_COLUMNS                                                                             \

@@ -1,6 +1,8 @@
 /* ws_json: see ws_json.h. */
 #include "ws_json.h"
 
+#include <math.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,4 +143,18 @@ cJSON *ws_json_load(const char *path, ws_error *err)
     }
     free(text);
     return root;
+}
+
+cJSON *ws_json_add_number(cJSON *obj, const char *name, double v)
+{
+    if (isnan(v) || isinf(v))
+        return cJSON_AddNullToObject(obj, name);
+    return cJSON_AddNumberToObject(obj, name, v);
+}
+
+cJSON *ws_json_add_string(cJSON *obj, const char *name, const char *s)
+{
+    if (!s || !*s)
+        return cJSON_AddNullToObject(obj, name);
+    return cJSON_AddStringToObject(obj, name, s);
 }

@@ -1,6 +1,7 @@
 /* ws_json: JSON operations the scenario machinery shares: RFC 7386 merge patches (a variant is the
  * baseline with a patch merged in) and setting a value by a path such as
- * "workload.classes[0].rate_per_day" (a sweep point is the scenario with values set by path). */
+ * "workload.classes[0].rate_per_day" (a sweep point is the scenario with values set by path); loading
+ * files strictly; and adding numbers and strings that JSON cannot hold as null. */
 #ifndef WS_JSON_H
 #define WS_JSON_H
 
@@ -17,6 +18,11 @@ cJSON *ws_json_merge_patch(const cJSON *target, const cJSON *patch);
 int ws_json_set_path(cJSON *root, const char *path, const cJSON *value, ws_error *err);
 /* The value at path, or NULL. */
 cJSON *ws_json_get_path(cJSON *root, const char *path);
+
+/* Add a number, or null when NaN or infinite (JSON has neither). */
+cJSON *ws_json_add_number(cJSON *obj, const char *name, double v);
+/* Add a string, or null when NULL or empty. */
+cJSON *ws_json_add_string(cJSON *obj, const char *name, const char *s);
 
 /* Read and parse a JSON file; NULL with err (line of the parse error) on failure. */
 cJSON *ws_json_load(const char *path, ws_error *err);

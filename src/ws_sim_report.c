@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ws_cli.h"
+#include "ws_json.h"
 #include "ws_runs.h"
 #include "ws_sim.h"
 
