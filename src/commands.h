@@ -13,6 +13,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
 
 typedef struct {
     const char *name;

@@ -11,6 +11,7 @@
 
 const ws_command ws_commands[] = {
     {"ingest", cmd_ingest, "store measured profiles (CodeCarbon, nvidia-smi, Eco2AI, Zeus, plain CSV/JSON)"},
+    {"measure", cmd_measure, "run a command and measure its energy at the source (NVML, RAPL) into the store"},
     {"profiles", cmd_profiles, "list stored profiles (table, --csv or --json)"},
     {"show", cmd_show, "show one stored profile with its samples"},
     {"rm", cmd_rm, "remove stored profiles (by id or job), all or nothing"},

@@ -251,3 +251,59 @@ void ws_ingest_result_free(ws_ingest_result *res)
     free(res->ids);
     memset(res, 0, sizeof *res);
 }
+
+int ws_ingest_store_profiles(ws_store *st, const char *label, const char *sha256, const char *format,
+                             const char *tool_version, int64_t size_bytes, ws_profile *profiles, int n_profiles,
+                             const ws_sample *samples, const long *n_samples, int allow_implausible,
+                             ws_ingest_result *res, ws_error *err)
+{
+    memset(res, 0, sizeof *res);
+    ws_strlcpy(res->format, format, sizeof res->format);
+    ws_strlcpy(res->sha256, sha256, sizeof res->sha256);
+    int64_t existing = ws_store_find_source(st, sha256);
+    if (existing < 0)
+        return WS_EFAIL;
+    if (existing > 0) {
+        ws_error_set(err, label, 0, "", "the same measurement is stored already (source %lld)", (long long)existing);
+        return WS_EINPUT;
+    }
+    store_sink ss = {.st = st, .format = format, .keep_samples = 1, .res = res, .check = !allow_implausible};
+    ws_ingest_sink sink = {.ctx = &ss, .begin = sink_begin, .sample = sink_sample, .end = sink_end};
+    if (ws_store_begin(st) != 0)
+        return WS_EFAIL;
+    int rc = WS_EFAIL;
+    ss.source_id = ws_store_add_source(st, label, sha256, format, tool_version, size_bytes);
+    ss.ins_profile = ws_store_prepare(st, "INSERT INTO profiles(source_id, source_index, format) VALUES (?,?,?)");
+    ss.ins_sample = ws_store_prepare(st, "INSERT INTO samples(profile_id, seq, t_s, power_w, util_pct, "
+                                         "mem_util_pct, cpu_power_w, gpu_power_w, ram_power_w, energy_j) "
+                                         "VALUES (?,?,?,?,?,?,?,?,?,?)");
+    ss.upd_profile = ws_store_prepare(st, UPDATE_PROFILE_SQL);
+    if (ss.source_id > 0 && ss.ins_profile && ss.ins_sample && ss.upd_profile) {
+        rc = WS_OK;
+        const ws_sample *smp = samples;
+        for (int i = 0; i < n_profiles && rc == WS_OK; i++) {
+            ws_profile *p = &profiles[i];
+            p->source_index = i;
+            if (sink_begin(&sink, p) != 0)
+                rc = WS_EFAIL;
+            for (long k = 0; k < n_samples[i] && rc == WS_OK; k++)
+                if (sink_sample(&sink, p, &smp[k]) != 0)
+                    rc = WS_EFAIL;
+            smp += n_samples[i];
+            if (rc == WS_OK && sink_end(&sink, p) != 0)
+                rc = WS_EFAIL;
+        }
+        if (ss.why[0]) {
+            ws_error_set(err, label, 0, "", "%s", ss.why);
+            rc = WS_EINPUT;
+        }
+    }
+    finalize_sink(&ss);
+    if (rc == WS_OK && ws_store_commit(st) == 0)
+        return WS_OK;
+    if (rc == WS_OK)
+        rc = WS_EFAIL;
+    ws_store_rollback(st);
+    res->n_ids = 0;
+    return rc;
+}

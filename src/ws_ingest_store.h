@@ -25,4 +25,14 @@ int ws_ingest_file(ws_store *st, const ws_ingest_format *fmt, const ws_ingest_op
                    ws_ingest_result *res, ws_error *err);
 void ws_ingest_result_free(ws_ingest_result *res);
 
+/* Store profiles built in memory (wattscale measure) the way ws_ingest_file stores a file's: one
+ * transaction, a source row (label in its path column, the SHA-256 of the measurement's own bytes, the
+ * format name), each profile with its samples (n_samples[i] of them, one after another in samples), the
+ * same plausibility checks. res->ids gets the profile ids. WS_OK, WS_EINPUT (err: implausible or the
+ * same bytes stored before; store unchanged) or WS_EFAIL. */
+int ws_ingest_store_profiles(ws_store *st, const char *label, const char *sha256, const char *format,
+                             const char *tool_version, int64_t size_bytes, ws_profile *profiles, int n_profiles,
+                             const ws_sample *samples, const long *n_samples, int allow_implausible,
+                             ws_ingest_result *res, ws_error *err);
+
 #endif
