@@ -10,7 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ws_json.h"
 #include "ws_trace.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 
 typedef struct {
     const char *file;
@@ -317,21 +321,41 @@ static int parse_power(ctx_t *c, const cJSON *v, const char *path, ws_power_mode
     return ws_model_from_json(v, m, c->file, path, c->err);
 }
 
+/* A power model file may say how fast its server is ("hep": {"hs23_per_core": ..}, as the server models
+ * of `fit` write): the node group then needs no hs23_per_core of its own. 0 when it does not say. */
+static double file_hs23_per_core(ctx_t *c, const cJSON *power)
+{
+    const cJSON *file = cJSON_GetObjectItemCaseSensitive(power, "file");
+    if (!cJSON_IsString(file))
+        return 0;
+    char full[1024];
+    resolve(c, file->valuestring, full, sizeof full);
+    ws_error e;
+    cJSON *doc = ws_json_load(full, &e);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "hep"), "hs23_per_core");
+    double x = cJSON_IsNumber(v) && v->valuedouble > 0 && isfinite(v->valuedouble) ? v->valuedouble : 0;
+    cJSON_Delete(doc);
+    return x;
+}
+
 static int parse_group(ctx_t *c, const cJSON *o, const char *path, ws_node_group *g)
 {
-    static const char *const known[] = {"type", "count", "cores", "gpus", "power", "host_power", NULL};
+    static const char *const known[] = {"type", "count", "cores", "gpus", "hs23_per_core", "power", "host_power", NULL};
     char p[256];
     if (!cJSON_IsObject(o))
         return fail(c, path, "must be an object");
     if (check_keys(c, o, path, known) || get_string(c, o, path, "type", 1, g->type, sizeof g->type) ||
         get_int(c, o, path, "count", 1, 1, 0, &g->count) || get_int(c, o, path, "cores", 1, 1, 0, &g->cores) ||
-        get_int(c, o, path, "gpus", 0, 0, 0, &g->gpus))
+        get_int(c, o, path, "gpus", 0, 0, 0, &g->gpus) ||
+        get_number(c, o, path, "hs23_per_core", 0, 0, 1, 1e4, 0, &g->hs23_per_core))
         return -1;
     const cJSON *pw = cJSON_GetObjectItemCaseSensitive(o, "power");
     if (!pw)
         return fail(c, sub(p, sizeof p, path, "power"), "missing");
     if (parse_power(c, pw, sub(p, sizeof p, path, "power"), &g->power) != 0)
         return -1;
+    if (g->hs23_per_core == 0)
+        g->hs23_per_core = file_hs23_per_core(c, pw);
     const cJSON *hp = cJSON_GetObjectItemCaseSensitive(o, "host_power");
     if (hp) {
         if (g->gpus == 0)
@@ -398,12 +422,94 @@ static int parse_sites(ctx_t *c, const cJSON *root)
 
 /* ---- workload ---- */
 
+/* "histogram": {"bins_hs23_s": [b0, .., bn], "counts": [c0, .., c(n-1)]}: an empirical distribution of
+ * work (DCSim's fitted histograms are of this kind), drawn by GSL's histogram pdf (uniform in a bin). */
+static int parse_work_histogram(ctx_t *c, const cJSON *h, const char *path, ws_runtime_spec *r)
+{
+    static const char *const known[] = {"bins_hs23_s", "counts", NULL};
+    char p[256], q[300];
+    if (!cJSON_IsObject(h))
+        return fail(c, path, "must be an object {\"bins_hs23_s\": [..], \"counts\": [..]}");
+    const cJSON *bins = cJSON_GetObjectItemCaseSensitive(h, "bins_hs23_s"), *counts = cJSON_GetObjectItemCaseSensitive(h, "counts");
+    if (check_keys(c, h, path, known))
+        return -1;
+    int nb = cJSON_GetArraySize(bins), n = nb - 1;
+    if (!cJSON_IsArray(bins) || nb < 2 || nb > 100000)
+        return fail(c, sub(p, sizeof p, path, "bins_hs23_s"), "must be an array of 2 to 100000 increasing bin edges");
+    if (!cJSON_IsArray(counts) || cJSON_GetArraySize(counts) != n)
+        return fail(c, sub(p, sizeof p, path, "counts"), "must be an array of %d counts (one per bin)", n);
+    gsl_histogram *hist = gsl_histogram_alloc((size_t)n);
+    gsl_histogram_pdf *pdf = gsl_histogram_pdf_alloc((size_t)n);
+    gsl_histogram_pdf **more = realloc(c->sc->work_pdfs, ((size_t)c->sc->n_work_pdfs + 1) * sizeof *more);
+    if (more)
+        c->sc->work_pdfs = more;
+    int rc = hist && pdf && more ? 0 : fail(c, path, "out of memory");
+    double total = 0, sum = 0;
+    for (int i = 0; rc == 0 && i <= n; i++) {
+        const cJSON *e = cJSON_GetArrayItem(bins, i), *k = i < n ? cJSON_GetArrayItem(counts, i) : NULL;
+        if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble) || e->valuedouble < 0 ||
+            (i > 0 && !(e->valuedouble > hist->range[i - 1])))
+            rc = fail(c, idx(q, sizeof q, sub(p, sizeof p, path, "bins_hs23_s"), i), "must be a number >= 0 above the edge before");
+        else
+            hist->range[i] = e->valuedouble;
+        if (rc == 0 && i < n && (!cJSON_IsNumber(k) || !isfinite(k->valuedouble) || k->valuedouble < 0))
+            rc = fail(c, idx(q, sizeof q, sub(p, sizeof p, path, "counts"), i), "must be a number >= 0");
+        else if (rc == 0 && i < n) {
+            hist->bin[i] = k->valuedouble;
+            total += k->valuedouble;
+            sum += k->valuedouble * 0.5 * (e->valuedouble + cJSON_GetArrayItem(bins, i + 1)->valuedouble);
+        }
+    }
+    if (rc == 0 && !(total > 0))
+        rc = fail(c, sub(p, sizeof p, path, "counts"), "need at least one count > 0");
+    if (rc == 0 && gsl_histogram_pdf_init(pdf, hist) != GSL_SUCCESS)
+        rc = fail(c, path, "not a distribution (GSL refused it)");
+    gsl_histogram_free(hist);
+    if (rc != 0) {
+        gsl_histogram_pdf_free(pdf);
+        return -1;
+    }
+    c->sc->work_pdfs[c->sc->n_work_pdfs++] = pdf;
+    r->work_pdf = pdf;
+    r->work_mean_hs23_s = sum / total; /* uniform within each bin */
+    return 0;
+}
+
+/* {"dist": "hs23_work", "work_hs23_s": W} | {.., "median_hs23_s": M, "sigma": s} | {.., "histogram": {..}} */
+static int parse_hs23_work(ctx_t *c, const cJSON *o, const char *path, ws_runtime_spec *r)
+{
+    char p[256];
+    int given = !!cJSON_GetObjectItemCaseSensitive(o, "work_hs23_s") + !!cJSON_GetObjectItemCaseSensitive(o, "median_hs23_s") +
+                !!cJSON_GetObjectItemCaseSensitive(o, "histogram");
+    r->kind = WS_RUNTIME_HS23_WORK;
+    if (given != 1)
+        return fail(c, path, "hs23_work needs exactly one of work_hs23_s, median_hs23_s (with sigma) or histogram");
+    if (cJSON_GetObjectItemCaseSensitive(o, "work_hs23_s")) {
+        r->work_dist = WS_WORK_FIXED;
+        if (get_number(c, o, path, "work_hs23_s", 1, 0, 1, INFINITY, 0, &r->work_hs23_s))
+            return -1;
+        r->work_mean_hs23_s = r->work_hs23_s;
+        return 0;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(o, "median_hs23_s")) {
+        r->work_dist = WS_WORK_LOGNORMAL;
+        if (get_number(c, o, path, "median_hs23_s", 1, 0, 1, INFINITY, 0, &r->work_hs23_s) ||
+            get_number(c, o, path, "sigma", 1, 0, 0, 10, 0, &r->sigma))
+            return -1;
+        r->work_mean_hs23_s = r->work_hs23_s; /* the median, as lognormal runtimes expect */
+        return 0;
+    }
+    r->work_dist = WS_WORK_HISTOGRAM;
+    return parse_work_histogram(c, cJSON_GetObjectItemCaseSensitive(o, "histogram"), sub(p, sizeof p, path, "histogram"), r);
+}
+
 static int parse_runtime(ctx_t *c, const cJSON *o, const char *path, ws_runtime_spec *r)
 {
-    static const char *const known[] = {"dist", "value_s", "median_s", "sigma", "model", "work", "noise", "power_factor", NULL};
+    static const char *const known[] = {"dist", "value_s", "median_s", "sigma", "model", "work", "noise", "power_factor",
+                                        "work_hs23_s", "median_hs23_s", "histogram", NULL};
     char dist[32] = "", p[256];
     if (!cJSON_IsObject(o))
-        return fail(c, path, "must be an object with \"dist\": fixed, lognormal or job_model");
+        return fail(c, path, "must be an object with \"dist\": fixed, lognormal, job_model or hs23_work");
     if (check_keys(c, o, path, known) || get_string(c, o, path, "dist", 1, dist, sizeof dist) ||
         get_number(c, o, path, "power_factor", 0, 0, 1, 1e6, 1, &r->power_factor))
         return -1;
@@ -416,8 +522,10 @@ static int parse_runtime(ctx_t *c, const cJSON *o, const char *path, ws_runtime_
         return get_number(c, o, path, "median_s", 1, 0, 1, INFINITY, 0, &r->median_s) ||
                get_number(c, o, path, "sigma", 1, 0, 0, 10, 0, &r->sigma);
     }
+    if (strcmp(dist, "hs23_work") == 0)
+        return parse_hs23_work(c, o, path, r);
     if (strcmp(dist, "job_model") != 0)
-        return fail(c, sub(p, sizeof p, path, "dist"), "'%s' is not one of fixed, lognormal, job_model", dist);
+        return fail(c, sub(p, sizeof p, path, "dist"), "'%s' is not one of fixed, lognormal, job_model, hs23_work", dist);
     r->kind = WS_RUNTIME_JOB_MODEL;
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "model");
     sub(p, sizeof p, path, "model");
@@ -452,6 +560,7 @@ static int add_runtime(ctx_t *c, ws_job_class *k, const cJSON *o, const char *pa
     k->runtimes = n;
     ws_runtime_spec *r = &k->runtimes[k->n_runtimes++];
     memset(r, 0, sizeof *r);
+    r->work_scale = 1;
     ws_strlcpy(r->node_type, type, sizeof r->node_type);
     return parse_runtime(c, o, path, r);
 }
@@ -545,6 +654,30 @@ static int class_runnable(const ws_scenario *sc, const ws_job_class *k)
     return 0;
 }
 
+/* Work in HS23 s needs a speed wherever the class can run, and a CPU efficiency to turn CPU time into
+ * wall time: refused here rather than simulated as an infinite or zero runtime. */
+static int check_hs23(ctx_t *c, const ws_job_class *k, const char *path)
+{
+    char p[256];
+    for (int i = 0; i < k->n_runtimes; i++) {
+        if (k->runtimes[i].kind != WS_RUNTIME_HS23_WORK)
+            continue;
+        if (!(k->utilisation > 0))
+            return fail(c, sub(p, sizeof p, path, "utilisation"), "must be > 0 for work in HS23 s (it is the CPU efficiency)");
+        for (int s = 0; s < c->sc->n_sites; s++)
+            for (int g = 0; g < c->sc->sites[s].n_groups; g++) {
+                const ws_node_group *grp = &c->sc->sites[s].groups[g];
+                if (ws_class_runtime(k, grp->type) == &k->runtimes[i] && grp->hs23_per_core == 0 &&
+                    ws_group_nodes_needed(grp, k->cores, k->gpus) > 0)
+                    return fail(c, path,
+                                "class '%s' states its work in HS23 s, but sites[%d].nodes[%d] ('%s') has no "
+                                "hs23_per_core (give it, or a power file whose \"hep\" says it)",
+                                k->name, s, g, grp->type);
+            }
+    }
+    return 0;
+}
+
 static int parse_classes(ctx_t *c, const cJSON *w)
 {
     const cJSON *cl = cJSON_GetObjectItemCaseSensitive(w, "classes");
@@ -570,6 +703,8 @@ static int parse_classes(ctx_t *c, const cJSON *w)
         if (k->rate_per_day > 0 && !class_runnable(sc, k))
             return fail(c, p, "no node group of any site can run it (%d cores, %d GPUs, runtime for its node types)",
                         k->cores, k->gpus);
+        if (check_hs23(c, k, p) != 0)
+            return -1;
     }
     return 0;
 }
@@ -909,6 +1044,9 @@ void ws_scenario_free(ws_scenario *sc)
         free(sc->series[i]);
     }
     free(sc->series);
+    for (int i = 0; i < sc->n_work_pdfs; i++)
+        gsl_histogram_pdf_free(sc->work_pdfs[i]);
+    free(sc->work_pdfs);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -949,14 +1087,46 @@ const ws_runtime_spec *ws_class_runtime(const ws_job_class *c, const char *node_
     return dflt;
 }
 
-double ws_runtime_expected_s(const ws_runtime_spec *r)
+static double positive_or_zero(double t) { return t > 0 && isfinite(t) ? t : 0; }
+
+/* Wall time of work W (HS23 s) for a job of class k on a node of group g. */
+static double hs23_runtime_s(const ws_runtime_spec *r, const ws_job_class *k, const ws_node_group *g, double work)
+{
+    return work * r->work_scale / (g->hs23_per_core * (double)k->cores * k->utilisation);
+}
+
+double ws_runtime_draw_s(const ws_runtime_spec *r, const ws_job_class *k, const ws_node_group *g, double z)
+{
+    double t;
+    switch (r->kind) {
+    case WS_RUNTIME_FIXED: t = r->fixed_s; break;
+    case WS_RUNTIME_LOGNORMAL: t = r->median_s * exp(r->sigma * z); break;
+    case WS_RUNTIME_HS23_WORK: {
+        double w = r->work_hs23_s;
+        if (r->work_dist == WS_WORK_LOGNORMAL)
+            w = r->work_hs23_s * exp(r->sigma * z);
+        else if (r->work_dist == WS_WORK_HISTOGRAM) /* Phi(z) is the job's quantile: one draw per job stays one */
+            w = gsl_histogram_pdf_sample(r->work_pdf, fmin(gsl_cdf_ugaussian_P(z), nextafter(1.0, 0.0)));
+        t = hs23_runtime_s(r, k, g, w);
+        break;
+    }
+    case WS_RUNTIME_JOB_MODEL:
+    default:
+        t = ws_job_model_runtime_s(&r->job_model, r->work) + (r->noise ? r->job_model.sigma_t_s * z : 0);
+        break;
+    }
+    return positive_or_zero(t);
+}
+
+double ws_runtime_expected_s(const ws_runtime_spec *r, const ws_job_class *k, const ws_node_group *g)
 {
     double t;
     switch (r->kind) {
     case WS_RUNTIME_FIXED: t = r->fixed_s; break;
     case WS_RUNTIME_LOGNORMAL: t = r->median_s; break;
+    case WS_RUNTIME_HS23_WORK: t = hs23_runtime_s(r, k, g, r->work_mean_hs23_s); break;
     case WS_RUNTIME_JOB_MODEL:
     default: t = ws_job_model_runtime_s(&r->job_model, r->work); break;
     }
-    return t > 0 && isfinite(t) ? t : 0;
+    return positive_or_zero(t);
 }

@@ -7,6 +7,7 @@
 #define WS_SCENARIO_H
 
 #include <cjson/cJSON.h>
+#include <gsl/gsl_histogram.h>
 #include <stdint.h>
 
 #include "ws_carbon.h"
@@ -20,6 +21,7 @@ typedef struct {
     int count;
     int cores;
     int gpus;
+    double hs23_per_core;      /* HEPScore23 per core: how fast work in HS23 s runs here (0: not given) */
     ws_power_model power;      /* CPU nodes: the node at u = load / cores; GPU nodes: one GPU */
     int has_host_power;
     ws_power_model host_power; /* GPU nodes: the host at u = busy cores / cores (optional) */
@@ -34,7 +36,9 @@ typedef struct {
     int n_groups;
 } ws_site;
 
-typedef enum { WS_RUNTIME_FIXED, WS_RUNTIME_LOGNORMAL, WS_RUNTIME_JOB_MODEL } ws_runtime_kind;
+typedef enum { WS_RUNTIME_FIXED, WS_RUNTIME_LOGNORMAL, WS_RUNTIME_JOB_MODEL, WS_RUNTIME_HS23_WORK } ws_runtime_kind;
+/* How the work of an hs23_work runtime is drawn. */
+typedef enum { WS_WORK_FIXED, WS_WORK_LOGNORMAL, WS_WORK_HISTOGRAM } ws_work_dist;
 
 typedef struct {
     char node_type[WS_NAME_MAX]; /* "" = any node type without an entry of its own */
@@ -46,6 +50,14 @@ typedef struct {
     int noise;
     double power_factor;         /* multiplies the job's utilisation-driven power on this node type
                                   * (CPU: its load; GPU: power(u) - power(0)); 1 = as modelled */
+    /* hs23_work: the job's CPU work W in HS23 s (HEPScore23 x CPU seconds, as WLCG accounts it), fixed,
+     * lognormal or an empirical histogram; its runtime on a node type is
+     * W x work_scale / (hs23_per_core x cores x utilisation), utilisation being the CPU efficiency. */
+    ws_work_dist work_dist;
+    double work_hs23_s;          /* fixed; lognormal: the median (sigma above) */
+    const gsl_histogram_pdf *work_pdf; /* histogram (owned by the scenario) */
+    double work_mean_hs23_s;     /* the distribution's mean: what energy-aware dispatch expects */
+    double work_scale;           /* 1; a tweak's runtime factor multiplies it (-10% CPU time: 0.9) */
 } ws_runtime_spec;
 
 typedef struct {
@@ -124,6 +136,8 @@ typedef struct {
     char currency[16];
     ws_series **series;     /* every series the sites point to */
     int n_series;
+    gsl_histogram_pdf **work_pdfs; /* every hs23_work histogram the classes point to */
+    int n_work_pdfs;
 } ws_scenario;
 
 const char *ws_queue_policy_name(ws_queue_policy p);
@@ -146,6 +160,11 @@ int ws_scenario_find_class(const ws_scenario *sc, const char *name);
 int ws_group_nodes_needed(const ws_node_group *g, int cores, int gpus);
 /* The runtime entry of class c for a node type: its own entry, else the default, else NULL. */
 const ws_runtime_spec *ws_class_runtime(const ws_job_class *c, const char *node_type);
-/* The expected runtime of a spec (no draw): fixed value, lognormal median, job model t0 + t1 work. */
-double ws_runtime_expected_s(const ws_runtime_spec *r);
+/* The runtime of class k's spec r on node group g for the job's standard normal draw z (the job's one
+ * random number: lognormal exp(sigma z), a job model's noise, or the histogram quantile Phi(z)); 0 when
+ * not positive and finite. */
+double ws_runtime_draw_s(const ws_runtime_spec *r, const ws_job_class *k, const ws_node_group *g, double z);
+/* The expected runtime (no draw): fixed value, lognormal median, job model t0 + t1 work, hs23_work at the
+ * mean (histogram) or median (lognormal) work. */
+double ws_runtime_expected_s(const ws_runtime_spec *r, const ws_job_class *k, const ws_node_group *g);
 #endif

@@ -465,27 +465,15 @@ static void job_release(sim_t *s, int j)
     s->free_head = j;
 }
 
-static double spec_runtime_s(const ws_runtime_spec *r, double z)
-{
-    double t;
-    switch (r->kind) {
-    case WS_RUNTIME_FIXED: t = r->fixed_s; break;
-    case WS_RUNTIME_LOGNORMAL: t = r->median_s * exp(r->sigma * z); break;
-    case WS_RUNTIME_JOB_MODEL:
-    default:
-        t = ws_job_model_runtime_s(&r->job_model, r->work) + (r->noise ? r->job_model.sigma_t_s * z : 0);
-        break;
-    }
-    return t > 0 && isfinite(t) ? t : 0;
-}
-
 /* Runtime of job j on group gi of its site, or NAN when the group does not run its class. */
 static double job_runtime_on(const sim_t *s, const job_t *jb, int si, int gi)
 {
     if (jb->runtime_s >= 0)
         return jb->runtime_s; /* trace */
-    const ws_runtime_spec *r = ws_class_runtime(&s->sc->classes[jb->cls], s->sites[si].groups[gi].g->type);
-    return r ? spec_runtime_s(r, jb->z) : NAN;
+    const ws_job_class *k = &s->sc->classes[jb->cls];
+    const ws_node_group *g = s->sites[si].groups[gi].g;
+    const ws_runtime_spec *r = ws_class_runtime(k, g->type);
+    return r ? ws_runtime_draw_s(r, k, g, jb->z) : NAN;
 }
 
 /* ---------- queues ---------- */
@@ -1787,7 +1775,7 @@ static double predicted_energy_j(const sim_t *s, const job_t *jb, int si, int gi
     double rt = jb->runtime_s, pf = 1.0;
     if (rt < 0) {
         const ws_runtime_spec *r = ws_class_runtime(&s->sc->classes[jb->cls], g->g->type);
-        rt = ws_runtime_expected_s(r);
+        rt = ws_runtime_expected_s(r, &s->sc->classes[jb->cls], g->g);
         pf = r->power_factor;
     }
     return rt * attributable_power_w(g, jb, k, pf);

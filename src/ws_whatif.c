@@ -300,6 +300,7 @@ static void scale_spec(ws_runtime_spec *r, double runtime_f, double power_f)
 {
     r->fixed_s *= runtime_f;
     r->median_s *= runtime_f;
+    r->work_scale *= runtime_f; /* hs23_work: the work itself */
     r->job_model.t0_s *= runtime_f;
     r->job_model.t1_s *= runtime_f;
     r->job_model.sigma_t_s *= runtime_f;

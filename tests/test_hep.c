@@ -1,0 +1,131 @@
+/* test_hep: work in HEP units. A job's CPU work in HS23 s runs W / (HS23 per core x cores x CPU
+ * efficiency) on a node type, so the same job is shorter on a faster CPU; the work may be fixed,
+ * lognormal or an empirical histogram (DCSim's kind), drawn from the job's one normal z as the
+ * quantile Phi(z). Answers worked out by hand. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ws_sim.h"
+#include "ws_testutil.h"
+
+#define NODE(type, hpc) \
+    "{\"type\":\"" type "\",\"count\":4,\"cores\":8,\"hs23_per_core\":" #hpc ",\"power\":{\"model\":\"linear\",\"idle_w\":100,\"max_w\":300}}"
+
+/* 72,000 HS23 s at 90% CPU efficiency on one core: 72000 / (20 x 1 x 0.9) = 4000 s on the 20 HS23/core
+ * site, 8000 s on the 10 HS23/core site (round-robin alternates the sites). */
+static void fixed_work_runs_faster_on_faster_cores(void **state)
+{
+    (void)state;
+    ws_sim_result r;
+    ws_sim_capture cap;
+    ws_test_run_json("fixed.json",
+                     "{\"sites\":[{\"name\":\"fast\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE("epyc", 20) "]},"
+                     "{\"name\":\"slow\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE("xeon", 10) "]}],"
+                     "\"workload\":{\"classes\":[{\"name\":\"reco\",\"rate_per_day\":24,\"cores\":1,\"utilisation\":0.9,"
+                     "\"runtime\":{\"dist\":\"hs23_work\",\"work_hs23_s\":72000}}]},"
+                     "\"policy\":{\"dispatch\":\"round-robin\"},\"horizon\":{\"days\":1,\"until\":\"end\"}}",
+                     &r, &cap);
+    assert_true(cap.n > 4);
+    for (int i = 0; i < cap.n; i++) {
+        const ws_sim_job_record *j = &cap.rec[i];
+        assert_close(j->end_s - j->start_s, j->site == 0 ? 4000.0 : 8000.0, 1e-12);
+    }
+    ws_sim_result_free(&r);
+}
+
+/* Histogram bins [0, 100, 200) HS23 s with counts 1 and 3: cumulative 0.25 at 100. z = 0 is the median
+ * quantile 0.5, a third into bin 2: 133.33 HS23 s; on 4 cores at 10 HS23/core and efficiency 0.5 that
+ * is 133.33 / 20 = 6.667 s. Mean 0.25 x 50 + 0.75 x 150 = 125 HS23 s -> 6.25 s expected. */
+static void histogram_quantile_and_mean(void **state)
+{
+    (void)state;
+    ws_scenario sc;
+    ws_test_load_scenario("hist.json",
+                          "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE("cpu", 10) "]}],"
+                          "\"workload\":{\"classes\":[{\"name\":\"ana\",\"rate_per_day\":10,\"cores\":4,\"utilisation\":0.5,"
+                          "\"runtime\":{\"dist\":\"hs23_work\",\"histogram\":{\"bins_hs23_s\":[0,100,200],\"counts\":[1,3]}}}]},\"horizon\":{\"days\":1}}",
+                          &sc);
+    const ws_job_class *k = &sc.classes[0];
+    const ws_node_group *g = &sc.sites[0].groups[0];
+    const ws_runtime_spec *rt = ws_class_runtime(k, g->type);
+    assert_int_equal(rt->kind, WS_RUNTIME_HS23_WORK);
+    assert_close(rt->work_mean_hs23_s, 125, 1e-12);
+    assert_close(ws_runtime_draw_s(rt, k, g, 0.0), (100 + 100.0 / 3) / 20, 1e-9);
+    assert_close(ws_runtime_expected_s(rt, k, g), 6.25, 1e-12);
+    assert_true(ws_runtime_draw_s(rt, k, g, 40.0) <= 200.0 / 20); /* Phi(40) = 1: at most the last edge */
+    assert_true(ws_runtime_draw_s(rt, k, g, -40.0) >= 0);
+    ws_scenario_free(&sc);
+}
+
+/* Lognormal work: median x exp(sigma z); a tweak's work_scale multiplies it. */
+static void lognormal_work_and_scale(void **state)
+{
+    (void)state;
+    ws_scenario sc;
+    ws_test_load_scenario("logn.json",
+                          "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE("cpu", 16) "]}],"
+                          "\"workload\":{\"classes\":[{\"name\":\"sim\",\"rate_per_day\":10,\"cores\":8,\"utilisation\":1,"
+                          "\"runtime\":{\"dist\":\"hs23_work\",\"median_hs23_s\":1280000,\"sigma\":0.5}}]},\"horizon\":{\"days\":1}}",
+                          &sc);
+    ws_job_class *k = &sc.classes[0];
+    const ws_node_group *g = &sc.sites[0].groups[0];
+    assert_close(ws_runtime_draw_s(&k->runtimes[0], k, g, 1.0), 1280000 * exp(0.5) / 128, 1e-12);
+    k->runtimes[0].work_scale = 0.9;
+    assert_close(ws_runtime_draw_s(&k->runtimes[0], k, g, 0.0), 9000, 1e-12);
+    ws_scenario_free(&sc);
+}
+
+/* A power model file that knows its server's speed ("hep": {"hs23_per_core": ..}) gives it to the group. */
+static void speed_from_power_file(void **state)
+{
+    (void)state;
+    ws_test_write("server.json", "{\"arch\":\"epyc-test\",\"family\":\"power\",\"model\":\"linear\",\"idle_w\":150,"
+                                 "\"max_w\":600,\"hep\":{\"hs23_per_core\":17.5,\"cores\":128}}");
+    ws_scenario sc;
+    ws_test_load_scenario("file.json",
+                          "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[{\"type\":\"epyc\",\"count\":1,"
+                          "\"cores\":128,\"power\":{\"file\":\"server.json\"}}]}],"
+                          "\"workload\":{\"classes\":[{\"name\":\"x\",\"rate_per_day\":1,\"cores\":1,\"utilisation\":1,"
+                          "\"runtime\":{\"dist\":\"hs23_work\",\"work_hs23_s\":35}}]},\"horizon\":{\"days\":1}}",
+                          &sc);
+    assert_close(sc.sites[0].groups[0].hs23_per_core, 17.5, 0);
+    assert_close(ws_runtime_expected_s(&sc.classes[0].runtimes[0], &sc.classes[0], &sc.sites[0].groups[0]), 2, 1e-12);
+    ws_scenario_free(&sc);
+}
+
+static void refusals(void **state)
+{
+    (void)state;
+    const char *site = "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[{\"type\":\"cpu\",\"count\":1,"
+                       "\"cores\":8,\"power\":{\"model\":\"linear\",\"idle_w\":1,\"max_w\":2}}]}],";
+    char json[1024];
+    snprintf(json, sizeof json, "%s\"workload\":{\"classes\":[{\"name\":\"x\",\"rate_per_day\":1,\"utilisation\":0.8,"
+                                "\"runtime\":{\"dist\":\"hs23_work\",\"work_hs23_s\":10}}]}}", site);
+    assert_non_null(strstr(ws_test_scenario_error(json), "sites[0].nodes[0] ('cpu') has no hs23_per_core"));
+    snprintf(json, sizeof json, "%s\"workload\":{\"classes\":[{\"name\":\"x\",\"rate_per_day\":1,\"utilisation\":0,"
+                                "\"runtime\":{\"dist\":\"hs23_work\",\"work_hs23_s\":10}}]}}", site);
+    assert_non_null(strstr(ws_test_scenario_error(json), "workload.classes[0].utilisation: must be > 0 for work in HS23 s"));
+    snprintf(json, sizeof json, "%s\"workload\":{\"classes\":[{\"name\":\"x\",\"rate_per_day\":1,"
+                                "\"runtime\":{\"dist\":\"hs23_work\",\"histogram\":{\"bins_hs23_s\":[0,5,5],\"counts\":[1,1]}}}]}}", site);
+    assert_non_null(strstr(ws_test_scenario_error(json), "histogram.bins_hs23_s[2]: must be a number >= 0 above the edge before"));
+    snprintf(json, sizeof json, "%s\"workload\":{\"classes\":[{\"name\":\"x\",\"rate_per_day\":1,"
+                                "\"runtime\":{\"dist\":\"hs23_work\",\"histogram\":{\"bins_hs23_s\":[0,5,6],\"counts\":[1]}}}]}}", site);
+    assert_non_null(strstr(ws_test_scenario_error(json), "histogram.counts: must be an array of 2 counts"));
+    snprintf(json, sizeof json, "%s\"workload\":{\"classes\":[{\"name\":\"x\",\"rate_per_day\":1,"
+                                "\"runtime\":{\"dist\":\"hs23_work\",\"work_hs23_s\":1,\"median_hs23_s\":1}}]}}", site);
+    assert_non_null(strstr(ws_test_scenario_error(json), "needs exactly one of work_hs23_s, median_hs23_s"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fixed_work_runs_faster_on_faster_cores),
+        cmocka_unit_test(histogram_quantile_and_mean),
+        cmocka_unit_test(lognormal_work_and_scale),
+        cmocka_unit_test(speed_from_power_file),
+        cmocka_unit_test(refusals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
