@@ -17,6 +17,7 @@
 #include "ws_report.h"
 #include "ws_sim.h"
 #include "ws_whatif.h"
+#include "ws_whatif_report.h"
 
 typedef struct {
     FILE *hourly, *jobs;
@@ -268,6 +269,23 @@ static int finish_whatif(cJSON *report, const whatif_cli *w, ws_store *st)
     return 0;
 }
 
+/* The what-if's progress lines on stderr: every 5 s while it runs, and once when every run is done. */
+static void whatif_progress(void *ctx, const ws_whatif_progress *p)
+{
+    (void)ctx;
+    if (p->stage == WS_WHATIF_RUNNING) {
+        fprintf(stderr, "what-if: %d/%d runs done on %d threads%s, %.3g M jobs simulated (%.3g M/s), %.0f s elapsed, ETA %.0f s\n",
+                p->done, p->mine, p->threads, p->mine < p->runs ? " (this rank)" : "", p->jobs / 1e6,
+                p->jobs / 1e6 / p->elapsed_s, p->elapsed_s, p->eta_s);
+        return;
+    }
+    char on[64] = "";
+    if (p->ranks > 1)
+        snprintf(on, sizeof on, " x %d ranks", p->ranks);
+    fprintf(stderr, "what-if: %d runs (%d replicas x %d variants) on %d thread%s%s\n", p->runs, p->replicas, p->variants,
+            p->threads, p->threads > 1 ? "s" : "", on);
+}
+
 static int simulate_whatif(const char *path, cJSON *doc, const ws_sim_options *base, const whatif_cli *w)
 {
     char sha[65] = "", dir[1024];
@@ -289,7 +307,7 @@ static int simulate_whatif(const char *path, cJSON *doc, const ws_sim_options *b
     }
     ws_whatif_options opt = {.replicas = w->replicas, .override_seed = base->override_seed, .seed = base->seed,
                              .store = have_store ? &st : NULL, .out_dir = w->out_dir,
-                             .quiet = w->quiet || ws_mpi_rank() != 0, .over_ranks = 1,
+                             .quiet = w->quiet || ws_mpi_rank() != 0, .progress = whatif_progress, .over_ranks = 1,
                              .threads = w->threads};
     cJSON *report = NULL;
     ws_error err = {0};
