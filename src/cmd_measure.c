@@ -72,9 +72,12 @@ static void print_summary(const ws_measure *m, const ws_profile *p, long long id
     else
         fprintf(e, " CPU %s\n", m->rapl.available ? "n/a (machine CPU time unreadable)" : "n/a (not measured)");
     fprintf(e, "  command: CPU time %.2f s, peak RSS %.1f MiB\n", m->cpu_time_s, m->maxrss_kib / 1024.0);
-    fprintf(e, "  stored energy: %.1f J (GPU %.1f, CPU %.1f, DRAM %.1f; n/a = not measured)%s\n", p->energy_j,
-            p->energy_gpu_j, p->energy_cpu_j, p->energy_ram_j,
-            m->o.scope == WS_MEASURE_RANK ? " = the rank's attributed share" : " = whole devices");
+    char parts[3][32];
+    const double v[3] = {p->energy_gpu_j, p->energy_cpu_j, p->energy_ram_j};
+    for (int k = 0; k < 3; k++)
+        snprintf(parts[k], sizeof parts[k], isnan(v[k]) ? "n/a" : "%.1f J", v[k]);
+    fprintf(e, "  stored: %.1f J = GPU %s + CPU %s + DRAM %s (%s)\n", p->energy_j, parts[0], parts[1], parts[2],
+            m->o.scope == WS_MEASURE_RANK ? "the rank's attributed share" : "whole devices, measured");
     if (output)
         fprintf(e, "  samples written to %s (wattscale-csv, ingestible)\n", output);
 }
