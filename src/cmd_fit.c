@@ -13,6 +13,7 @@
 #include "ws_cli.h"
 #include "ws_opt.h"
 #include "ws_fit.h"
+#include "ws_hwmodel.h"
 
 typedef struct {
     const char *arch_opt, *table, *model, *job, *out, *db, *family;
@@ -20,6 +21,9 @@ typedef struct {
     int json, max_iter;
     ws_fit_options fopts;
     char arch[128];
+    /* server family */
+    const char *cpu, *hepix, *specpower, *curves, *csv, *smt;
+    int sockets, include_held_out, check_holdout;
 } fit_args;
 
 /* Model files are renamed into place only after the store's commit, so a failed commit leaves no file;
@@ -31,16 +35,20 @@ typedef struct {
     int n;
 } model_batch;
 
-static const char *const families[] = {"power", "job", NULL};
+static const char *const families[] = {"power", "job", "server", NULL};
+static const char *const smt_choices[] = {"on", "off", NULL};
 
 static int parse_args(int argc, char **argv, fit_args *a)
 {
     memset(a, 0, sizeof *a);
     a->tdp_w = a->tol_pct = NAN;
     a->family = "power";
+    a->hepix = "data/hardware/hepix_hs23scores.csv";
+    a->specpower = "data/hardware/specpower_cloudjewels.csv";
+    a->curves = "data/hardware/specpower_curves.csv";
     const ws_opt options[] = {
         WS_OPT_STRING(0, "arch", &a->arch_opt, "A", "the architecture (required; slugged as ingest does)"),
-        WS_OPT_CHOICE(0, "family", &a->family, "power|job", families, "what to fit (default power)"),
+        WS_OPT_CHOICE(0, "family", &a->family, "power|job|server", families, "what to fit (default power)"),
         WS_OPT_GROUP("power family:"),
         WS_OPT_STRING(0, "table", &a->table, "FILE.csv", "a table of load levels (instead of the stored samples)"),
         WS_OPT_DOUBLE(0, "tdp-w", &a->tdp_w, "W", 0, INFINITY, WS_OPT_LO_OPEN, "a power in W > 0",
@@ -49,7 +57,21 @@ static int parse_args(int argc, char **argv, fit_args *a)
         WS_OPT_INT(0, "max-iter", &a->max_iter, "N", 1, 1000000, "iterations of a nonlinear fit"),
         WS_OPT_DOUBLE(0, "tol", &a->tol_pct, "PCT", 0, 100, WS_OPT_LO_OPEN | WS_OPT_HI_OPEN,
                       "a percentage in (0, 100)", "auto keeps forms within PCT % of every point (default 5)"),
-        WS_OPT_GROUP("both families:"),
+        WS_OPT_GROUP("server family:"),
+        WS_OPT_STRING(0, "cpu", &a->cpu, "PATTERN", "HEPiX CPU string: a glob (* ?, case-insensitive, whole\n"
+                      "string) or, without * or ?, a substring; it must select one CPU"),
+        WS_OPT_INT(0, "sockets", &a->sockets, "N", 1, 16, "only rows with N sockets"),
+        WS_OPT_CHOICE(0, "smt", &a->smt, "on|off", smt_choices, "only rows with SMT on / off"),
+        WS_OPT_STRING(0, "hepix", &a->hepix, "FILE", "HEPiX HS23 table (default data/hardware/hepix_hs23scores.csv)"),
+        WS_OPT_STRING(0, "specpower", &a->specpower, "FILE",
+                      "SPECpower results (default data/hardware/specpower_cloudjewels.csv)"),
+        WS_OPT_STRING(0, "curves", &a->curves, "FILE",
+                      "SPECpower 11-point curves (default data/hardware/specpower_curves.csv)"),
+        WS_OPT_FLAG(0, "include-held-out", &a->include_held_out, "use the held-out rows too (not for the check)"),
+        WS_OPT_STRING(0, "csv", &a->csv, "FILE", "append the model's row to FILE (models/servers.csv columns)"),
+        WS_OPT_FLAG(0, "check-holdout", &a->check_holdout,
+                    "predict the held-out rows' power from the others (W/HS23 x HS23); no model"),
+        WS_OPT_GROUP("all families:"),
         WS_OPT_STRING(0, "job", &a->job, "NAME", "only the profiles of this job class"),
         WS_OPT_STRING(0, "out", &a->out, "FILE", "write the model here (default models/...)"),
         WS_OPT_FLAG(0, "json", &a->json, "print the model JSON"),
@@ -59,7 +81,10 @@ static int parse_args(int argc, char **argv, fit_args *a)
         "fit",
         "wattscale fit --arch A [--family power] [--table FILE.csv | --tdp-w W] [--model FORM|auto]\n"
         "              [--job NAME] [--out FILE] [--json] [--max-iter N] [--tol PCT] [--db PATH]\n"
-        "wattscale fit --family job --arch A [--job NAME] [--out FILE] [--json] [--db PATH]",
+        "wattscale fit --family job --arch A [--job NAME] [--out FILE] [--json] [--db PATH]\n"
+        "wattscale fit --family server --cpu PATTERN [--sockets N] [--smt on|off] [--arch A] [--hepix FILE]\n"
+        "              [--specpower FILE] [--curves FILE] [--csv FILE] [--out FILE] [--json] [--db PATH]\n"
+        "wattscale fit --family server --check-holdout [--hepix FILE]",
         "Power family: fit P(u), u the utilisation, for an architecture, from --table (a CSV naming a\n"
         "utilisation column: load_pct, util_gpu_pct or 'utilization.gpu [%]', and a power column: power_w or\n"
         "'power.draw [W]'; % or fraction is detected and stated) or from the stored samples (power_w with\n"
@@ -71,6 +96,14 @@ static int parse_args(int argc, char **argv, fit_args *a)
         "Job family: from the profiles of a job class (--job; every job of the arch when left out) that\n"
         "carry work, fit E = e0 + e1 work and T = t0 + t1 work by weighted least squares (weights 1/y^2),\n"
         "and summarise repeated runs of one configuration as a mean with a 95% t interval.\n\n"
+        "Server family: a whole-server power model of one CPU and configuration from public tables.\n"
+        "Full-load power and HS23: mean over the HEPiX rows with electric_power_mean (measured under\n"
+        "HEPScore23); idle: full load x the median active-idle/100% ratio of the SPECpower results (1 node,\n"
+        "1-2 chips) of the same CPU family (EPYC 7xx3, Xeon Scalable gen 3, ...), else of all EPYC and Xeon\n"
+        "Scalable results, marked ASSUMED; shape: the mean normalised SPECpower 11-point curve of the family\n"
+        "(piecewise), else linear (ASSUMED). Held out for --check-holdout and left out of every model: the\n"
+        "last row with power of every CPU with two or more. Writes models/server-<arch>.json with a \"hep\"\n"
+        "object (hs23, hs23_per_core, w_per_hs23, ...) and the source of every number.\n\n"
         "Writes models/<arch>-power.json or models/<arch>-job-<job>.json (or --out FILE) and records the\n"
         "model in the store. Bad input: a message and exit status 2, no model written.",
         options, NULL, NULL, 0, 0, 0};
@@ -81,6 +114,31 @@ static int parse_args(int argc, char **argv, fit_args *a)
         a->fopts.max_iter = a->max_iter;
     if (!isnan(a->tol_pct))
         a->fopts.tol_rel = a->tol_pct / 100;
+    int server = strcmp(a->family, "server") == 0;
+    if (!server && (a->cpu || a->check_holdout || a->csv || a->sockets || a->smt || a->include_held_out)) {
+        fprintf(stderr, "wattscale fit: --cpu, --sockets, --smt, --csv, --include-held-out and --check-holdout are "
+                        "for --family server\n");
+        return WS_EINPUT;
+    }
+    if (server) {
+        if (a->table || !isnan(a->tdp_w) || a->model || a->job) {
+            fprintf(stderr, "wattscale fit: --family server takes no --table, --tdp-w, --model or --job\n");
+            return WS_EINPUT;
+        }
+        if (!a->cpu && !a->check_holdout) {
+            fprintf(stderr, "wattscale fit: --family server needs --cpu PATTERN (or --check-holdout)\n");
+            ws_opt_usage(&spec, stderr);
+            return WS_EINPUT;
+        }
+        if (a->arch_opt) {
+            ws_slugify_arch(a->arch_opt, a->arch, sizeof a->arch);
+            if (!a->arch[0]) {
+                fprintf(stderr, "wattscale fit: --arch: '%s' gives an empty architecture slug\n", a->arch_opt);
+                return WS_EINPUT;
+            }
+        }
+        return 0;
+    }
     if (!a->arch_opt) {
         fprintf(stderr, "wattscale fit: --arch is required\n");
         ws_opt_usage(&spec, stderr);
@@ -760,12 +818,198 @@ static int run_job(ws_store *st, const fit_args *a, const char *fitted_at)
     return rc;
 }
 
+/* ---- server family ---------------------------------------------------------------------------- */
+
+typedef struct {
+    ws_hepix_table h;
+    ws_specpower_table sp;
+    ws_curve_table cv;
+} server_tables;
+
+static void server_tables_free(server_tables *t)
+{
+    ws_hwmodel_free_hepix(&t->h);
+    ws_hwmodel_free_specpower(&t->sp);
+    ws_hwmodel_free_curves(&t->cv);
+}
+
+static int server_tables_read(const fit_args *a, server_tables *t, int need_spec)
+{
+    memset(t, 0, sizeof *t);
+    ws_error err;
+    int rc = ws_hwmodel_read_hepix(a->hepix, &t->h, &err);
+    if (rc == 0 && need_spec && (rc = ws_hwmodel_read_specpower(a->specpower, &t->sp, &err)) == 0)
+        rc = ws_hwmodel_read_curves(a->curves, &t->cv, &err);
+    if (rc != 0) {
+        fputs("wattscale fit: ", stderr);
+        ws_error_print(&err, stderr);
+        server_tables_free(t);
+        return rc;
+    }
+    ws_hwmodel_mark_holdout(&t->h);
+    return 0;
+}
+
+static int check_holdout(const fit_args *a)
+{
+    server_tables t;
+    int rc = server_tables_read(a, &t, 0);
+    if (rc)
+        return rc;
+    ws_holdout_result res[WS_HW_MAX_ROWS];
+    int n;
+    double mape;
+    ws_error err;
+    if ((rc = ws_hwmodel_holdout_check(&t.h, res, WS_HW_MAX_ROWS, &n, &mape, &err)) != 0) {
+        fputs("wattscale fit: ", stderr);
+        ws_error_print(&err, stderr);
+        server_tables_free(&t);
+        return rc;
+    }
+    printf("held-out rows of %s: power predicted as W/HS23 of the CPU's other rows x the row's HS23\n\n", a->hepix);
+    printf("| line | CPU | site | sockets x cores, SMT | HS23 | other rows | W/HS23 | measured W | predicted W | "
+           "error | same-config mean W |\n");
+    printf("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < n; i++) {
+        const ws_holdout_result *r = &res[i];
+        printf("| %ld | %s | %s | %d x %d, %s | %.1f | %d | %.5f | %.1f | %.1f | %+.1f%% | ", r->line, r->cpu, r->site,
+               r->sockets, r->cores / r->sockets, r->smt ? "on" : "off", r->score, r->n_train, r->w_per_hs23,
+               r->measured_w, r->predicted_w, 100 * r->error_rel);
+        if (isnan(r->same_config_w))
+            printf("none |\n");
+        else
+            printf("%.1f (%+.1f%%) |\n", r->same_config_w, 100 * (r->same_config_w - r->measured_w) / r->measured_w);
+    }
+    printf("\nmean absolute percentage error over %d held-out rows: %.1f%%\n", n, 100 * mape);
+    server_tables_free(&t);
+    return 0;
+}
+
+/* Append the model's row to a CSV file (the header first when the file is new or empty). */
+static int append_csv(const char *path, const ws_server_model *m)
+{
+    FILE *f = fopen(path, "a");
+    if (!f) {
+        fprintf(stderr, "wattscale fit: %s: cannot open: %s\n", path, strerror(errno));
+        return WS_EFAIL;
+    }
+    if (ftell(f) == 0)
+        fprintf(f, "%s\n", ws_hwmodel_csv_header());
+    ws_hwmodel_csv_row(m, f);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "wattscale fit: %s: cannot write: %s\n", path, strerror(errno));
+        return WS_EFAIL;
+    }
+    return 0;
+}
+
+static void print_server(const ws_server_model *m, const server_tables *t)
+{
+    printf("%s: %s, %d socket(s) x %d cores, SMT %s (%d threads); %d HEPiX row(s), line(s)", m->model.arch, m->cpu,
+           m->sockets, m->cores / m->sockets, m->smt ? "on" : "off", m->threads, m->n_rows);
+    for (int i = 0; i < m->n_rows; i++)
+        printf("%s %ld", i ? "," : "", m->lines[i]);
+    if (m->n_held_out) {
+        printf(" (held out:");
+        for (int i = 0; i < m->n_held_out; i++)
+            printf("%s %ld", i ? "," : "", m->held_out_lines[i]);
+        printf(")");
+    }
+    printf("\n  full load %9.2f W  measured (HEPiX, mean of %d row(s)", m->max_w, m->n_rows);
+    if (!isnan(m->max_sd_w))
+        printf("; sd %.2f W %s", m->max_sd_w, m->max_sd_between_rows ? "between rows" : "within the row's run");
+    printf(")\n  HS23      %9.2f     %.4f per core, %.4f per thread; %.6f W/HS23 at full load\n", m->hs23,
+           m->hs23_per_core, m->hs23_per_thread, m->w_per_hs23);
+    if (m->idle_assumed)
+        printf("  idle      %9.2f W  ASSUMED: %.4f x full load, the median idle/full of %d SPECpower results of EPYC "
+               "and Xeon Scalable servers (no result of family %s)\n",
+               m->idle_w, m->idle_fraction, m->n_spec, m->family[0] ? m->family : "none");
+    else
+        printf("  idle      %9.2f W  %.4f x full load, the median idle/full of %d SPECpower results of %s "
+               "(range %.4f .. %.4f)\n",
+               m->idle_w, m->idle_fraction, m->n_spec, ws_hwmodel_family_name(m->family), m->idle_fraction_min,
+               m->idle_fraction_max);
+    if (m->n_curves) {
+        printf("  curve     piecewise, the mean shape of %d SPECpower curve(s) of the family:", m->n_curves);
+        for (int i = 0; i < m->n_curves; i++)
+            printf("%s %s (%s)", i ? ";" : "", t->cv.curves[m->curves[i]].server, t->cv.curves[m->curves[i]].cpu);
+        printf("\n");
+        for (int k = 0; k < m->model.n_points; k++)
+            printf("%s%3.0f%% %.1f W", k ? ", " : "            ", 100 * m->model.point_u[k], m->model.point_w[k]);
+        printf("\n");
+    } else {
+        printf("  curve     linear from idle to full load: ASSUMED (no SPECpower curve of this family)\n");
+    }
+}
+
+static int run_server(ws_store *st, const fit_args *a, const char *fitted_at)
+{
+    server_tables t;
+    int rc = server_tables_read(a, &t, 1);
+    if (rc)
+        return rc;
+    ws_hwmodel_query q = {a->cpu, a->sockets, a->smt ? strcmp(a->smt, "on") == 0 : -1, a->include_held_out};
+    ws_server_model *m = malloc(sizeof *m);
+    ws_error err;
+    if (!m) {
+        fprintf(stderr, "wattscale fit: out of memory\n");
+        server_tables_free(&t);
+        return WS_EFAIL;
+    }
+    if ((rc = ws_hwmodel_build(&t.h, &t.sp, &t.cv, &q, m, &err)) != 0) {
+        fputs("wattscale fit: ", stderr);
+        ws_error_print(&err, stderr);
+        fprintf(stderr, "wattscale fit: no model written\n");
+        goto out;
+    }
+    if (a->arch[0])
+        ws_strlcpy(m->model.arch, a->arch, sizeof m->model.arch);
+    else
+        ws_slugify_arch(m->cpu, m->model.arch, sizeof m->model.arch);
+    ws_strlcpy(m->model.arch_name, m->cpu, sizeof m->model.arch_name);
+    char path[1200];
+    if (a->out)
+        ws_strlcpy(path, a->out, sizeof path);
+    else
+        snprintf(path, sizeof path, "models/server-%s.json", m->model.arch);
+    cJSON *o = ws_hwmodel_to_json(m, &t.h, &t.sp, &t.cv);
+    cJSON_AddStringToObject(o, "fitted_at", fitted_at);
+    model_batch *batch = calloc(1, sizeof *batch);
+    if (!batch || ws_store_begin(st) != 0) {
+        if (batch)
+            ws_cli_store_failed(st);
+        else
+            fprintf(stderr, "wattscale fit: out of memory\n");
+        rc = WS_EFAIL;
+    } else {
+        rc = save_model(st, batch, path, o, m->model.arch, "power", NULL, ws_form_name(m->model.form), 0, fitted_at);
+        rc = models_finish(st, batch, rc);
+    }
+    free(batch);
+    if (rc == 0 && a->csv)
+        rc = append_csv(a->csv, m);
+    if (rc == 0 && a->json) {
+        ws_cli_print_json(o, stdout);
+        o = NULL;
+    } else if (rc == 0) {
+        print_server(m, &t);
+        printf("wrote %s%s%s\n", path, a->csv ? ", a row of " : "", a->csv ? a->csv : "");
+    }
+    cJSON_Delete(o);
+out:
+    free(m);
+    server_tables_free(&t);
+    return rc;
+}
+
 int cmd_fit(int argc, char **argv)
 {
     fit_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
+    if (a.check_holdout)
+        return check_holdout(&a);
     ws_store st;
     if (ws_cli_open_store(&st, a.db) != 0)
         return WS_EFAIL;
@@ -773,6 +1017,8 @@ int cmd_fit(int argc, char **argv)
     ws_now_iso(fitted_at, sizeof fitted_at);
     if (strcmp(a.family, "job") == 0) {
         rc = run_job(&st, &a, fitted_at);
+    } else if (strcmp(a.family, "server") == 0) {
+        rc = run_server(&st, &a, fitted_at);
     } else {
         if (a.out)
             ws_strlcpy(path, a.out, sizeof path);
