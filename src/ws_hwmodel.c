@@ -771,6 +771,10 @@ cJSON *ws_hwmodel_to_json(const ws_server_model *m, const ws_hepix_table *h, con
 {
     cJSON *o = ws_model_to_json(&m->model);
     char buf[600];
+    if (m->model.form == WS_FORM_PIECEWISE) /* the points are scaled from other servers, not measured here */
+        cJSON_ReplaceItemInObject(o, "formula", cJSON_CreateString("P = linear interpolation through 11 load levels: "
+                                                                   "idle_w + (max_w - idle_w) x the SPECpower shape "
+                                                                   "of the CPU family (provenance.numbers.curve)"));
     snprintf(buf, sizeof buf, "server-%s", m->model.arch);
     cJSON_AddStringToObject(o, "name", buf);
     snprintf(buf, sizeof buf,
