@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "ws_csv.h"
@@ -52,19 +53,19 @@ static int series_push(ws_series *s, size_t *cap, double t, double v)
     return 0;
 }
 
-static int series_row(ws_series *s, size_t *cap, ws_csv *c, const char *path, ws_error *err)
+static int series_row(ws_series *s, size_t *cap, ws_csv *c, int col, const char *path, ws_error *err)
 {
     double t, v;
-    if (c->nfields < 2) {
-        ws_error_set(err, path, c->line, "", "need 2 columns: timestamp, value");
+    if ((int)c->nfields <= col) {
+        ws_error_set(err, path, c->line, "", "need %d columns: timestamp, ..., value", col + 1);
         return -1;
     }
     if (ws_parse_time(c->fields[0], &t) != 0) {
         ws_error_set(err, path, c->line, "", "'%s' is not a timestamp", c->fields[0]);
         return -1;
     }
-    if (ws_parse_double(c->fields[1], &v) != 0 || v < 0) {
-        ws_error_set(err, path, c->line, "", "'%s' is not a number >= 0", c->fields[1]);
+    if (ws_parse_double(c->fields[col], &v) != 0 || v < 0) {
+        ws_error_set(err, path, c->line, s->column, "'%s' is not a number >= 0", c->fields[col]);
         return -1;
     }
     if (s->n > 0 && t <= s->t_unix_s[s->n - 1]) {
@@ -78,11 +79,32 @@ static int series_row(ws_series *s, size_t *cap, ws_csv *c, const char *path, ws
     return 0;
 }
 
+/* The index of the value column in the header row: `column` by name, else 1. -1 with err when absent. */
+static int value_column(const ws_csv *c, const char *column, const char *path, ws_error *err)
+{
+    if (!column || !*column)
+        return 1;
+    for (int i = 1; i < (int)c->nfields; i++)
+        if (strcasecmp(ws_trim(c->fields[i]), column) == 0)
+            return i;
+    char header[400] = "";
+    for (int i = 0; i < (int)c->nfields && strlen(header) < sizeof header - 80; i++)
+        snprintf(header + strlen(header), sizeof header - strlen(header), "%s'%.60s'", i ? ", " : "", c->fields[i]);
+    ws_error_set(err, path, c->line, column, "no such column; the header has %s", header);
+    return -1;
+}
+
 int ws_series_load_csv(ws_series *s, const char *path, ws_error *err)
+{
+    return ws_series_load_csv_column(s, path, NULL, err);
+}
+
+int ws_series_load_csv_column(ws_series *s, const char *path, const char *column, ws_error *err)
 {
     memset(s, 0, sizeof *s);
     s->kind = WS_SERIES_TABLE;
     ws_strlcpy(s->source, path, sizeof s->source);
+    ws_strlcpy(s->column, column ? column : "", sizeof s->column);
     ws_csv c;
     char why[160];
     if (ws_input_check(path, 0, why, sizeof why) != 0) {
@@ -94,13 +116,16 @@ int ws_series_load_csv(ws_series *s, const char *path, ws_error *err)
         return -1;
     }
     size_t cap = 0;
-    int rc = 0, r, header = 1;
+    int rc = 0, r, col = -1;
     while ((r = ws_csv_next(&c)) == 1) {
-        if (header) {
-            header = 0;
+        if (col < 0) {
+            if ((col = value_column(&c, column, path, err)) < 0) {
+                rc = -1;
+                break;
+            }
             continue;
         }
-        if ((rc = series_row(s, &cap, &c, path, err)) != 0)
+        if ((rc = series_row(s, &cap, &c, col, path, err)) != 0)
             break;
     }
     if (rc == 0 && r < 0) {

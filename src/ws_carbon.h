@@ -19,6 +19,7 @@ typedef struct {
     double *v;          /* row values */
     double pattern[24]; /* WS_SERIES_MONTHLY (12 used) / WS_SERIES_HOURLY (24) */
     char source[512];   /* file it came from, or "" */
+    char column[128];   /* the value column read by name, or "" (the second column) */
 } ws_series;
 
 void ws_series_set_const(ws_series *s, double value);
@@ -28,6 +29,10 @@ void ws_series_set_pattern(ws_series *s, ws_series_kind kind, const double *valu
  * >= 0, times strictly increasing. Errors name FILE:LINE. Before the first row the first value holds,
  * after the last row the last value. */
 int ws_series_load_csv(ws_series *s, const char *path, ws_error *err);
+/* The same with the value read from the column whose header is `column` (case-insensitive; NULL or "":
+ * the second column), for exports with many columns (Electricity Maps: "Carbon Intensity gCO2eq/kWh
+ * (LCA)"). A header without that column is an error that lists the header. */
+int ws_series_load_csv_column(ws_series *s, const char *path, const char *column, ws_error *err);
 void ws_series_free(ws_series *s);
 
 /* Value at t (Unix seconds, UTC); *next_unix_s receives the time of the next change (INFINITY when

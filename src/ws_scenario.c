@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ws_dcsim.h"
 #include "ws_json.h"
 #include "ws_trace.h"
 
@@ -190,12 +191,13 @@ static const ws_series *const_series(ctx_t *c, double v)
     return s;
 }
 
-static const ws_series *csv_series(ctx_t *c, const char *rel, const char *path)
+static const ws_series *csv_series(ctx_t *c, const char *rel, const char *column, const char *path)
 {
     char full[1024];
     resolve(c, rel, full, sizeof full);
     for (int i = 0; i < c->sc->n_series; i++)
-        if (c->sc->series[i]->kind == WS_SERIES_TABLE && strcmp(c->sc->series[i]->source, full) == 0)
+        if (c->sc->series[i]->kind == WS_SERIES_TABLE && strcmp(c->sc->series[i]->source, full) == 0 &&
+            strcmp(c->sc->series[i]->column, column) == 0)
             return c->sc->series[i];
     ws_series *s = new_series(c);
     if (!s) {
@@ -203,10 +205,10 @@ static const ws_series *csv_series(ctx_t *c, const char *rel, const char *path)
         return NULL;
     }
     ws_error e;
-    if (ws_series_load_csv(s, full, &e) != 0) {
+    if (ws_series_load_csv_column(s, full, column, &e) != 0) {
         /* "SCENARIO: sites[0].carbon_csv: CSV:LINE: message" */
         if (e.line > 0)
-            fail(c, path, "%s:%ld: %s", full, e.line, e.message);
+            fail(c, path, "%s:%ld: %s%s%s", full, e.line, e.field, e.field[0] ? ": " : "", e.message);
         else
             fail(c, path, "%s: %s", full, e.message);
         return NULL;
@@ -266,7 +268,7 @@ static const ws_series *parse_pue(ctx_t *c, const cJSON *v, const char *path)
         if (h)
             return pattern_series(c, h, WS_SERIES_HOURLY, sub(p, sizeof p, path, "hourly"), 1.0);
         if (cJSON_IsString(f))
-            return csv_series(c, f->valuestring, sub(p, sizeof p, path, "csv"));
+            return csv_series(c, f->valuestring, "", sub(p, sizeof p, path, "csv"));
     }
     fail(c, path, "must be a number >= 1, or {\"monthly\": [12]}, {\"hourly\": [24]}, {\"csv\": FILE}");
     return NULL;
@@ -289,11 +291,19 @@ static int parse_value_series(ctx_t *c, const cJSON *o, const char *path, const 
         if (get_number(c, o, path, key_const, 1, 0, 0, INFINITY, 0, &v) != 0)
             return -1;
         *out = const_series(c, v);
+    } else if (cJSON_IsObject(f)) { /* {"file": F, "column": "Carbon Intensity gCO2eq/kWh (LCA)"} */
+        static const char *const known[] = {"file", "column", NULL};
+        char rel[1024], column[128] = "";
+        sub(p, sizeof p, path, key_csv);
+        if (check_keys(c, f, p, known) || get_string(c, f, p, "file", 1, rel, sizeof rel) ||
+            get_string(c, f, p, "column", 0, column, sizeof column))
+            return -1;
+        *out = csv_series(c, rel, column, p);
     } else {
         char rel[1024];
         if (get_string(c, o, path, key_csv, 1, rel, sizeof rel) != 0)
             return -1;
-        *out = csv_series(c, rel, sub(p, sizeof p, path, key_csv));
+        *out = csv_series(c, rel, "", sub(p, sizeof p, path, key_csv));
     }
     return *out ? 0 : -1;
 }
@@ -678,14 +688,11 @@ static int check_hs23(ctx_t *c, const ws_job_class *k, const char *path)
     return 0;
 }
 
-static int parse_classes(ctx_t *c, const cJSON *w)
+/* Parse the class objects of cl; the first n_given come from workload.classes, the rest from
+ * workload.dcsim (their messages name the class). */
+static int parse_class_array(ctx_t *c, const cJSON *cl, int n_given)
 {
-    const cJSON *cl = cJSON_GetObjectItemCaseSensitive(w, "classes");
-    char p[64];
-    if (!cl)
-        return 0;
-    if (!cJSON_IsArray(cl))
-        return fail(c, "workload.classes", "must be an array");
+    char p[200];
     ws_scenario *sc = c->sc;
     sc->n_classes = cJSON_GetArraySize(cl);
     if (sc->n_classes > WS_STREAM_MAX_CLASSES) /* each class has its own random streams */
@@ -695,7 +702,12 @@ static int parse_classes(ctx_t *c, const cJSON *w)
         return fail(c, "workload.classes", "out of memory");
     for (int i = 0; i < sc->n_classes; i++) {
         ws_job_class *k = &sc->classes[i];
-        if (parse_class(c, cJSON_GetArrayItem(cl, i), idx(p, sizeof p, "workload.classes", i), k) != 0)
+        const cJSON *o = cJSON_GetArrayItem(cl, i);
+        if (i < n_given)
+            idx(p, sizeof p, "workload.classes", i);
+        else
+            snprintf(p, sizeof p, "workload.dcsim class '%.100s'", cJSON_GetStringValue(cJSON_GetObjectItem(o, "name")));
+        if (parse_class(c, o, p, k) != 0)
             return -1;
         for (int j = 0; j < i; j++)
             if (strcmp(sc->classes[j].name, k->name) == 0)
@@ -709,9 +721,66 @@ static int parse_classes(ctx_t *c, const cJSON *w)
     return 0;
 }
 
+/* "dcsim": [{"file": F, "prefix": "KIT-", "period_days": 12, "scale": 1, "reference_flops_per_s": S,
+ * "reference_hs23_per_core": H, "utilisation": u | {"TYPE": u, "default": u}}]: DCSim's job-type
+ * histograms as classes (ws_dcsim), appended to all. */
+static int add_dcsim_classes(ctx_t *c, const cJSON *w, cJSON *all)
+{
+    static const char *const known[] = {"file", "prefix", "period_days", "scale", "reference_flops_per_s",
+                                        "reference_hs23_per_core", "utilisation", NULL};
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(w, "dcsim");
+    char p[64], rel[1024], full[1024], prefix[WS_NAME_MAX] = "";
+    if (!list)
+        return 0;
+    if (!cJSON_IsArray(list))
+        return fail(c, "workload.dcsim", "must be an array of {\"file\": .., ...}");
+    for (int i = 0; i < cJSON_GetArraySize(list); i++) {
+        const cJSON *o = cJSON_GetArrayItem(list, i);
+        idx(p, sizeof p, "workload.dcsim", i);
+        ws_dcsim_options d = {0};
+        if (!cJSON_IsObject(o))
+            return fail(c, p, "must be an object");
+        if (check_keys(c, o, p, known) || get_string(c, o, p, "file", 1, rel, sizeof rel) ||
+            get_string(c, o, p, "prefix", 0, prefix, sizeof prefix) ||
+            get_number(c, o, p, "period_days", 1, 0, 1, 36600, 0, &d.period_days) ||
+            get_number(c, o, p, "scale", 0, 0, 1, 1e6, 1, &d.scale) ||
+            get_number(c, o, p, "reference_flops_per_s", 1, 0, 1, INFINITY, 0, &d.reference_flops_per_s) ||
+            get_number(c, o, p, "reference_hs23_per_core", 1, 0, 1, 1e4, 0, &d.reference_hs23_per_core))
+            return -1;
+        d.prefix = prefix;
+        d.utilisation = cJSON_GetObjectItemCaseSensitive(o, "utilisation");
+        resolve(c, rel, full, sizeof full);
+        ws_error e;
+        cJSON *classes = ws_dcsim_classes(full, &d, &e);
+        if (!classes) {
+            return fail(c, p, "%.300s: %.100s%s%.300s", e.file, e.field, e.field[0] ? ": " : "", e.message);
+        }
+        cJSON *k;
+        while ((k = cJSON_DetachItemFromArray(classes, 0)))
+            cJSON_AddItemToArray(all, k);
+        cJSON_Delete(classes);
+    }
+    return 0;
+}
+
+static int parse_classes(ctx_t *c, const cJSON *w)
+{
+    const cJSON *cl = cJSON_GetObjectItemCaseSensitive(w, "classes");
+    if (!cl && !cJSON_GetObjectItemCaseSensitive(w, "dcsim"))
+        return 0;
+    if (cl && !cJSON_IsArray(cl))
+        return fail(c, "workload.classes", "must be an array");
+    cJSON *all = cl ? cJSON_Duplicate(cl, 1) : cJSON_CreateArray();
+    if (!all)
+        return fail(c, "workload.classes", "out of memory");
+    int rc = add_dcsim_classes(c, w, all) || parse_class_array(c, all, cl ? cJSON_GetArraySize(cl) : 0);
+    cJSON_Delete(all);
+    return rc ? -1 : 0;
+}
+
 static int parse_workload(ctx_t *c, const cJSON *root)
 {
-    static const char *const known[] = {"trace", "trace_class", "classes", NULL};
+    static const char *const known[] = {"trace", "trace_class", "classes", "dcsim", NULL};
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(root, "workload");
     ws_scenario *sc = c->sc;
     char rel[1024] = "";

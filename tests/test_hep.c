@@ -95,6 +95,48 @@ static void speed_from_power_file(void **state)
     ws_scenario_free(&sc);
 }
 
+/* DCSim's KIT workload (data/hep): every (type, core count) with jobs is a class; the rate is the count
+ * over the 12 days; the work histogram is the flops histogram in HS23 s, so that on a node of the
+ * reference speed (10 HS23 per core) a job runs flops / 3.194e9 s, DCSim's own compute time.
+ * Analysis_T1 flops: 210623, 263, 4, 6 jobs in bins of 1.5e14 from 0: mean 7.52056e13 flops (23,546 s). */
+static void dcsim_classes(void **state)
+{
+    (void)state;
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"sites\":[{\"name\":\"KIT\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE("cpu", 10) "]}],"
+             "\"workload\":{\"dcsim\":[{\"file\":\"%s/hep/dcsim_T1_DE_KIT_workloads.json\",\"prefix\":\"KIT-\","
+             "\"period_days\":12,\"reference_flops_per_s\":3.194e9,\"reference_hs23_per_core\":10,"
+             "\"utilisation\":{\"Analysis_T1\":0.5,\"default\":0.9}}]},\"horizon\":{\"days\":1}}",
+             WS_TEST_DATA);
+    ws_scenario sc;
+    ws_test_load_scenario("dcsim.json", json, &sc);
+    assert_int_equal(sc.n_classes, 14);
+    static const char *const names[] = {"KIT-Analysis_T1/1c", "KIT-Analysis_T1/2c", "KIT-Analysis_T1/4c",
+                                        "KIT-Analysis_T1/8c", "KIT-Digi_T1/1c"};
+    static const double counts[] = {206746, 35, 3709, 406, 30704};
+    for (int i = 0; i < 5; i++) {
+        assert_string_equal(sc.classes[i].name, names[i]);
+        assert_close(sc.classes[i].rate_per_day, counts[i] / 12, 1e-12);
+    }
+    assert_int_equal(sc.classes[2].cores, 4);
+    assert_close(sc.classes[0].utilisation, 0.5, 0);
+    assert_close(sc.classes[4].utilisation, 0.9, 0);
+    assert_string_equal(sc.classes[13].name, "KIT-Merge_T1/1c");
+    const ws_node_group *g = &sc.sites[0].groups[0];
+    assert_close(ws_runtime_expected_s(&sc.classes[0].runtimes[0], &sc.classes[0], g), 7.5205551551476e13 / 3.194e9, 1e-5);
+    /* 4 cores at 0.5: the same wall time on the reference core, whatever the cores and efficiency */
+    assert_close(ws_runtime_expected_s(&sc.classes[2].runtimes[0], &sc.classes[2], g), 7.5205551551476e13 / 3.194e9, 1e-5);
+    ws_scenario_free(&sc);
+
+    snprintf(json, sizeof json,
+             "{\"sites\":[{\"name\":\"KIT\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE("cpu", 10) "]}],"
+             "\"workload\":{\"dcsim\":[{\"file\":\"%s/hep/dcsim_T1_DE_KIT_workloads.json\",\"period_days\":12,"
+             "\"reference_flops_per_s\":3.194e9,\"reference_hs23_per_core\":10,\"utilisation\":{\"Digi_T1\":0.8}}]}}",
+             WS_TEST_DATA);
+    assert_non_null(strstr(ws_test_scenario_error(json), "Analysis_T1: no CPU efficiency in (0, 1]"));
+}
+
 static void refusals(void **state)
 {
     (void)state;
@@ -125,6 +167,7 @@ int main(void)
         cmocka_unit_test(histogram_quantile_and_mean),
         cmocka_unit_test(lognormal_work_and_scale),
         cmocka_unit_test(speed_from_power_file),
+        cmocka_unit_test(dcsim_classes),
         cmocka_unit_test(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,8 @@
 static void mkdirs(const char *rel)
 {
     char path[600];
-    snprintf(path, sizeof path, "%s/%s", ws_test_dir(), rel);
+    if (snprintf(path, sizeof path, "%s/%s", ws_test_dir(), rel) >= (int)sizeof path)
+        fail_msg("path too long: %s", rel);
     for (char *p = path + strlen(ws_test_dir()) + 1; *p; p++)
         if (*p == '/') {
             *p = '\0';
