@@ -28,11 +28,13 @@ static const char *const QUEUE_NAMES[] = {"fifo", "easy-backfill", "sjf"};
 static const char *const PLACE_NAMES[] = {"first-fit", "best-fit", "spread"};
 static const char *const DISPATCH_NAMES[] = {"round-robin", "least-loaded", "greenest", "cheapest", "energy-aware"};
 static const char *const FORECAST_NAMES[] = {"perfect", "noisy"};
+static const char *const SUBMIT_NAMES[] = {"batch", "htcondor", "slurm"};
 
 const char *ws_queue_policy_name(ws_queue_policy p) { return p < WS_QUEUE_COUNT ? QUEUE_NAMES[p] : "?"; }
 const char *ws_place_policy_name(ws_place_policy p) { return p < WS_PLACE_COUNT ? PLACE_NAMES[p] : "?"; }
 const char *ws_dispatch_policy_name(ws_dispatch_policy p) { return p < WS_DISPATCH_COUNT ? DISPATCH_NAMES[p] : "?"; }
 const char *ws_forecast_name(ws_forecast_kind k) { return k < WS_FORECAST_COUNT ? FORECAST_NAMES[k] : "?"; }
+const char *ws_submit_system_name(ws_submit_system k) { return k < WS_SUBMIT_COUNT ? SUBMIT_NAMES[k] : "?"; }
 
 static int fail(ctx_t *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(ctx_t *c, const char *path, const char *fmt, ...)
@@ -331,9 +333,11 @@ static int parse_power(ctx_t *c, const cJSON *v, const char *path, ws_power_mode
     return ws_model_from_json(v, m, c->file, path, c->err);
 }
 
-/* A power model file may say how fast its server is ("hep": {"hs23_per_core": ..}, as the server models
- * of `fit` write): the node group then needs no hs23_per_core of its own. 0 when it does not say. */
-static double file_hs23_per_core(ctx_t *c, const cJSON *power)
+/* A power model file may say how fast its server is ("hep": {"hs23": ..}, as the server models of `fit`
+ * write): the group's speed per core is then the server's HS23 over the group's cores, whatever a
+ * "core" is there (a physical core, or a hyperthread where sites run a job slot per thread). A file with
+ * only hs23_per_core gives that. 0 when the file says neither. */
+static double file_hs23_per_core(ctx_t *c, const cJSON *power, int cores)
 {
     const cJSON *file = cJSON_GetObjectItemCaseSensitive(power, "file");
     if (!cJSON_IsString(file))
@@ -342,10 +346,11 @@ static double file_hs23_per_core(ctx_t *c, const cJSON *power)
     resolve(c, file->valuestring, full, sizeof full);
     ws_error e;
     cJSON *doc = ws_json_load(full, &e);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "hep"), "hs23_per_core");
-    double x = cJSON_IsNumber(v) && v->valuedouble > 0 && isfinite(v->valuedouble) ? v->valuedouble : 0;
+    const cJSON *hep = cJSON_GetObjectItemCaseSensitive(doc, "hep");
+    const cJSON *server = cJSON_GetObjectItemCaseSensitive(hep, "hs23"), *per = cJSON_GetObjectItemCaseSensitive(hep, "hs23_per_core");
+    double x = cJSON_IsNumber(server) ? server->valuedouble / cores : cJSON_IsNumber(per) ? per->valuedouble : 0;
     cJSON_Delete(doc);
-    return x;
+    return x > 0 && isfinite(x) ? x : 0;
 }
 
 static int parse_group(ctx_t *c, const cJSON *o, const char *path, ws_node_group *g)
@@ -365,7 +370,7 @@ static int parse_group(ctx_t *c, const cJSON *o, const char *path, ws_node_group
     if (parse_power(c, pw, sub(p, sizeof p, path, "power"), &g->power) != 0)
         return -1;
     if (g->hs23_per_core == 0)
-        g->hs23_per_core = file_hs23_per_core(c, pw);
+        g->hs23_per_core = file_hs23_per_core(c, pw, g->cores);
     const cJSON *hp = cJSON_GetObjectItemCaseSensitive(o, "host_power");
     if (hp) {
         if (g->gpus == 0)
@@ -827,6 +832,37 @@ static int parse_shifting(ctx_t *c, const cJSON *p, ws_shift_policy *sh)
     return 0;
 }
 
+/* "submission": {"system": "batch"} | {"system": "htcondor", "negotiation_interval_s": 60}
+ *             | {"system": "slurm", "backfill_interval_s": 30} */
+static int parse_submission(ctx_t *c, const cJSON *p, ws_policy *pol)
+{
+    static const char *const known[] = {"system", "negotiation_interval_s", "backfill_interval_s", NULL};
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "submission");
+    const char *path = "policy.submission";
+    int k = WS_SUBMIT_BATCH;
+    ws_submission *sm = &pol->submission;
+    if (!o)
+        return 0;
+    if (!cJSON_IsObject(o))
+        return fail(c, path, "must be an object {\"system\": \"batch\"|\"htcondor\"|\"slurm\", ...}");
+    if (check_keys(c, o, path, known) || parse_enum(c, o, path, "system", SUBMIT_NAMES, WS_SUBMIT_COUNT, &k))
+        return -1;
+    sm->system = (ws_submit_system)k;
+    const char *key = k == WS_SUBMIT_HTCONDOR ? "negotiation_interval_s" : "backfill_interval_s";
+    const char *other = k == WS_SUBMIT_HTCONDOR ? "backfill_interval_s" : "negotiation_interval_s";
+    char q[128];
+    if (cJSON_GetObjectItemCaseSensitive(o, other) || (k == WS_SUBMIT_BATCH && cJSON_GetObjectItemCaseSensitive(o, key)))
+        return fail(c, sub(q, sizeof q, path, k == WS_SUBMIT_BATCH ? key : other), "not for the %s system",
+                    SUBMIT_NAMES[k]);
+    /* defaults: HTCondor's NEGOTIATOR_INTERVAL 60 s, Slurm's bf_interval 30 s (their manuals) */
+    if (k != WS_SUBMIT_BATCH &&
+        get_number(c, o, path, key, 0, 0, 1, 86400, k == WS_SUBMIT_HTCONDOR ? 60 : 30, &sm->cycle_s))
+        return -1;
+    if (k == WS_SUBMIT_SLURM && pol->queue != WS_QUEUE_EASY_BACKFILL)
+        return fail(c, sub(q, sizeof q, path, "system"), "slurm's backfill scheduler needs \"queue\": \"easy-backfill\"");
+    return 0;
+}
+
 /* "power_down": {"after_s": N, "off_w": W, "wake_s": L, "wake_w": P} */
 static int parse_power_down(ctx_t *c, const cJSON *p, ws_power_down *pd)
 {
@@ -857,7 +893,7 @@ static int check_cheapest(ctx_t *c)
 static int parse_policy(ctx_t *c, const cJSON *root)
 {
     static const char *const known[] = {"queue", "placement", "dispatch", "submit_overhead_s", "backfill_depth",
-                                        "shifting", "power_down", NULL};
+                                        "shifting", "power_down", "submission", NULL};
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "policy");
     ws_policy *pol = &c->sc->policy;
     int q = 0, pl = 0, d = 0;
@@ -876,6 +912,8 @@ static int parse_policy(ctx_t *c, const cJSON *root)
     pol->queue = (ws_queue_policy)q;
     pol->placement = (ws_place_policy)pl;
     pol->dispatch = (ws_dispatch_policy)d;
+    if (parse_submission(c, p, pol) != 0)
+        return -1;
     if (pol->dispatch == WS_DISPATCH_CHEAPEST)
         return check_cheapest(c);
     return 0;

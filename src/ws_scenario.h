@@ -102,10 +102,23 @@ typedef struct {
     double wake_w;  /* power while waking */
 } ws_power_down;
 
+/* The job submission system in front of each site's queue ("policy.submission"):
+ * batch: every arrival and every job end starts what can start at once (the default);
+ * htcondor: jobs are matched to slots only at negotiation cycles, every cycle_s (NEGOTIATOR_INTERVAL);
+ * slurm: the main scheduler starts the queue's head at once, the backfill scheduler runs every cycle_s
+ *        (bf_interval; needs queue easy-backfill). */
+typedef enum { WS_SUBMIT_BATCH, WS_SUBMIT_HTCONDOR, WS_SUBMIT_SLURM, WS_SUBMIT_COUNT } ws_submit_system;
+
+typedef struct {
+    ws_submit_system system;
+    double cycle_s;
+} ws_submission;
+
 typedef struct {
     ws_queue_policy queue;
     ws_place_policy placement;
     ws_dispatch_policy dispatch;
+    ws_submission submission;
     double submit_overhead_s;
     int backfill_depth; /* easy-backfill looks at most this many queued jobs per pass */
     ws_shift_policy shifting;
@@ -144,6 +157,7 @@ const char *ws_queue_policy_name(ws_queue_policy p);
 const char *ws_place_policy_name(ws_place_policy p);
 const char *ws_dispatch_policy_name(ws_dispatch_policy p);
 const char *ws_forecast_name(ws_forecast_kind k);
+const char *ws_submit_system_name(ws_submit_system k);
 
 /* Read, parse and validate a scenario file. Returns 0, or -1 with err = FILE: json.path: message. */
 int ws_scenario_load(const char *path, ws_scenario *sc, ws_error *err);

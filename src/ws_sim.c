@@ -17,7 +17,7 @@
 #include "ws_eventq.h"
 #include "ws_trace.h"
 
-enum { EV_STEP = 1, EV_HOUR, EV_END, EV_ARRIVE_TRACE, EV_ARRIVE_CLASS, EV_HORIZON, EV_RELEASE, EV_START, EV_OFF };
+enum { EV_STEP = 1, EV_HOUR, EV_END, EV_ARRIVE_TRACE, EV_ARRIVE_CLASS, EV_HORIZON, EV_RELEASE, EV_START, EV_OFF, EV_CYCLE };
 enum { PD_AWAKE = 0, PD_OFF = 1, PD_WAKING = 2 };      /* node power states under power_down */
 enum { APPLY_ALLOC = 1, APPLY_LOAD = 2 };              /* what job_apply changes */
 enum { PRIO_STEP = 0, PRIO_END = 1, PRIO_ARRIVE = 2, PRIO_HORIZON = 3 };
@@ -144,6 +144,7 @@ typedef struct {
     int32_t *running;
     int n_running, cap_running;
     int dirty;
+    int bf_waiting;            /* slurm: on bf_list */
     int64_t deferred;          /* shifted jobs not yet released into the queue */
     unsigned char *pd_state;   /* power_down: PD_* per node; NULL without power_down */
     double *awake_at, *off_at; /* power_down: end of a wake-up; when an idle node is due to switch off */
@@ -172,6 +173,8 @@ typedef struct {
     double t, end_s, arrive_end_s;
     int64_t live;
     int rr, done, failed, *dirty_list, n_dirty, *plan_buf, plan_cap;
+    int cycle_pending, at_cycle; /* submission systems with cycles: a tick is queued; this batch is one */
+    int *bf_list, n_bf;          /* slurm: sites whose backfill waits for the next cycle */
     uint64_t seq;
     shape_t *shapes;      /* EASY: distinct (class, pin, cores, gpus) of queued jobs */
     int n_shapes, cap_shapes;
@@ -1610,7 +1613,9 @@ static int easy_shape_count(site_t *st, int x, int d, size_t pos)
 
 /* One scheduling pass: start queued jobs in queue order while the head fits; easy-backfill then
  * lets later jobs jump ahead when they do not delay the head. */
-static int schedule_site(sim_t *s, int si)
+/* One pass: start the queue's head while it fits, then (backfill) EASY-backfill behind a blocked head.
+ * Without backfill a blocked head with jobs behind it is left for the next backfill cycle (*wants_bf). */
+static int schedule_site(sim_t *s, int si, int backfill, int *wants_bf)
 {
     site_t *st = &s->sites[si];
     int32_t head;
@@ -1622,8 +1627,11 @@ static int schedule_site(sim_t *s, int si)
             break;
         queue_pop_head(s, st);
     }
-    if (head >= 0 && s->sc->policy.queue == WS_QUEUE_EASY_BACKFILL && st->queued > 1)
-        return easy_backfill(s, si, head);
+    if (head >= 0 && s->sc->policy.queue == WS_QUEUE_EASY_BACKFILL && st->queued > 1) {
+        if (backfill)
+            return easy_backfill(s, si, head);
+        *wants_bf = 1;
+    }
     return 0;
 }
 
@@ -2443,7 +2451,8 @@ static int sim_init(sim_t *s)
     s->trace_cls = sc->trace_class[0] ? ws_scenario_find_class(sc, sc->trace_class) : sc->n_classes;
     s->sites = calloc((size_t)s->n_sites, sizeof *s->sites);
     s->dirty_list = calloc((size_t)s->n_sites, sizeof *s->dirty_list);
-    if (!s->sites || !s->dirty_list || result_init(s) != 0)
+    s->bf_list = calloc((size_t)s->n_sites, sizeof *s->bf_list);
+    if (!s->sites || !s->dirty_list || !s->bf_list || result_init(s) != 0)
         return -1;
     if (nodes_init(s) != 0)
         return -1;
@@ -2495,6 +2504,7 @@ static void sim_free(sim_t *s)
     free(s->feasible);
     free(s->jobs);
     free(s->dirty_list);
+    free(s->bf_list);
     free(s->plan_buf);
     free(s->shapes);
     free(s->shape_hash);
@@ -2535,20 +2545,52 @@ static int handle(sim_t *s, const ws_event *e)
     case EV_ARRIVE_TRACE: return arrive_trace(s);
     case EV_ARRIVE_CLASS: return arrive_class(s, e->a);
     case EV_HORIZON: s->done = 1; return 0;
+    case EV_CYCLE: s->cycle_pending = 0; s->at_cycle = 1; return 0;
     default: return 0;
     }
 }
 
+/* The next submission-system cycle from now on (ticks at whole multiples of cycle_s), once. */
+static int queue_cycle(sim_t *s)
+{
+    if (s->cycle_pending)
+        return 0;
+    double c = s->sc->policy.submission.cycle_s, next = ceil(s->t / c) * c;
+    if (next < s->t) /* rounding; a tick at this very time is still to come (it runs after this batch) */
+        next += c;
+    s->cycle_pending = 1;
+    return ws_eventq_push(&s->q, next, PRIO_HORIZON, EV_CYCLE, 0);
+}
+
+/* Scheduling passes after a batch of events. batch: every changed site now. htcondor: changed sites
+ * wait for the negotiation cycle. slurm: the head starts now, backfill waits for its cycle. */
 static int run_passes(sim_t *s)
 {
+    ws_submit_system sys = s->sc->policy.submission.system;
+    int at_cycle = s->at_cycle;
+    s->at_cycle = 0;
+    if (sys == WS_SUBMIT_HTCONDOR && !at_cycle)
+        return s->n_dirty > 0 ? queue_cycle(s) : 0;
+    int backfill = sys != WS_SUBMIT_SLURM || at_cycle;
+    if (sys == WS_SUBMIT_SLURM && at_cycle) /* sites waiting for backfill are changed sites now */
+        for (int i = 0; i < s->n_bf; i++) {
+            s->sites[s->bf_list[i]].bf_waiting = 0;
+            mark_dirty(s, s->bf_list[i]);
+        }
+    if (at_cycle)
+        s->n_bf = 0;
     for (int i = 0; i < s->n_dirty; i++) {
-        int si = s->dirty_list[i];
+        int si = s->dirty_list[i], wants_bf = 0;
         s->sites[si].dirty = 0;
-        if (schedule_site(s, si) != 0)
+        if (schedule_site(s, si, backfill, &wants_bf) != 0)
             return -1;
+        if (wants_bf && !s->sites[si].bf_waiting) {
+            s->sites[si].bf_waiting = 1;
+            s->bf_list[s->n_bf++] = si;
+        }
     }
     s->n_dirty = 0;
-    return 0;
+    return s->n_bf > 0 ? queue_cycle(s) : 0;
 }
 
 static int sim_loop(sim_t *s)

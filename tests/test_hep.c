@@ -77,12 +77,16 @@ static void lognormal_work_and_scale(void **state)
     ws_scenario_free(&sc);
 }
 
-/* A power model file that knows its server's speed ("hep": {"hs23_per_core": ..}) gives it to the group. */
+/* A power model file that knows its server's score ("hep": {"hs23": ..}) gives the group its speed per
+ * core: 2240 HS23 over 128 cores = 17.5, or over 256 slots (one per hyperthread) = 8.75; a file with only
+ * hs23_per_core gives that. */
 static void speed_from_power_file(void **state)
 {
     (void)state;
     ws_test_write("server.json", "{\"arch\":\"epyc-test\",\"family\":\"power\",\"model\":\"linear\",\"idle_w\":150,"
-                                 "\"max_w\":600,\"hep\":{\"hs23_per_core\":17.5,\"cores\":128}}");
+                                 "\"max_w\":600,\"hep\":{\"hs23\":2240,\"hs23_per_core\":17.5,\"cores\":128}}");
+    ws_test_write("percore.json", "{\"arch\":\"x\",\"family\":\"power\",\"model\":\"linear\",\"idle_w\":1,"
+                                  "\"max_w\":2,\"hep\":{\"hs23_per_core\":12}}");
     ws_scenario sc;
     ws_test_load_scenario("file.json",
                           "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[{\"type\":\"epyc\",\"count\":1,"
@@ -92,6 +96,16 @@ static void speed_from_power_file(void **state)
                           &sc);
     assert_close(sc.sites[0].groups[0].hs23_per_core, 17.5, 0);
     assert_close(ws_runtime_expected_s(&sc.classes[0].runtimes[0], &sc.classes[0], &sc.sites[0].groups[0]), 2, 1e-12);
+    ws_scenario_free(&sc);
+    ws_test_load_scenario("file2.json",
+                          "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[{\"type\":\"smt\",\"count\":1,"
+                          "\"cores\":256,\"power\":{\"file\":\"server.json\"}},{\"type\":\"old\",\"count\":1,"
+                          "\"cores\":8,\"power\":{\"file\":\"percore.json\"}}]}],"
+                          "\"workload\":{\"classes\":[{\"name\":\"x\",\"rate_per_day\":1,\"cores\":1,\"utilisation\":1,"
+                          "\"runtime\":{\"dist\":\"hs23_work\",\"work_hs23_s\":35}}]},\"horizon\":{\"days\":1}}",
+                          &sc);
+    assert_close(sc.sites[0].groups[0].hs23_per_core, 8.75, 0);
+    assert_close(sc.sites[0].groups[1].hs23_per_core, 12, 0);
     ws_scenario_free(&sc);
 }
 
@@ -137,6 +151,48 @@ static void dcsim_classes(void **state)
     assert_non_null(strstr(ws_test_scenario_error(json), "Analysis_T1: no CPU efficiency in (0, 1]"));
 }
 
+/* Submission systems on one 4-core node (trace jobs, times in s). J1 4c 100 s at 10; J2 4c 50 s at 20.
+ * batch: J1 10..110, J2 110..160. htcondor, negotiation every 60 s: J1 is matched at 60 (..160), J2 at
+ * the first cycle after 160: 180..230. Slurm, backfill every 30 s, with J3 2c 50 s at 2 behind a blocked
+ * 4c head (J0 2c 0..100, J1' 4c at 1): the head waits for J0 either way; J3 is backfilled at once under
+ * batch (2..52) but only at the first backfill cycle under slurm (30..80, still before the head's 100). */
+static void run_trace(const char *system, const char *csv, const char *queue, ws_sim_capture *cap)
+{
+    char json[1024];
+    ws_test_write("sub.csv", csv);
+    snprintf(json, sizeof json,
+             "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[{\"type\":\"cpu\",\"count\":1,\"cores\":4,"
+             "\"power\":{\"model\":\"linear\",\"idle_w\":100,\"max_w\":300}}]}],\"workload\":{\"trace\":\"sub.csv\"},"
+             "\"policy\":{\"queue\":\"%s\",\"submission\":%s},\"horizon\":\"makespan\"}",
+             queue, system);
+    ws_sim_result r;
+    ws_test_run_json("sub.json", json, &r, cap);
+    ws_sim_result_free(&r);
+}
+
+static void submission_systems(void **state)
+{
+    (void)state;
+    const char *two = "job_id,submit_s,runtime_s,cores\n1,10,100,4\n2,20,50,4\n";
+    ws_sim_capture cap;
+    run_trace("{\"system\":\"batch\"}", two, "fifo", &cap);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 10 && ws_test_find_job(&cap, 2)->start_s == 110);
+    run_trace("{\"system\":\"htcondor\"}", two, "fifo", &cap);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 60 && ws_test_find_job(&cap, 2)->start_s == 180);
+    run_trace("{\"system\":\"htcondor\",\"negotiation_interval_s\":25}", two, "fifo", &cap);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 25 && ws_test_find_job(&cap, 2)->start_s == 125);
+    const char *bf = "job_id,submit_s,runtime_s,cores\n0,0,100,2\n1,1,50,4\n3,2,50,2\n";
+    run_trace("{\"system\":\"batch\"}", bf, "easy-backfill", &cap);
+    assert_true(ws_test_find_job(&cap, 3)->start_s == 2 && ws_test_find_job(&cap, 1)->start_s == 100);
+    run_trace("{\"system\":\"slurm\"}", bf, "easy-backfill", &cap);
+    assert_true(ws_test_find_job(&cap, 3)->start_s == 30 && ws_test_find_job(&cap, 1)->start_s == 100);
+    assert_non_null(strstr(ws_test_scenario_error("{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":["
+                                                  "{\"type\":\"c\",\"count\":1,\"cores\":4,\"power\":{\"model\":\"tdp\","
+                                                  "\"tdp_w\":100}}]}],\"workload\":{\"trace\":\"sub.csv\"},\"policy\":"
+                                                  "{\"submission\":{\"system\":\"slurm\"}},\"horizon\":\"makespan\"}"),
+                           "policy.submission.system: slurm's backfill scheduler needs"));
+}
+
 static void refusals(void **state)
 {
     (void)state;
@@ -168,6 +224,7 @@ int main(void)
         cmocka_unit_test(lognormal_work_and_scale),
         cmocka_unit_test(speed_from_power_file),
         cmocka_unit_test(dcsim_classes),
+        cmocka_unit_test(submission_systems),
         cmocka_unit_test(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
