@@ -1,10 +1,12 @@
 /* cmd_sweep: `wattscale sweep SCENARIO`: run every point of the scenario's "sweep" grid (crossed with its
  * variants and replicas) and write one table (DIR/sweep.csv, DIR/sweep.json, a store run of kind
  * "sweep") and the scaling plots. Built with Open MPI and launched by mpirun/srun, the points are spread
- * over the ranks (ws_sweep_run_all); rank 0 alone writes. MPI starts and ends in ws_mpi. */
+ * over the ranks (ws_sweep_run_all); rank 0 alone writes and prints. MPI starts and ends in ws_mpi.
+ * Without MPI, --emit writes a Slurm or HTCondor job array whose tasks run --point, and --merge builds
+ * the same outputs from their parts. Options: one ws_opt table (parser, validator and --help). */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,88 +16,88 @@
 #include "ws_cli.h"
 #include "ws_json.h"
 #include "ws_mpi.h"
+#include "ws_opt.h"
 #include "ws_sweep.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: wattscale sweep SCENARIO [--out DIR] [--plots DIR] [--replicas N] [--seed S] [--json]\n"
-            "                       [--no-store] [--no-plots] [--db PATH] [--quiet] [--mpi-info]\n\n"
-            "Run a grid of what-if scenarios: the scenario's \"sweep\" object maps JSON paths to lists of values\n"
-            "({\"workload.classes[0].rate_per_day\": [1e5, 1e6], \"sites[0].pue\": [1.1, 1.4]}); every combination\n"
-            "(row-major, last path fastest) runs all variants over the replicas (scenarios/README.md).\n\n"
-            "  --out DIR      DIR/sweep.csv (one row per point and variant) and DIR/sweep.json (default sweep-out)\n"
-            "  --plots DIR    scaling plots <name>-sweep-<path>.png/.svg (default plots/)\n"
-            "  --no-plots     no figures\n"
-            "  --replicas N   Monte Carlo replicas per point (overrides the file)\n"
-            "  --seed S       base seed (default the scenario's); point p runs with a seed derived from (S, p)\n"
-            "  --json         print the table as JSON\n"
-            "  --no-store     do not record the run in the store\n"
-            "  --db PATH      the store (default ./wattscale.db or $WATTSCALE_DB); from_profiles tweaks read it\n"
-            "  --quiet        no progress lines (by default every 5 s of a longer sweep: points done, ETA)\n"
-            "  --mpi-info     say whether this binary was built with MPI, and exit\n\n"
-            "With Open MPI: mpirun -np N wattscale sweep SCENARIO spreads the points over N ranks (rank 0\n"
-            "dispatches and computes too) and gives the same bytes as a serial run, for any N.\n");
-}
-
 typedef struct {
-    const char *out_dir, *plots_dir, *db;
-    int store, json, plots, replicas, override_seed, quiet;
+    const char *out_dir, *plots_dir, *db, *emit, *point, *merge;
+    int store, json, plots, replicas, override_seed, quiet, timings, mpi_info;
     uint64_t seed;
 } sweep_cli;
 
-static int parse_count(const char *arg, const char *opt, unsigned long long max, unsigned long long *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtoull(arg, &end, 10);
-    if (errno || *end || !*arg || arg[0] == '-' || *v > max) {
-        fprintf(stderr, "wattscale sweep: %s: '%s' is not a whole number from 0 to %llu\n", opt, arg, max);
-        return -1;
-    }
-    return 0;
-}
+static const char USAGE[] =
+    "wattscale sweep SCENARIO [--out DIR] [--plots DIR] [--replicas N] [--seed S] [--json] [--timings] ...\n"
+    "mpirun -np N wattscale sweep SCENARIO ...\n"
+    "wattscale sweep SCENARIO --emit slurm|htcondor DIR [--replicas N] [--seed S] [--db PATH]\n"
+    "wattscale sweep SCENARIO --point K[-L] --out DIR [--replicas N] [--seed S] [--db PATH]\n"
+    "wattscale sweep --merge DIR [--out DIR] [--plots DIR] [--no-plots] [--no-store] [--json] [--db PATH]\n"
+    "wattscale sweep --mpi-info";
 
-/* Returns -1 to go on, else the exit status. */
-static int parse_args(int argc, char **argv, sweep_cli *c)
+static const char DESCRIPTION[] =
+    "Run a grid of what-if scenarios: the scenario's \"sweep\" object maps JSON paths to lists of values\n"
+    "({\"workload.classes[0].rate_per_day\": [1e5, 1e6], \"sites[0].pue\": [1.1, 1.4]}); every combination\n"
+    "(row-major, last path fastest) runs all variants over the replicas (scenarios/README.md).";
+
+static const char EPILOGUE[] =
+    "With Open MPI: mpirun -np N wattscale sweep SCENARIO spreads the points over N ranks, costliest first\n"
+    "(rank 0 schedules and computes in a second thread), and gives the same bytes as a serial run, for any N.\n"
+    "Without MPI, on a batch system: --emit writes a job array (DIR/sweep.sbatch for Slurm, DIR/sweep.sub\n"
+    "for HTCondor) whose tasks each run --point and leave one part per point in DIR/parts; --merge DIR then\n"
+    "builds the same sweep.csv, sweep.json, store run and figures as a serial run, or names the missing\n"
+    "parts and the command that reruns them alone.";
+
+/* Returns -1 to go on (*nargs positional arguments in argv[1..]), else the exit status. */
+static int parse_args(int argc, char **argv, sweep_cli *c, int *nargs)
 {
-    static const struct option longopts[] = {
-        {"out", required_argument, 0, 'o'}, {"plots", required_argument, 0, 'p'},
-        {"no-plots", no_argument, 0, 'P'}, {"replicas", required_argument, 0, 'r'},
-        {"seed", required_argument, 0, 's'}, {"json", no_argument, 0, 'J'},
-        {"no-store", no_argument, 0, 'N'}, {"db", required_argument, 0, 'd'},
-        {"mpi-info", no_argument, 0, 'M'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int o;
-    unsigned long long v;
-    ws_cli_reset_getopt();
-    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (o) {
-        case 'o': c->out_dir = optarg; break;
-        case 'p': c->plots_dir = optarg; break;
-        case 'P': c->plots = 0; break;
-        case 'J': c->json = 1; break;
-        case 'N': c->store = 0; break;
-        case 'q': c->quiet = 1; break;
-        case 'd': c->db = optarg; break;
-        case 'r':
-            if (parse_count(optarg, "--replicas", 10000, &v) != 0 || v < 1)
-                return 2;
-            c->replicas = (int)v;
-            break;
-        case 's':
-            if (parse_count(optarg, "--seed", 9007199254740992ULL, &v) != 0)
-                return 2;
-            c->override_seed = 1;
-            c->seed = v;
-            break;
-        case 'M': printf("wattscale sweep: built %s\n", ws_sweep_mpi_info()); return 0;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
+    const ws_opt options[] = {
+        WS_OPT_GROUP("Outputs"),
+        WS_OPT_STRING(0, "out", &c->out_dir, "DIR",
+                      "DIR/sweep.csv (one row per point and variant) and DIR/sweep.json (default sweep-out;\n"
+                      "with --merge the batch folder; with --point where the parts go)"),
+        WS_OPT_STRING(0, "plots", &c->plots_dir, "DIR", "scaling plots <name>-sweep-<path>.png/.svg (default plots/)"),
+        WS_OPT_SET_INT(0, "no-plots", &c->plots, 0, "no figures"),
+        WS_OPT_FLAG(0, "json", &c->json, "print the table as JSON"),
+        WS_OPT_SET_INT(0, "no-store", &c->store, 0, "do not record the run in the store"),
+        WS_OPT_DB(&c->db),
+        WS_OPT_GROUP("Runs"),
+        WS_OPT_INT(0, "replicas", &c->replicas, "N", 1, 10000, "Monte Carlo replicas per point (overrides the file)"),
+        WS_OPT_UINT64(0, "seed", &c->seed, &c->override_seed, "S",
+                      "base seed (default the scenario's); point p runs with a seed derived from (S, p)"),
+        WS_OPT_FLAG(0, "quiet", &c->quiet, "no progress lines (by default every 5 s of a longer sweep: points done, ETA)"),
+        WS_OPT_FLAG(0, "timings", &c->timings, "per rank: compute, wait and communication seconds and points run"),
+        WS_OPT_FLAG(0, "mpi-info", &c->mpi_info, "say whether this binary was built with MPI, and exit"),
+        WS_OPT_GROUP("Job arrays (Slurm, HTCondor)"),
+        WS_OPT_STRING(0, "emit", &c->emit, "KIND",
+                      "slurm or htcondor: write a job array for the sweep into the folder named after\n"
+                      "SCENARIO (DIR/sweep.sbatch or DIR/sweep.sub, DIR/tasks.txt, DIR/sweep-batch.json)"),
+        WS_OPT_STRING(0, "point", &c->point, "K[-L]", "run points K..L only and write DIR/point-K.json each (DIR: --out)"),
+        WS_OPT_STRING(0, "merge", &c->merge, "DIR", "build the table, store run and figures from DIR/parts"),
+        WS_OPT_END()};
+    const ws_opt_cmd spec = {"sweep", USAGE, DESCRIPTION, options, EPILOGUE, NULL, 0, 2, 0};
+    int status;
+    *nargs = ws_opt_parse(&spec, argc, argv, &status);
+    if (*nargs < 0)
+        return status;
+    if (c->mpi_info) {
+        printf("wattscale sweep: built %s\n", ws_sweep_mpi_info());
+        return 0;
     }
-    if (optind + 1 != argc) {
-        usage(stderr);
+    const char *why = NULL;
+    if (c->override_seed && c->seed > 9007199254740992ULL)
+        why = "--seed: at most 9007199254740992 (2^53)";
+    else if ((c->emit != NULL) + (c->point != NULL) + (c->merge != NULL) > 1)
+        why = "--emit, --point and --merge exclude each other";
+    else if (c->emit && strcmp(c->emit, "slurm") != 0 && strcmp(c->emit, "htcondor") != 0)
+        why = "--emit: 'slurm' or 'htcondor'";
+    else if (c->emit && *nargs != 2)
+        why = "--emit KIND needs SCENARIO and DIR";
+    else if (c->merge && *nargs != 0)
+        why = "--merge DIR takes no SCENARIO (the batch folder names it)";
+    else if (!c->emit && !c->merge && *nargs != 1)
+        why = "one SCENARIO";
+    if (why) {
+        fprintf(stderr, "wattscale sweep: %s\n", why);
+        ws_opt_usage(&spec, stderr);
         return 2;
     }
     return -1;
@@ -208,6 +210,24 @@ static int finish(const ws_sweep *sw, cJSON *const *rows, const sweep_cli *c, ws
     return rc != 0 ? rc : ws_sweep_failed(sw, rows) ? 2 : 0;
 }
 
+/* ---- progress and timings (rank 0) ---- */
+
+static void report(void *ctx, const ws_sweep_progress *p)
+{
+    const sweep_cli *c = ctx;
+    if (!p->final) {
+        if (!c->quiet)
+            fprintf(stderr, "sweep: %ld/%ld points on %d rank(s), %.0f s elapsed, ETA %.0f s\n", p->done, p->points,
+                    p->ranks, p->elapsed_s, p->elapsed_s * (double)(p->points - p->done) / (double)p->done);
+        return;
+    }
+    fprintf(stderr, "sweep: %ld points on %d rank(s) in %.3f s (%.4g points/s)\n", p->points, p->ranks, p->elapsed_s,
+            (double)p->points / (p->elapsed_s > 1e-9 ? p->elapsed_s : 1e-9));
+    for (int r = 0; c->timings && p->times && r < p->ranks; r++)
+        fprintf(stderr, "sweep: rank %d: compute %.3f s, wait %.3f s, communication %.3f s, %ld point(s)\n", r,
+                p->times[r].compute_s, p->times[r].wait_s, p->times[r].comm_s, p->times[r].tasks);
+}
+
 /* ---- the command ---- */
 
 static int run(const ws_sweep *sw, const sweep_cli *c, int rank)
@@ -222,12 +242,16 @@ static int run(const ws_sweep *sw, const sweep_cli *c, int rank)
         return 1;
     if (!have_store)
         have_store = open_read_only(&st, c->db) == 0;
-    ws_sweep_options opt = {.replicas = c->replicas, .store = have_store ? &st : NULL,
-                            .progress = rank == 0 && !c->quiet, .timing = 1};
+    ws_sweep_options opt = {.replicas = c->replicas, .store = have_store ? &st : NULL, .report = report,
+                            .report_ctx = (void *)c};
     cJSON **rows = calloc((size_t)sw->n_points, sizeof *rows);
     int is_root = 0, rc = rows ? 0 : 1;
-    if (rc == 0 && ws_sweep_run_all(sw, &opt, rows, &is_root) != 0)
+    ws_error err = {0};
+    if (rc == 0 && ws_sweep_run_all(sw, &opt, rows, &is_root, &err) != 0) {
+        if (is_root)
+            fprintf(stderr, "wattscale sweep: %s\n", err.message[0] ? err.message : "failed");
         rc = 1;
+    }
     if (rc == 0 && is_root)
         rc = finish(sw, rows, c, &st);
     for (long p = 0; rows && p < sw->n_points; p++)
@@ -238,7 +262,142 @@ static int run(const ws_sweep *sw, const sweep_cli *c, int rank)
     return rc;
 }
 
-static int sweep_file(const char *path, const sweep_cli *c, int rank)
+/* --point K[-L]: run those points here and leave one part each in --out. */
+static int run_points(const ws_sweep *sw, const sweep_cli *c)
+{
+    long first, last;
+    if (ws_sweep_point_range(c->point, sw->n_points, &first, &last) != 0) {
+        fprintf(stderr, "wattscale sweep: --point: '%s' is not K or K-L with 0 <= K <= L < %ld (the grid's points)\n",
+                c->point, sw->n_points);
+        return 2;
+    }
+    if (ensure_dir(c->out_dir) != 0)
+        return 1;
+    ws_store st;
+    int have_store = open_read_only(&st, c->db) == 0, rc = 0;
+    ws_sweep_options opt = {.replicas = c->replicas, .store = have_store ? &st : NULL};
+    for (long p = first; p <= last && rc != 1; p++) {
+        char *text = ws_sweep_run_point(sw, p, &opt);
+        cJSON *row = text ? cJSON_Parse(text) : NULL;
+        ws_error err = {0};
+        if (!row || ws_sweep_part_write(sw, c->replicas, p, text, c->out_dir, &err) != WS_OK) {
+            if (err.message[0])
+                ws_error_print(&err, stderr);
+            else
+                fprintf(stderr, "wattscale sweep: point %ld: out of memory\n", p);
+            rc = 1;
+        } else {
+            const cJSON *s = cJSON_GetObjectItemCaseSensitive(row, "status");
+            if (!cJSON_IsString(s) || strcmp(s->valuestring, "ok") != 0) {
+                fprintf(stderr, "wattscale sweep: point %ld failed: %s\n", p, cJSON_IsString(s) ? s->valuestring : "no result");
+                rc = 2;
+            }
+        }
+        cJSON_Delete(row);
+        free(text);
+    }
+    if (have_store)
+        ws_store_close(&st);
+    return rc;
+}
+
+/* --emit KIND DIR */
+static int emit(const ws_sweep *sw, const sweep_cli *c, const char *dir)
+{
+    ws_batch b = {.kind = strcmp(c->emit, "slurm") == 0 ? WS_BATCH_SLURM : WS_BATCH_HTCONDOR, .replicas = c->replicas};
+    char exe[PATH_MAX], cwd[PATH_MAX];
+    const char *db = ws_store_default_path(c->db);
+    if (!realpath("/proc/self/exe", exe) || !getcwd(cwd, sizeof cwd) || ws_strlcpy(b.binary, exe, sizeof b.binary) ||
+        ws_strlcpy(b.cwd, cwd, sizeof b.cwd) || ws_strlcpy(b.scenario, sw->file, sizeof b.scenario) ||
+        snprintf(b.db, sizeof b.db, "%s%s%s", db[0] == '/' ? "" : cwd, db[0] == '/' ? "" : "/", db) >= (int)sizeof b.db) {
+        fprintf(stderr, "wattscale sweep: cannot name this binary or the working folder: %s\n", strerror(errno));
+        return 1;
+    }
+    char submit[1200];
+    ws_error err = {0};
+    int rc = ws_sweep_batch_emit(sw, &b, dir, submit, sizeof submit, &err);
+    if (rc != WS_OK) {
+        ws_error_print(&err, stderr);
+        return rc;
+    }
+    long tasks = (b.points + b.per_task - 1) / b.per_task;
+    printf("batch     %s (%ld task(s), %ld point(s) each at most, %ld points)\n", submit, tasks, b.per_task, b.points);
+    printf("submit    %s %s\n", b.kind == WS_BATCH_SLURM ? "sbatch" : "condor_submit", submit);
+    printf("then      wattscale sweep --merge %s\n", dir);
+    return 0;
+}
+
+/* --merge DIR */
+static int merge(const sweep_cli *c)
+{
+    ws_batch b;
+    ws_error err = {0};
+    if (ws_sweep_batch_load(c->merge, &b, &err) != WS_OK) {
+        ws_error_print(&err, stderr);
+        return 2;
+    }
+    char path[PATH_MAX + 1100];
+    snprintf(path, sizeof path, "%s%s%s", b.scenario[0] == '/' ? "" : b.cwd, b.scenario[0] == '/' ? "" : "/", b.scenario);
+    cJSON *doc = ws_json_load(path, &err);
+    ws_sweep sw;
+    memset(&sw, 0, sizeof sw);
+    int rc = doc ? ws_sweep_parse(doc, path, 1, b.seed, &sw, &err) : WS_EINPUT;
+    cJSON_Delete(doc);
+    if (rc != WS_OK) {
+        ws_error_print(&err, stderr);
+        ws_sweep_free(&sw);
+        return rc;
+    }
+    if (strcmp(sw.sha256, b.sha256) != 0 || sw.n_points != b.points) {
+        fprintf(stderr, "wattscale sweep: %s changed since the batch was written (its SHA-256 differs): emit and run "
+                        "the batch again\n", path);
+        ws_sweep_free(&sw);
+        return 2;
+    }
+    ws_strlcpy(sw.file, b.scenario, sizeof sw.file); /* as the serial run names it */
+    cJSON **rows = calloc((size_t)sw.n_points, sizeof *rows);
+    long *missing = calloc((size_t)sw.n_points, sizeof *missing), n_missing = 0;
+    char parts[1200];
+    snprintf(parts, sizeof parts, "%s/parts", c->merge);
+    rc = rows && missing ? ws_sweep_parts_read(&sw, b.replicas, parts, rows, missing, &n_missing, &err) : WS_EFAIL;
+    if (rc != WS_OK) {
+        fprintf(stderr, "wattscale sweep: out of memory\n");
+    } else if (n_missing > 0) {
+        fprintf(stderr, "wattscale sweep: %ld of %ld parts missing or unreadable in %s: point(s)", n_missing,
+                sw.n_points, parts);
+        for (long i = 0; i < n_missing && i < 50; i++)
+            fprintf(stderr, "%s %ld", i ? "," : "", missing[i]);
+        fprintf(stderr, "%s\n", n_missing > 50 ? ", ..." : "");
+        char hint[2048];
+        rc = ws_sweep_batch_rerun(&b, c->merge, missing, n_missing, hint, sizeof hint, &err);
+        if (rc == WS_OK)
+            fprintf(stderr, "wattscale sweep: rerun them alone with: %s (or each with: wattscale sweep %s --point K "
+                            "--out %s), then merge again\n", hint, b.scenario, parts);
+        else
+            ws_error_print(&err, stderr);
+        rc = 2;
+    } else {
+        sweep_cli out = *c;
+        if (!out.out_dir)
+            out.out_dir = c->merge;
+        ws_store st = {0};
+        if (!out.store || ws_cli_open_store(&st, c->db) == 0) {
+            rc = finish(&sw, rows, &out, &st);
+            if (out.store)
+                ws_store_close(&st);
+        } else {
+            rc = 1;
+        }
+    }
+    for (long p = 0; rows && p < sw.n_points; p++)
+        cJSON_Delete(rows[p]);
+    free(rows);
+    free(missing);
+    ws_sweep_free(&sw);
+    return rc;
+}
+
+static int sweep_file(const char *path, const char *dir, const sweep_cli *c, int rank)
 {
     ws_error err = {0};
     cJSON *doc = ws_json_load(path, &err);
@@ -249,6 +408,10 @@ static int sweep_file(const char *path, const sweep_cli *c, int rank)
     if (rc != WS_OK) {
         if (rank == 0)
             ws_error_print(&err, stderr);
+    } else if (c->emit) {
+        rc = emit(&sw, c, dir);
+    } else if (c->point) {
+        rc = run_points(&sw, c);
     } else {
         rc = run(&sw, c, rank);
     }
@@ -258,13 +421,21 @@ static int sweep_file(const char *path, const sweep_cli *c, int rank)
 
 int cmd_sweep(int argc, char **argv)
 {
-    sweep_cli c = {.out_dir = "sweep-out", .plots_dir = "plots", .store = 1, .plots = 1};
-    int rc = parse_args(argc, argv, &c);
+    sweep_cli c = {.plots_dir = "plots", .store = 1, .plots = 1};
+    int nargs, rc = parse_args(argc, argv, &c, &nargs);
     if (rc >= 0)
         return rc;
-    const char *path = argv[optind];
+    if (c.merge)
+        return merge(&c);
+    if (!c.out_dir && !c.point)
+        c.out_dir = "sweep-out";
+    if (c.point && !c.out_dir) {
+        fprintf(stderr, "wattscale sweep: --point needs --out DIR (where the parts go)\n");
+        return 2;
+    }
+    const char *path = argv[1], *dir = nargs > 1 ? argv[2] : NULL;
     ws_mpi_begin(&argc, &argv);
-    rc = sweep_file(path, &c, ws_mpi_rank());
+    rc = sweep_file(path, dir, &c, ws_mpi_rank());
     ws_mpi_end();
     return rc;
 }

@@ -1,5 +1,5 @@
 /* ws_sweep: see ws_sweep.h. Layout: parsing and point documents; running one point into its row text;
- * the driver (serial, or master/worker over Open MPI with dynamic dispatch); the table as CSV, JSON and
+ * the driver (costliest point first, through ws_mpi_farm_run: serial, or over Open MPI ranks); the table as CSV, JSON and
  * a store run; text output. Plots are in ws_sweepplot.c. Every row travels as the same JSON text
  * whether it was computed on rank 0 or elsewhere, so outputs do not depend on the number of ranks. */
 #include "ws_sweep.h"
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ws_json.h"
+#include "ws_mpi.h"
 #include "ws_runs.h"
 #include "ws_sim.h"
 #include "ws_whatif.h"
@@ -19,8 +20,6 @@
 #ifdef WS_HAVE_MPI
 #include <mpi.h>
 #endif
-
-/* Point p's seed stream: far from the replica (0x10000 + r) and forecast (0x40000000) streams. */
 
 /* ---- parsing ---- */
 
@@ -221,6 +220,77 @@ char *ws_sweep_run_point(const ws_sweep *sw, long p, const ws_sweep_options *opt
 
 /* ---- the driver ---- */
 
+/* The estimated cost of point p: simulated jobs x runs (sum of the classes' rate_per_day x days x
+ * replicas x (1 + variants)); 1 when the scenario does not say. Only its order matters. */
+static double doc_cost(cJSON *d, int replicas)
+{
+    double rate = 0;
+    const cJSON *c, *days = ws_json_get_path(d, "horizon.days"), *reps = cJSON_GetObjectItemCaseSensitive(d, "replicas");
+    cJSON_ArrayForEach(c, ws_json_get_path(d, "workload.classes"))
+    {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(c, "rate_per_day");
+        if (cJSON_IsNumber(r) && isfinite(r->valuedouble) && r->valuedouble > 0)
+            rate += r->valuedouble;
+    }
+    double n = rate > 0 ? rate : 1;
+    if (cJSON_IsNumber(days) && isfinite(days->valuedouble) && days->valuedouble > 0)
+        n *= days->valuedouble;
+    n *= replicas > 0 ? replicas : cJSON_IsNumber(reps) && reps->valuedouble >= 1 ? reps->valuedouble : 1;
+    return n * (1 + cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "variants")));
+}
+
+/* Does a swept path change what doc_cost reads? */
+static int axis_moves_cost(const char *path)
+{
+    static const char *const keys[] = {"workload", "horizon", "replicas", "variants"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (strncmp(path, keys[i], strlen(keys[i])) == 0)
+            return 1;
+    return 0;
+}
+
+double ws_sweep_point_cost(const ws_sweep *sw, long p, int replicas)
+{
+    ws_error err = {0};
+    cJSON *d = ws_sweep_point_doc(sw, p, &err);
+    double c = d ? doc_cost(d, replicas) : 0;
+    cJSON_Delete(d);
+    return c;
+}
+
+typedef struct {
+    double cost;
+    long p;
+} costed;
+
+static int by_cost(const void *a, const void *b)
+{
+    const costed *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return (x->p > y->p) - (x->p < y->p);
+}
+
+int ws_sweep_order(const ws_sweep *sw, int replicas, long *order)
+{
+    int moves = 0;
+    for (int a = 0; a < sw->n_axes; a++)
+        moves |= axis_moves_cost(sw->axes[a].path);
+    costed *c = moves ? malloc((size_t)sw->n_points * sizeof *c) : NULL;
+    for (long p = 0; p < sw->n_points; p++) {
+        order[p] = p;
+        if (c)
+            c[p] = (costed){ws_sweep_point_cost(sw, p, replicas), p};
+    }
+    if (!c)
+        return moves ? -1 : 0;
+    qsort(c, (size_t)sw->n_points, sizeof *c, by_cost);
+    for (long p = 0; p < sw->n_points; p++)
+        order[p] = c[p].p;
+    free(c);
+    return 0;
+}
+
 typedef struct {
     const ws_sweep *sw;
     const ws_sweep_options *opt;
@@ -228,182 +298,78 @@ typedef struct {
     long done;
     int ranks;
     double t0_s; /* ws_monotonic_s() at the start */
-    double last_print;
+    double last_report;
+    ws_error *err;
 } driver;
 
 /* Keep the row of point p (text from any rank); a duplicate or unreadable row is an error. */
-static int keep_row(driver *d, const char *text)
+static int keep_row(driver *d, long k, const char *text)
 {
     cJSON *row = cJSON_Parse(text);
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(row, "point");
-    if (!cJSON_IsNumber(p) || p->valuedouble < 0 || p->valuedouble >= (double)d->sw->n_points ||
-        d->rows[(long)p->valuedouble]) {
-        fprintf(stderr, "wattscale sweep: unreadable or duplicate row from a rank\n");
+    if (!cJSON_IsNumber(p) || p->valuedouble != (double)k || k < 0 || k >= d->sw->n_points || d->rows[k]) {
+        ws_error_set(d->err, "", 0, "", "unreadable or duplicate row from a rank");
         cJSON_Delete(row);
         return -1;
     }
-    d->rows[(long)p->valuedouble] = row;
+    d->rows[k] = row;
     d->done++;
     double e = ws_monotonic_s() - d->t0_s;
-    if (d->opt->progress && e >= 5.0 && e - d->last_print >= 5.0 && d->done < d->sw->n_points) {
-        d->last_print = e; /* whole lines every 5 s: batch logs and notebooks get them too */
-        fprintf(stderr, "sweep: %ld/%ld points on %d rank(s), %.0f s elapsed, ETA %.0f s\n", d->done, d->sw->n_points,
-                d->ranks, e, e * (double)(d->sw->n_points - d->done) / (double)d->done);
+    if (d->opt->report && e >= 5.0 && e - d->last_report >= 5.0 && d->done < d->sw->n_points) {
+        d->last_report = e; /* every 5 s: batch logs and notebooks get whole lines too */
+        ws_sweep_progress pr = {0, d->done, d->sw->n_points, d->ranks, e, NULL};
+        d->opt->report(d->opt->report_ctx, &pr);
     }
     return 0;
 }
 
-static int compute_here(driver *d, long p)
+static void *run_task(void *ctx, long k, size_t *len)
 {
-    char *text = ws_sweep_run_point(d->sw, p, d->opt);
-    int rc = text ? keep_row(d, text) : -1;
-    free(text);
-    return rc;
+    const driver *d = ctx;
+    char *text = ws_sweep_run_point(d->sw, k, d->opt);
+    *len = text ? strlen(text) + 1 : 0;
+    return text;
 }
 
-#ifdef WS_HAVE_MPI
-enum { TAG_WORK = 1, TAG_STOP = 2, TAG_RESULT = 3 };
-/* Points a worker holds at once: one running, one queued, so it never waits while rank 0 computes. */
-#define PREFETCH 2
-
-static int mpi_ranks(int *rank)
+static int deliver_task(void *ctx, long k, void *buf, size_t len)
 {
-    int init = 0, fin = 0, n = 1;
-    *rank = 0;
-    MPI_Initialized(&init);
-    MPI_Finalized(&fin);
-    if (!init || fin)
-        return 1;
-    MPI_Comm_size(MPI_COMM_WORLD, &n);
-    MPI_Comm_rank(MPI_COMM_WORLD, rank);
-    return n;
-}
-
-typedef struct {
-    long next;
-    int *outstanding; /* per rank: points sent and not yet returned */
-    char *stopped;    /* per rank */
-} dispatch;
-
-/* Top worker w up to PREFETCH points while work is plentiful, to 1 near the end (rank 0 then takes the
- * rest itself rather than queue it behind a busy worker); tell it to stop once none is left. */
-static void refill(driver *d, dispatch *q, int w)
-{
-    long msg, left = d->sw->n_points - q->next;
-    int want = left > (long)d->ranks * PREFETCH ? PREFETCH : 1;
-    while (q->next < d->sw->n_points && q->outstanding[w] < want) {
-        msg = q->next++;
-        q->outstanding[w]++;
-        MPI_Send(&msg, 1, MPI_LONG, w, TAG_WORK, MPI_COMM_WORLD);
-    }
-    if (q->next >= d->sw->n_points && !q->stopped[w]) {
-        msg = -1;
-        q->stopped[w] = 1;
-        MPI_Send(&msg, 1, MPI_LONG, w, TAG_STOP, MPI_COMM_WORLD);
-    }
-}
-
-/* Receive one row (length by MPI_Iprobe/MPI_Get_count); *src = the sender. Returns 1, 0 (none
- * waiting, when not blocking) or -1. */
-static int recv_row(driver *d, int blocking, int *src)
-{
-    MPI_Status st;
-    int flag = 1, len = 0;
-    /* Waiting polls with short sleeps: a blocking probe spins a core the workers need. */
-    struct timespec nap = {0, 200000};
-    MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &st);
-    while (blocking && !flag) {
-        nanosleep(&nap, NULL);
-        MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &st);
-    }
-    if (!flag)
-        return 0;
-    MPI_Get_count(&st, MPI_CHAR, &len);
-    char *buf = malloc((size_t)len + 1);
-    if (!buf)
-        return -1;
-    MPI_Recv(buf, len, MPI_CHAR, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    buf[len] = '\0';
-    *src = st.MPI_SOURCE;
-    int rc = keep_row(d, buf);
+    driver *d = ctx;
+    char *text = buf;
+    int rc = len > 0 && text[len - 1] == '\0' ? keep_row(d, k, text) : -1;
+    if (len == 0 || text[len - 1] != '\0')
+        ws_error_set(d->err, "", 0, "", "unreadable or duplicate row from a rank");
     free(buf);
-    return rc == 0 ? 1 : -1;
-}
-
-/* Rank 0: hand out points on request and compute points itself whenever no row is waiting. */
-static int master(driver *d)
-{
-    dispatch q = {0, calloc((size_t)d->ranks, sizeof(int)), calloc((size_t)d->ranks, 1)};
-    int rc = q.outstanding && q.stopped ? 0 : -1, src = 0;
-    for (int w = 1; rc == 0 && w < d->ranks; w++)
-        refill(d, &q, w);
-    while (rc == 0 && d->done < d->sw->n_points) {
-        int got = recv_row(d, 0, &src);
-        if (got == 0 && q.next < d->sw->n_points) {
-            rc = compute_here(d, q.next++);
-            continue;
-        }
-        if (got == 0)
-            got = recv_row(d, 1, &src);
-        if (got < 0)
-            rc = -1;
-        else
-            q.outstanding[src]--, refill(d, &q, src);
-    }
-    q.next = d->sw->n_points;
-    for (int w = 1; q.stopped && w < d->ranks; w++)
-        refill(d, &q, w);
-    free(q.outstanding);
-    free(q.stopped);
     return rc;
 }
 
-static int worker(const driver *d)
+int ws_sweep_run_all(const ws_sweep *sw, const ws_sweep_options *opt, cJSON **rows, int *is_root, ws_error *err)
 {
-    for (;;) {
-        long p;
-        MPI_Status st;
-        MPI_Recv(&p, 1, MPI_LONG, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
-        if (st.MPI_TAG == TAG_STOP)
-            return 0;
-        char *text = ws_sweep_run_point(d->sw, p, d->opt);
-        if (!text)
-            return -1;
-        MPI_Send(text, (int)strlen(text), MPI_CHAR, 0, TAG_RESULT, MPI_COMM_WORLD);
-        free(text);
+    driver d = {sw, opt, rows, 0, ws_mpi_size(), ws_monotonic_s(), 0, err};
+    *is_root = ws_mpi_rank() == 0;
+    long *order = malloc((size_t)sw->n_points * sizeof *order);
+    ws_mpi_times *times = calloc((size_t)d.ranks, sizeof *times);
+    int rc = order && times ? 0 : -1;
+    /* Costliest first: the long points start early and the short ones fill the tail. */
+    if (rc == 0 && ws_sweep_order(sw, opt->replicas, order) != 0)
+        rc = -1;
+    if (rc != 0)
+        ws_error_set(err, "", 0, "", "out of memory");
+    ws_mpi_farm farm = {sw->n_points, order, run_task, deliver_task, &d};
+    if (rc == 0 && ws_mpi_farm_run(&farm, times) != 0) {
+        rc = -1;
+        if (!err->message[0])
+            ws_error_set(err, "", 0, "", "a rank failed (out of memory or a lost message)");
     }
-}
-#endif
-
-static int serial(driver *d)
-{
-    for (long p = 0; p < d->sw->n_points; p++)
-        if (compute_here(d, p) != 0)
-            return -1;
-    return 0;
-}
-
-int ws_sweep_run_all(const ws_sweep *sw, const ws_sweep_options *opt, cJSON **rows, int *is_root)
-{
-    driver d = {sw, opt, rows, 0, 1, ws_monotonic_s(), 0};
-    *is_root = 1;
-    int rc;
-#ifdef WS_HAVE_MPI
-    int rank;
-    d.ranks = mpi_ranks(&rank);
-    *is_root = rank == 0;
-    if (d.ranks > 1)
-        rc = rank == 0 ? master(&d) : worker(&d);
-    else
-        rc = serial(&d);
-#else
-    rc = serial(&d);
-#endif
-    if (*is_root && opt->timing) {
-        double took_s = ws_monotonic_s() - d.t0_s;
-        fprintf(stderr, "sweep: %ld points on %d rank(s) in %.3f s (%.4g points/s)\n", sw->n_points, d.ranks,
-                took_s, (double)sw->n_points / fmax(took_s, 1e-9));
+    if (rc == 0 && *is_root && d.done != sw->n_points) {
+        ws_error_set(err, "", 0, "", "%ld of %ld points came back", d.done, sw->n_points);
+        rc = -1;
     }
+    if (*is_root && rc == 0 && opt->report) {
+        ws_sweep_progress pr = {1, d.done, sw->n_points, d.ranks, ws_monotonic_s() - d.t0_s, times};
+        opt->report(opt->report_ctx, &pr);
+    }
+    free(order);
+    free(times);
     return rc;
 }
 

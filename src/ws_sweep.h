@@ -5,7 +5,9 @@
  * scenario seed and the point index only, so a point's result does not depend on who computes it.
  * A point's result is one JSON text (the "row"); the table, CSV, store run and scaling plots are
  * built from the rows in point order. ws_sweep_run_all spreads points over Open MPI ranks when built
- * with MPI (WS_HAVE_MPI) and launched by mpirun, else runs them one after another. */
+ * with MPI (WS_HAVE_MPI) and launched by mpirun, else runs them one after another; job arrays (Slurm,
+ * HTCondor) run one point per task into a part file each and merge the parts (ws_sweepbatch.c). The
+ * library prints nothing: progress and timings go to a callback, errors into ws_error. */
 #ifndef WS_SWEEP_H
 #define WS_SWEEP_H
 
@@ -13,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ws_mpi.h"
 #include "ws_store.h"
 #include "ws_util.h"
 
@@ -35,11 +38,20 @@ typedef struct {
     char file[1024], dir[1024], sha256[65];
 } ws_sweep;
 
+/* What a running sweep tells opt->report (on rank 0 only). */
+typedef struct {
+    int final;        /* 0: progress, every 5 s after the first 5 s; 1: every point is done */
+    long done, points;
+    int ranks;
+    double elapsed_s;
+    const ws_mpi_times *times; /* final: one entry per rank (compute, wait, communication); else NULL */
+} ws_sweep_progress;
+
 typedef struct {
     int replicas;      /* > 0 overrides the file's replicas */
     ws_store *store;   /* for from_profiles tweaks (read-only use); NULL: such points fail */
-    int progress;      /* a progress line on stderr every 5 s after the first 5 (rank 0 only) */
-    int timing;        /* "sweep: N points on R rank(s) in T s" on stderr at the end (rank 0) */
+    void (*report)(void *ctx, const ws_sweep_progress *p); /* NULL: nothing reported */
+    void *report_ctx;
 } ws_sweep_options;
 
 /* Parse doc (the loaded scenario file at path) into sw. Every path is checked against the scenario
@@ -61,11 +73,19 @@ uint64_t ws_sweep_point_seed(const ws_sweep *sw, long p);
  * "mean_wait_s", "jobs_per_day"}]}. A failed point has status = the error message and no variants. */
 char *ws_sweep_run_point(const ws_sweep *sw, long p, const ws_sweep_options *opt);
 
+/* The estimated cost of point p (simulated jobs x runs: rate_per_day summed over the classes x days x
+ * replicas x (1 + variants); replicas > 0 overrides the file's). Only the order of costs matters. */
+double ws_sweep_point_cost(const ws_sweep *sw, long p, int replicas);
+/* The dispatch order: the points by estimated cost, costliest first, ties in point order (point order
+ * when no swept path changes the cost). order has n_points entries. Returns 0 or -1 (out of memory). */
+int ws_sweep_order(const ws_sweep *sw, int replicas, long *order);
+
 /* Run every point; rows[p] receives point p's row (parsed) on rank 0. Under MPI (initialised, more than
- * one rank) rank 0 dispatches point indices on request and computes points itself in between; other
- * ranks compute and return rows[] untouched. *is_root says whether this rank holds the rows.
- * Returns 0, or -1 on a communication or memory failure. */
-int ws_sweep_run_all(const ws_sweep *sw, const ws_sweep_options *opt, cJSON **rows, int *is_root);
+ * one rank) ws_mpi_farm_run hands points out costliest first to whichever rank is free (rank 0 schedules
+ * and computes in a second thread); other ranks compute and return rows[] untouched. *is_root says
+ * whether this rank holds the rows. Returns 0, or -1 on a communication or memory failure, with err
+ * ("unreadable or duplicate row from a rank", ...) on rank 0. */
+int ws_sweep_run_all(const ws_sweep *sw, const ws_sweep_options *opt, cJSON **rows, int *is_root, ws_error *err);
 
 /* How many rows have a status other than "ok". */
 long ws_sweep_failed(const ws_sweep *sw, cJSON *const *rows);
@@ -83,6 +103,51 @@ int ws_sweep_store_run(ws_store *st, const ws_sweep *sw, cJSON *table, const cha
 int ws_sweep_plot(const ws_sweep *sw, cJSON *const *rows, const char *plot_dir, const char *prefix, ws_error *err);
 /* Print the table as text. */
 void ws_sweep_print_text(const ws_sweep *sw, cJSON *const *rows, FILE *out);
+
+/* ---- job arrays without MPI (ws_sweepbatch.c) ----
+ * `--emit slurm|htcondor DIR` writes DIR/sweep-batch.json (what the merge reads), DIR/tasks.txt (one line
+ * per array task: "K" or a range "K-L"), DIR/parts/, DIR/logs/ and the submit file; each task runs
+ * `wattscale sweep SCENARIO --point LINE --out DIR/parts` and leaves one part per point,
+ * DIR/parts/point-K.json; `--merge DIR` reads them back into rows[] and builds what a serial run builds. */
+typedef enum { WS_BATCH_SLURM, WS_BATCH_HTCONDOR } ws_batch_kind;
+
+/* A grid of more than this many tasks is cut into ranges (Slurm's default MaxArraySize is 1001). */
+#define WS_BATCH_MAX_TASKS 1000
+
+typedef struct {
+    ws_batch_kind kind;
+    char binary[1024];   /* the wattscale that the tasks run (absolute) */
+    char scenario[1024]; /* the scenario as given (relative to cwd, where the tasks start) */
+    char cwd[1024];
+    char db[1024];       /* the store the tasks read from_profiles tweaks from (absolute) */
+    char sha256[65];     /* the scenario file's, at --emit */
+    int replicas;        /* > 0: --replicas */
+    uint64_t seed;       /* the sweep's seed (the scenario's or --seed) */
+    long points;
+    long per_task;       /* points per array task */
+} ws_batch;
+
+/* Write the batch for sw into dir (created if need be; b->kind, binary, scenario, cwd, db, replicas set
+ * by the caller; the rest is filled here). submit receives the submit file's path. Returns WS_OK, or
+ * WS_EINPUT/WS_EFAIL with err. */
+int ws_sweep_batch_emit(const ws_sweep *sw, ws_batch *b, const char *dir, char *submit, size_t size, ws_error *err);
+/* Read dir/sweep-batch.json into b. Returns WS_OK or WS_EINPUT with err. */
+int ws_sweep_batch_load(const char *dir, ws_batch *b, ws_error *err);
+/* Parse a --point argument ("K" or "K-L") against n_points. Returns 0 or -1. */
+int ws_sweep_point_range(const char *arg, long n_points, long *first, long *last);
+/* Write point p's part, dir/point-<p>.json (whole or not at all): the row with the scenario's SHA-256,
+ * the seed and the replicas it ran with. Returns WS_OK or WS_EFAIL with err. */
+int ws_sweep_part_write(const ws_sweep *sw, int replicas, long p, const char *row_text, const char *dir,
+                        ws_error *err);
+/* Read the part of every point from dir into rows[] (NULL entries on entry). missing (room for n_points)
+ * receives, in point order, the points whose part is absent, unreadable, or made from another scenario
+ * file, seed or replica count; *n_missing their count. Returns WS_OK, or WS_EFAIL (memory) with err. */
+int ws_sweep_parts_read(const ws_sweep *sw, int replicas, const char *dir, cJSON **rows, long *missing,
+                        long *n_missing, ws_error *err);
+/* Write dir/rerun.txt (the missing points as task lines, runs of consecutive points as ranges) and for
+ * HTCondor dir/sweep-rerun.sub; hint receives the command that runs them again. Returns WS_OK or WS_EFAIL. */
+int ws_sweep_batch_rerun(const ws_batch *b, const char *dir, const long *missing, long n, char *hint, size_t size,
+                         ws_error *err);
 
 /* "with Open MPI x.y" or "without MPI". */
 const char *ws_sweep_mpi_info(void);

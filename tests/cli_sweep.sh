@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # cli_sweep: `wattscale sweep` end to end: help, bad sweeps named "FILE: sweep.PATH: message" with exit
 # 2, the shipped example (table rows, store run of kind "sweep", plots), byte-identical reruns, a failed
-# point reported in the table and on stderr (exit 2), and, when the binary was built with MPI, the same
-# sweeps under `mpirun -np 2 --oversubscribe` byte-compared with the serial output.
+# point reported in the table and on stderr (exit 2), option errors from the ws_opt table, --timings per
+# rank, and, when the binary was built with MPI, the same sweeps under `mpirun -np 2 --oversubscribe`
+# (rank 0 schedules and computes) byte-compared with the serial output, with per-rank timings that add up.
 # Args: $1 the wattscale binary, $2 the source directory.
 set -u
 BIN=$1
@@ -18,6 +19,18 @@ check "no scenario: exit 2" test $? -eq 2
 "$BIN" sweep --mpi-info >mpi.txt
 check "--mpi-info exits 0" test $? -eq 0
 check "--mpi-info says with or without MPI" grep -Eq "built (with|without) MPI" mpi.txt
+check "--help lists the job-array options" grep -q -- "--emit KIND" help.txt
+"$BIN" sweep x.json --replicas 0 >/dev/null 2>err.txt
+check "--replicas 0: exit 2" test $? -eq 2
+check "--replicas 0: the table's message" grep -q "^wattscale sweep: --replicas: '0' is not a whole number from 1 to 10000" err.txt
+"$BIN" sweep x.json --seed 9007199254740993 >/dev/null 2>err.txt
+check "--seed above 2^53: exit 2 with why" grep -q "^wattscale sweep: --seed: at most 9007199254740992" err.txt
+"$BIN" sweep x.json --emit pbs d >/dev/null 2>err.txt
+check "--emit pbs: refused" grep -q "^wattscale sweep: --emit: 'slurm' or 'htcondor'" err.txt
+"$BIN" sweep x.json --emit slurm >/dev/null 2>err.txt
+check "--emit without DIR: refused" grep -q "^wattscale sweep: --emit KIND needs SCENARIO and DIR" err.txt
+"$BIN" sweep x.json --point 1 --merge d >/dev/null 2>err.txt
+check "--point with --merge: refused" grep -q "^wattscale sweep: --emit, --point and --merge exclude each other" err.txt
 
 # Bad sweeps: exit 2, FILE: sweep.PATH: message, nothing stored.
 printf '{"seed": 1, "sites": [{"name": "A", "pue": 1}]}\n' >nosweep.json
@@ -42,6 +55,7 @@ check "example: header" grep -q '^point,workload.classes\[0\].rate_per_day,sites
 check "example: last point is (8000, 1.4), last key fastest" grep -q '^5,8000,1.4,greenest-site,' s1/sweep.csv
 check "example: every row ok" test "$(grep -c ',ok$' s1/sweep.csv)" -eq 12
 check "example: timing on stderr" grep -q "^sweep: 6 points on 1 rank(s) in" err1.txt
+check "example: no per-rank lines without --timings" bash -c '! grep -q "^sweep: rank" err1.txt'
 check "example: sweep.json" /usr/bin/python3 -c "
 import json
 t = json.load(open('s1/sweep.json'))
@@ -62,8 +76,9 @@ check "example: text says stored" grep -q "stored    run 1 (kind sweep)" out1.tx
 for f in workload-classes-0-rate_per_day sites-0-pue; do
     check "plot $f png+svg" test -s "p1/sweep-example-sweep-$f.png" -a -s "p1/sweep-example-sweep-$f.svg"
 done
-"$BIN" sweep "$EX" --out s2 --no-plots --no-store >/dev/null 2>&1
+"$BIN" sweep "$EX" --out s2 --no-plots --no-store --timings >/dev/null 2>err2.txt
 check "rerun: byte-identical CSV" cmp -s s1/sweep.csv s2/sweep.csv
+check "--timings: rank 0 ran all 6 points" grep -Eq "^sweep: rank 0: compute [0-9.]+ s, wait 0.000 s, communication 0.000 s, 6 point\(s\)$" err2.txt
 check "rerun: byte-identical JSON" cmp -s s1/sweep.json s2/sweep.json
 check "--no-store stores nothing" test "$(sqlite3 ws.db "SELECT count(*) FROM runs")" = 1
 "$BIN" sweep "$EX" --out s3 --no-plots --no-store --seed 99 >/dev/null 2>&1
@@ -95,9 +110,12 @@ if grep -q "built with MPI" mpi.txt; then
         # Containers often forbid the ptrace-based single-copy path of the shared-memory transport.
         export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
         mpi() { timeout 300 "$MPIRUN" "${ROOT[@]}" --oversubscribe -np 2 "$BIN" sweep "$@"; }
-        mpi "$EX" --out m1 --plots pm >outm.txt 2>errm.txt
+        mpi "$EX" --out m1 --plots pm --timings >outm.txt 2>errm.txt
         check "mpirun -np 2: exit 0" test $? -eq 0
         check "mpirun -np 2: ran on 2 ranks" grep -q "^sweep: 6 points on 2 rank(s)" errm.txt
+        check "mpirun -np 2: --timings, one line per rank" test "$(grep -c '^sweep: rank [01]: compute' errm.txt)" -eq 2
+        check "mpirun -np 2: the ranks' points add up to 6" test "$(sed -n 's/^sweep: rank .*, \([0-9]*\) point(s)$/\1/p' errm.txt | paste -sd+ | bc)" -eq 6
+        check "mpirun -np 2: rank 0 computes too" grep -Eq "^sweep: rank 0: compute [0-9.]+ s, .*, [1-9][0-9]* point\(s\)$" errm.txt
         check "mpirun -np 2: CSV byte-identical to serial" cmp -s s1/sweep.csv m1/sweep.csv
         check "mpirun -np 2: JSON byte-identical to serial" cmp -s s1/sweep.json m1/sweep.json
         check "mpirun -np 2: stored once" test "$(sqlite3 ws.db "SELECT count(*) FROM runs WHERE kind='sweep'")" = 2

@@ -2,12 +2,17 @@
  * fastest) with each path set and "sweep" removed; a point's seed depends on the scenario seed and the
  * point index only; bad sweeps are named "FILE: sweep.PATH: message"; doubling the PUE of a node that
  * is busy all the time doubles facility energy and CO2; a failed point is reported in its row and in
- * the CSV, not lost; the same point gives the same bytes, whoever runs it. */
+ * the CSV, not lost; the same point gives the same bytes, whoever runs it; points are dispatched
+ * costliest first (rate x days x replicas x runs); progress and timings reach the callback, not stderr;
+ * the farm runs every task once in the given order and stops on a refused result; a point's part file
+ * gives back its row byte for byte, and a missing, corrupt or stale part is named missing. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ws_json.h"
+#include "ws_mpi.h"
 #include "ws_sim.h"
 #include "ws_sweep.h"
 #include "ws_testutil.h"
@@ -115,7 +120,8 @@ static cJSON **run_all(const ws_sweep *sw)
     cJSON **rows = calloc((size_t)sw->n_points, sizeof *rows);
     ws_sweep_options opt = {0};
     int root = 0;
-    assert_int_equal(ws_sweep_run_all(sw, &opt, rows, &root), 0);
+    ws_error err = {0};
+    assert_int_equal(ws_sweep_run_all(sw, &opt, rows, &root, &err), 0);
     assert_true(root);
     return rows;
 }
@@ -196,6 +202,174 @@ static void test_same_point_same_bytes(void **state)
     ws_sweep_free(&sw);
 }
 
+static void test_costliest_first(void **state)
+{
+    (void)state;
+    ws_sweep sw;
+    parse_base("\"workload.classes[0].rate_per_day\": [1000, 8000, 4000], \"sites[0].pue\": [1, 2]", "", &sw);
+    /* 8000 jobs a day x 0.25 days x 2 replicas x (baseline only) */
+    assert_close(ws_sweep_point_cost(&sw, 2, 0), 8000 * 0.25 * 2, 1e-12);
+    assert_close(ws_sweep_point_cost(&sw, 2, 5), 8000 * 0.25 * 5, 1e-12);
+    assert_close(ws_sweep_point_cost(&sw, 0, 0), 1000 * 0.25 * 2, 1e-12);
+    long order[6];
+    assert_int_equal(ws_sweep_order(&sw, 0, order), 0);
+    const long want[6] = {2, 3, 4, 5, 0, 1}; /* 8000 (both PUEs, in point order), 4000, 1000 */
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(order[i], want[i]);
+    ws_sweep_free(&sw);
+    /* A sweep that does not change the cost keeps point order. */
+    parse_base("\"sites[0].pue\": [1, 2, 3]", "", &sw);
+    assert_int_equal(ws_sweep_order(&sw, 0, order), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(order[i], i);
+    ws_sweep_free(&sw);
+}
+
+typedef struct {
+    int progress, final;
+    ws_sweep_progress last;
+    ws_mpi_times t0;
+} seen;
+
+static void record(void *ctx, const ws_sweep_progress *p)
+{
+    seen *s = ctx;
+    if (p->final) {
+        s->final++;
+        s->last = *p;
+        s->t0 = p->times[0];
+        s->last.times = NULL;
+    } else {
+        s->progress++;
+    }
+}
+
+static void test_report_callback(void **state)
+{
+    (void)state;
+    ws_sweep sw;
+    parse_base("\"sites[0].pue\": [1, 2, 3]", "", &sw);
+    cJSON **rows = calloc((size_t)sw.n_points, sizeof *rows);
+    seen s = {0};
+    ws_sweep_options opt = {.report = record, .report_ctx = &s};
+    int root = 0;
+    ws_error err = {0};
+    assert_int_equal(ws_sweep_run_all(&sw, &opt, rows, &root, &err), 0);
+    assert_int_equal(s.final, 1);
+    assert_int_equal(s.progress, 0); /* under 5 s: no progress lines */
+    assert_int_equal(s.last.done, 3);
+    assert_int_equal(s.last.points, 3);
+    assert_int_equal(s.last.ranks, 1);
+    assert_int_equal(s.t0.tasks, 3);
+    assert_true(s.t0.compute_s > 0 && s.t0.compute_s <= s.last.elapsed_s + 1e-9);
+    assert_true(s.t0.comm_s == 0);
+    free_rows(&sw, rows);
+    ws_sweep_free(&sw);
+}
+
+typedef struct {
+    long ran[8], delivered[8];
+    int n_ran, n_delivered, refuse_at;
+} farm_log;
+
+static void *farm_run(void *ctx, long k, size_t *len)
+{
+    farm_log *f = ctx;
+    f->ran[f->n_ran++] = k;
+    long *v = malloc(sizeof *v);
+    *v = 100 + k;
+    *len = sizeof *v;
+    return v;
+}
+
+static int farm_deliver(void *ctx, long k, void *buf, size_t len)
+{
+    farm_log *f = ctx;
+    int ok = len == sizeof(long) && *(long *)buf == 100 + k && f->n_delivered != f->refuse_at;
+    f->delivered[f->n_delivered++] = k;
+    free(buf);
+    return ok ? 0 : -1;
+}
+
+static void test_farm_order_and_refusal(void **state)
+{
+    (void)state;
+    const long order[4] = {3, 0, 2, 1};
+    farm_log f = {.refuse_at = -1};
+    ws_mpi_farm farm = {4, order, farm_run, farm_deliver, &f};
+    ws_mpi_times t[1];
+    assert_int_equal(ws_mpi_farm_run(&farm, t), 0);
+    assert_int_equal(f.n_ran, 4);
+    assert_int_equal(f.n_delivered, 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(f.ran[i], order[i]), assert_int_equal(f.delivered[i], order[i]);
+    assert_int_equal(t[0].tasks, 4);
+    /* A refused result stops the farm: nothing after it runs. */
+    farm_log g = {.refuse_at = 1};
+    farm.ctx = &g;
+    assert_int_equal(ws_mpi_farm_run(&farm, NULL), -1);
+    assert_int_equal(g.n_ran, 2);
+}
+
+static void test_point_range(void **state)
+{
+    (void)state;
+    long a = -1, b = -1;
+    assert_int_equal(ws_sweep_point_range("3", 5, &a, &b), 0);
+    assert_int_equal(a, 3), assert_int_equal(b, 3);
+    assert_int_equal(ws_sweep_point_range("1-4", 5, &a, &b), 0);
+    assert_int_equal(a, 1), assert_int_equal(b, 4);
+    const char *bad[] = {"", "5", "-1", "4-2", "1-", "1-5", "a", "1-2x", " 1", "+1", "1--2"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (ws_sweep_point_range(bad[i], 5, &a, &b) == 0)
+            fail_msg("'%s' accepted", bad[i]);
+}
+
+static void test_parts_round_trip(void **state)
+{
+    (void)state;
+    ws_sweep sw;
+    parse_base("\"sites[0].pue\": [1, 1.5, 2]", "", &sw);
+    ws_sweep_options opt = {0};
+    char *text = ws_sweep_run_point(&sw, 1, &opt);
+    const char *dir = ws_test_path("parts");
+    char dirbuf[1024];
+    snprintf(dirbuf, sizeof dirbuf, "%s", dir);
+    assert_int_equal(mkdir(dirbuf, 0777), 0);
+    ws_error err = {0};
+    assert_int_equal(ws_sweep_part_write(&sw, 0, 1, text, dirbuf, &err), WS_OK);
+    /* point 0: corrupt; point 2: made with another seed (stale) */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/point-0.json", dirbuf);
+    FILE *f = fopen(path, "w");
+    fputs("{\"wattscale_sweep_part\": 1, \"row\": ", f);
+    fclose(f);
+    uint64_t seed = sw.seed;
+    sw.seed = 8;
+    char *other = ws_sweep_run_point(&sw, 2, &opt);
+    assert_int_equal(ws_sweep_part_write(&sw, 0, 2, other, dirbuf, &err), WS_OK);
+    sw.seed = seed;
+    cJSON *rows[3] = {0};
+    long missing[3], n_missing = -1;
+    assert_int_equal(ws_sweep_parts_read(&sw, 0, dirbuf, rows, missing, &n_missing, &err), WS_OK);
+    assert_int_equal(n_missing, 2);
+    assert_int_equal(missing[0], 0);
+    assert_int_equal(missing[1], 2);
+    assert_null(rows[0]);
+    assert_null(rows[2]);
+    char *back = cJSON_PrintUnformatted(rows[1]);
+    assert_string_equal(back, text);
+    /* The same part read as made with 3 replicas is stale too. */
+    cJSON_Delete(rows[1]);
+    rows[1] = NULL;
+    assert_int_equal(ws_sweep_parts_read(&sw, 3, dirbuf, rows, missing, &n_missing, &err), WS_OK);
+    assert_int_equal(n_missing, 3);
+    free(back);
+    free(text);
+    free(other);
+    ws_sweep_free(&sw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +379,11 @@ int main(void)
         cmocka_unit_test(test_pue_doubles_energy),
         cmocka_unit_test(test_failed_point_reported),
         cmocka_unit_test(test_same_point_same_bytes),
+        cmocka_unit_test(test_costliest_first),
+        cmocka_unit_test(test_report_callback),
+        cmocka_unit_test(test_farm_order_and_refusal),
+        cmocka_unit_test(test_point_range),
+        cmocka_unit_test(test_parts_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
