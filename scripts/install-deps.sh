@@ -6,6 +6,7 @@ PKGS=(build-essential cmake pkg-config git
       libgsl-dev libsqlite3-dev sqlite3 libcjson-dev libssl-dev
       libplplot-dev plplot-driver-cairo
       libopenmpi-dev openmpi-bin libcmocka-dev time clang
+      slurm-wlm munge
       chromium
       python3 python3-pandas python3-matplotlib python3-numpy jupyter-nbconvert python3-ipykernel
       "$@")
