@@ -849,11 +849,11 @@ static int parse_submission(ctx_t *c, const cJSON *p, ws_policy *pol)
         return -1;
     sm->system = (ws_submit_system)k;
     const char *key = k == WS_SUBMIT_HTCONDOR ? "negotiation_interval_s" : "backfill_interval_s";
-    const char *other = k == WS_SUBMIT_HTCONDOR ? "backfill_interval_s" : "negotiation_interval_s";
+    static const char *const intervals[] = {"negotiation_interval_s", "backfill_interval_s"};
     char q[128];
-    if (cJSON_GetObjectItemCaseSensitive(o, other) || (k == WS_SUBMIT_BATCH && cJSON_GetObjectItemCaseSensitive(o, key)))
-        return fail(c, sub(q, sizeof q, path, k == WS_SUBMIT_BATCH ? key : other), "not for the %s system",
-                    SUBMIT_NAMES[k]);
+    for (int i = 0; i < 2; i++)
+        if (cJSON_GetObjectItemCaseSensitive(o, intervals[i]) && (k == WS_SUBMIT_BATCH || strcmp(intervals[i], key) != 0))
+            return fail(c, sub(q, sizeof q, path, intervals[i]), "not for the %s system", SUBMIT_NAMES[k]);
     /* defaults: HTCondor's NEGOTIATOR_INTERVAL 60 s, Slurm's bf_interval 30 s (their manuals) */
     if (k != WS_SUBMIT_BATCH &&
         get_number(c, o, path, key, 0, 0, 1, 86400, k == WS_SUBMIT_HTCONDOR ? 60 : 30, &sm->cycle_s))
@@ -971,8 +971,9 @@ static int check_series_cover(ctx_t *c, const ws_series *s, const char *path)
                 s->source, a, b, x, y);
 }
 
-/* map-year: move every CSV series by the days from 1 January of its first row's year to 1 January of
- * the horizon's year (the same day of the year; weekdays and leap days are not matched). */
+/* map-year: move every CSV series by the days from 1 January of its year to 1 January of the horizon's
+ * year (the same day of the year; weekdays and leap days are not matched). A series' year is the one its
+ * middle row falls in: lets-wait-awhile's 2020 runs from 2019-12-22 to 2021-01-10. */
 static void map_series_year(ws_scenario *sc)
 {
     for (int i = 0; i < sc->n_series; i++) {
@@ -981,7 +982,7 @@ static void map_series_year(ws_scenario *sc)
             continue;
         char a[40], b[40];
         double ja, jb;
-        ws_format_time(s->t_unix_s[0], a, sizeof a);
+        ws_format_time(s->t_unix_s[s->n / 2], a, sizeof a);
         ws_format_time(sc->start_unix_s, b, sizeof b);
         memcpy(a + 4, "-01-01T00:00:00Z", 17);
         memcpy(b + 4, "-01-01T00:00:00Z", 17);

@@ -7,6 +7,7 @@
 #include "ws_whatif.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -202,9 +203,10 @@ static int parse_tweak(whatif_t *w, const cJSON *o, tweak_t *t, ws_store *st, co
     return 0;
 }
 
+/* A tweak's class or node type: a name, or a shell pattern ("*", "*DataProcessing*": DCSim classes). */
 static int match(const char *pattern, const char *name)
 {
-    return strcmp(pattern, "*") == 0 || strcmp(pattern, name) == 0;
+    return fnmatch(pattern, name, 0) == 0;
 }
 
 /* Save what replicas mutate: power models of every group, runtime specs of every class. */
@@ -432,7 +434,10 @@ static int parse_variant(whatif_t *w, const cJSON *base, const cJSON *spec, int 
         if (parse_tweak(w, t, &v->tweaks[v->n_tweaks], st, tp, err) != 0)
             return -1;
         const tweak_t *tw = &v->tweaks[v->n_tweaks];
-        if (strcmp(tw->cls, "*") != 0 && ws_scenario_find_class(&v->sc, tw->cls) < 0) {
+        int matched = 0;
+        for (int c = 0; c < v->sc.n_classes && !matched; c++)
+            matched = match(tw->cls, v->sc.classes[c].name);
+        if (!matched) { /* a typo would otherwise tweak nothing and report a saving of 0 */
             ws_error_set(err, w->file, 0, tp, "class: no class '%s' in the scenario", tw->cls);
             return -1;
         }

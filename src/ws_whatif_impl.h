@@ -11,7 +11,7 @@
 
 #define MAX_VARIANTS 32
 #define MAX_TWEAKS 16
-#define MAX_CT 64 /* class x node type cells for attributed energy */
+#define MAX_CT 1024 /* class x node type cells for attributed energy (a WLCG scenario has ~150) */
 
 /* Per-run metrics, in this order in every row. */
 enum { M_JOBS, M_MAKESPAN_S, M_IT_KWH, M_FAC_KWH, M_CO2_KG, M_COST, M_MEAN_WAIT_S, M_P95_WAIT_S, M_MISSES,

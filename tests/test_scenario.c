@@ -194,6 +194,16 @@ static void test_series_coverage(void **state)
     assert_true(ws_series_at(sc.sites[0].carbon_g_per_kwh, t25, &cur, &next) == 200);
     assert_true(sc.series_shift_s == 1827 * 86400.0); /* 2020-01-01 -> 2025-01-01: 1827 days */
     ws_scenario_free(&sc);
+    /* a series of 2020 that starts 2019-12-22 (lets-wait-awhile) is 2020's: 2020-01-01 -> 2024-01-01 */
+    char json[1024];
+    snprintf(json, sizeof json, "{\"sites\":[{\"name\":\"A\",\"carbon_csv\":\"%s/carbon/lwa_fr_ci.csv\",\"nodes\":"
+             "[{\"type\":\"c\",\"count\":1,\"cores\":1,\"power\":{\"model\":\"tdp\",\"tdp_w\":10}}]}],"
+             "\"workload\":{\"classes\":[{\"name\":\"x\",\"rate_per_day\":1,\"cores\":1,\"runtime\":{\"dist\":"
+             "\"fixed\",\"value_s\":1}}]},\"horizon\":{\"start\":\"2024-03-04T00:00:00Z\",\"days\":1,"
+             "\"series_outside\":\"map-year\"}}", WS_TEST_DATA);
+    ws_test_load_scenario("lwa.json", json, &sc);
+    assert_true(sc.series_shift_s == 1461 * 86400.0);
+    ws_scenario_free(&sc);
 }
 
 /* horizon.start "trace": an SWF trace's UnixStartTime; a trace without a clock is refused. */

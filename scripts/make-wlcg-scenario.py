@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""make-wlcg-scenario: writes scenarios/wlcg.json (and the 1/20 scale scenarios/wlcg-small.json that the
+tests run), a WLCG-shaped what-if scenario: CERN Tier-0, eleven Tier-1s and six aggregated Tier-2
+regions, each on its country's carbon series, sized in HS06 (= HS23) from cited figures where they exist
+and ASSUMED otherwise, running the CMS job mix that DCSim fitted at KIT (Tier-1) and DESY (Tier-2).
+
+Every number below carries its source in the scenario's _provenance. Run from the repository root:
+    python3 scripts/make-wlcg-scenario.py
+The output is deterministic (same bytes every time)."""
+import json
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Server models written by `wattscale fit --family server` (models/servers.csv): HS23 of one server as
+# benchmarked (slots = its threads).
+def server(name):
+    with open(os.path.join(ROOT, "models", name + ".json")) as f:
+        m = json.load(f)
+    return {"file": name, "hs23": m["hep"]["hs23"], "slots": m["hep"]["threads"]}
+
+EL = {  # Electricity Maps exports: the life-cycle column (data/carbon/PROVENANCE.md)
+    "CH": ("em_CH_2023_hourly.csv", "Carbon intensity gCO\u2082eq/kWh (Life cycle)"),
+    "US-NY": ("em_US-NY-NYIS_2023_hourly.csv", "Carbon Intensity gCO\u2082eq/kWh (LCA)"),
+    "US-PJM": ("em_US-MIDA-PJM_2023_hourly.csv", "Carbon Intensity gCO\u2082eq/kWh (LCA)"),
+    "KR": ("em_KR_2023_hourly.csv", "Carbon Intensity gCO\u2082eq/kWh (LCA)"),
+    "SE3": ("em_SE-SE3_2022_hourly.csv", "Carbon Intensity gCO\u2082eq/kWh (LCA)"),
+}
+LWA = {"FR": "lwa_fr_ci.csv", "GB": "lwa_gb_ci.csv", "DE": "lwa_ger_ci.csv"}
+# Green Algorithms' yearly values (data/hardware/ga_CI_aggregated.csv), where no hourly series is shipped.
+GA = {"ES": 171.03, "IT": 323.84, "NL": 374.34, "CA-BC": 19.7, "US": 423.94, "WORLD": 475}
+
+def carbon(zone):
+    if zone in EL:
+        f, col = EL[zone]
+        return {"carbon_csv": {"file": "../data/carbon/" + f, "column": col}}, "hourly, Electricity Maps " + zone
+    if zone in LWA:
+        return {"carbon_csv": "../data/carbon/" + LWA[zone]}, "half-hourly, lets-wait-awhile (ENTSO-E) " + zone
+    return {"carbon_g_per_kwh": GA[zone]}, "yearly, Green Algorithms ga_CI_aggregated.csv " + zone
+
+# (name, tier, kHS06, size source, carbon zone, PUE, PUE source, [(server model, share of the HS06)])
+CITED_T0 = "CERN Tier-0 CPU for the LHC experiments, Apr 2021: 1,696 kHS06 (twiki.cern.ch CpuResourcePlanning rev 37; data/hep/PROVENANCE.md)"
+CITED_BNL = "BNL declares 287,779 HS06 (opensciencegrid/topology BNL-ATLAS.yaml; data/hep/PROVENANCE.md)"
+ASSUMED_T1 = "ASSUMED: no public pledge table was found; Tier-1 sizes chosen so that Tier-0 : Tier-1 : Tier-2 is about 20 : 35 : 45 of ~8,480 kHS06 (CERN is ~20% of WLCG, cited)"
+ASSUMED_T2 = "ASSUMED: Tier-2s aggregated per region; sizes complete the ~8,480 kHS06 implied by CERN's 1,696 kHS06 being ~20% of WLCG (both cited)"
+PUE_CERN = "CERN Meyrin data centre 'PUE of around 1.5' (HECAP+ 2023, cited in data/hep/PROVENANCE.md)"
+PUE_ASSUMED = "ASSUMED: Green Algorithms' default PUE 1.56 when unknown (data/hardware/ga_defaults_PUE.csv)"
+SITES = [
+    ("CERN-T0", 0, 1696, CITED_T0, "CH", 1.5, PUE_CERN, [("server-epyc-7763", 0.5), ("server-epyc-9965", 0.5)]),
+    ("BNL", 1, 287.779, CITED_BNL, "US-NY", 1.56, PUE_ASSUMED, [("server-epyc-7502", 0.6), ("server-epyc-7763", 0.4)]),
+    ("FNAL", 1, 450, ASSUMED_T1, "US-PJM", 1.56, PUE_ASSUMED, [("server-epyc-7502", 0.5), ("server-epyc-7763", 0.5)]),
+    ("KIT", 1, 400, ASSUMED_T1, "DE", 1.56, PUE_ASSUMED, [("server-epyc-7763", 0.6), ("server-xeon-gold-6326", 0.4)]),
+    ("CC-IN2P3", 1, 350, ASSUMED_T1, "FR", 1.56, PUE_ASSUMED, [("server-epyc-7502", 0.5), ("server-xeon-gold-6326", 0.5)]),
+    ("RAL", 1, 350, ASSUMED_T1, "GB", 1.56, PUE_ASSUMED, [("server-epyc-7763", 0.5), ("server-xeon-gold-6326", 0.5)]),
+    ("CNAF", 1, 330, ASSUMED_T1, "IT", 1.56, PUE_ASSUMED, [("server-epyc-7502", 0.5), ("server-xeon-gold-6126", 0.5)]),
+    ("NDGF", 1, 220, ASSUMED_T1, "SE3", 1.56, PUE_ASSUMED, [("server-epyc-7763", 1.0)]),
+    ("NL-T1", 1, 180, ASSUMED_T1, "NL", 1.56, PUE_ASSUMED, [("server-epyc-7502", 1.0)]),
+    ("TRIUMF", 1, 150, ASSUMED_T1, "CA-BC", 1.56, PUE_ASSUMED, [("server-epyc-7763", 1.0)]),
+    ("PIC", 1, 130, ASSUMED_T1, "ES", 1.56, PUE_ASSUMED, [("server-xeon-gold-6326", 1.0)]),
+    ("KISTI", 1, 100, ASSUMED_T1, "KR", 1.56, PUE_ASSUMED, [("server-epyc-7502", 1.0)]),
+    ("T2-US", 2, 1100, ASSUMED_T2, "US", 1.56, PUE_ASSUMED, [("server-epyc-7502", 0.5), ("server-xeon-gold-6126", 0.5)]),
+    ("T2-DE", 2, 500, ASSUMED_T2, "DE", 1.56, PUE_ASSUMED, [("server-epyc-7502", 0.5), ("server-xeon-gold-6126", 0.5)]),
+    ("T2-UK", 2, 500, ASSUMED_T2, "GB", 1.56, PUE_ASSUMED, [("server-epyc-7502", 0.5), ("server-xeon-gold-6126", 0.5)]),
+    ("T2-FR", 2, 350, ASSUMED_T2, "FR", 1.56, PUE_ASSUMED, [("server-xeon-gold-6126", 1.0)]),
+    ("T2-IT", 2, 350, ASSUMED_T2, "IT", 1.56, PUE_ASSUMED, [("server-xeon-gold-6126", 1.0)]),
+    ("T2-other", 2, 1036, ASSUMED_T2, "WORLD", 1.56, PUE_ASSUMED, [("server-xeon-gold-6126", 0.5), ("server-epyc-7502", 0.5)]),
+]
+
+def node_groups(mix, khs06, scale):
+    groups = []
+    for name, share in mix:
+        s = server(name)
+        count = max(1, round(khs06 * 1000 * share * scale / s["hs23"]))
+        groups.append({"type": name.replace("server-", ""), "count": count, "cores": s["slots"],
+                       "power": {"file": "../models/" + name + ".json"}})
+    return groups
+
+def scenario(scale, days, replicas):
+    sites, prov_sites = [], {}
+    for name, tier, khs06, size_src, zone, pue, pue_src, mix in SITES:
+        ci, ci_src = carbon(zone)
+        site = {"name": name, "pue": pue}
+        site.update(ci)
+        site["nodes"] = node_groups(mix, khs06, scale)
+        sites.append(site)
+        prov_sites[name] = {"tier": tier, "kHS06": khs06, "size": size_src, "carbon": ci_src, "pue": pue_src,
+                            "servers": "ASSUMED mix of the shipped server models (models/servers.csv): " +
+                                       ", ".join("%s %d%%" % (m, round(100 * f)) for m, f in mix)}
+    dcsim_common = {"period_days": 12, "reference_flops_per_s": 3.194e9, "reference_hs23_per_core": 10,
+                    "utilisation": 0.72}
+    workload = {"dcsim": [dict(file="../data/hep/dcsim_T1_DE_KIT_workloads.json", prefix="T1-", scale=WORK_SCALE * scale,
+                               **dcsim_common),
+                          dict(file="../data/hep/dcsim_T2_DE_DESY_workloads.json", prefix="T2-", scale=WORK_SCALE * scale,
+                               **dcsim_common)]}
+    doc = {
+        "_provenance": {
+            "what": "A WLCG-shaped grid: CERN Tier-0, eleven Tier-1s, six aggregated Tier-2 regions. Generated by "
+                    "scripts/make-wlcg-scenario.py (every number's source is here).",
+            "scale": "%g of the sized grid (node counts and job rates both)" % scale,
+            "sites": prov_sites,
+            "left_out": "JINR-T1 and RRC-KI-T1 (no carbon series shipped for RU); storage, network and tape energy; "
+                        "ALICE/LHCb workloads (only the CMS mix is shipped)",
+            "workload": "CMS job mix fitted by DCSim at KIT (Tier-1) and DESY (Tier-2), 24.02-07.03.2023, counts over "
+                        "12 days (cited, data/hep/PROVENANCE.md); both mixes scaled by %g (ASSUMED: chosen so that the "
+                        "grid runs ~90%% full, as WLCG does; compare the resulting jobs a day with the cited 'over 2 "
+                        "million tasks per day')." % WORK_SCALE,
+            "cpu_efficiency": "0.72 for every CMS job type: OSG APEL accounting, January 2016, CMS 1-core 0.718 and "
+                              "8-core 0.717 (CpuDuration / (WallDuration x Processors); data/hep/osg_apel_summary_2016-01.apel)",
+            "work_units": "DCSim flops at GridKa's 3.194e9 flops/s per core (cited) are turned into HS23 s with 10 HS23 "
+                          "per reference core (ASSUMED; CERN plans with about 10 HS06 per core, cited)",
+            "submission": "HTCondor negotiation cycle 60 s (NEGOTIATOR_INTERVAL default; most WLCG sites run HTCondor: ASSUMED)",
+            "series_years": "carbon series of 2020, 2022 and 2023 replayed on 2024 (map-year)",
+        },
+        "seed": 2024,
+        "currency": "EUR",
+        "sites": sites,
+        "workload": workload,
+        "policy": {"queue": "easy-backfill", "placement": "first-fit", "dispatch": "least-loaded",
+                   "submission": {"system": "htcondor", "negotiation_interval_s": 60}},
+        "horizon": {"start": "2024-03-04T00:00:00Z", "days": days, "until": "end", "series_outside": "map-year"},
+        "replicas": replicas,
+        "projection": {"window": {"from_day": 2, "to_day": days}},
+        "variants": variants(scale),
+    }
+    return doc
+
+WORK_SCALE = 5.7
+
+def replace_t0_half(scale, model, type_name):
+    """CERN's EPYC 7763 half (sites[0].nodes[0]) replaced by servers of another model with the same HS23."""
+    khs06, share = SITES[0][2], SITES[0][7][0][1]
+    s = server(model)
+    return {"sites[0].nodes[0]": {"type": type_name, "count": max(1, round(khs06 * 1000 * share * scale / s["hs23"])),
+                                  "cores": s["slots"], "power": {"file": "../models/" + model + ".json"}}}
+
+def variants(scale):
+    return [
+        {"name": "reco-10pct-faster",
+         "description": "a reconstruction/processing tweak: CMS DataProcessing jobs need 10% less CPU time",
+         "tweaks": [{"class": "*DataProcessing*", "runtime_factor": 0.9, "power_factor": 1.0}]},
+        {"name": "t0-newest-epyc",
+         "description": "CERN's EPYC 7763 half replaced by EPYC 9965 servers of the same HS23 (HEPiX power per HS23)",
+         "set": replace_t0_half(scale, "server-epyc-9965", "epyc-9965-new")},
+        {"name": "t0-arm",
+         "description": "CERN's EPYC 7763 half replaced by Ampere Altra Max M128-30 servers of the same HS23",
+         "set": replace_t0_half(scale, "server-altra-max-m128-30", "altra-max-m128-30")},
+        {"name": "batch-no-cycle",
+         "description": "no negotiation cycle (a plain batch queue): the submission system's overhead as wait and idle",
+         "patch": {"policy": {"submission": {"system": "batch", "negotiation_interval_s": None}}}},
+        {"name": "power-down-idle",
+         "description": "idle servers switch off after 30 min (5 W off, 5 min at 100 W to wake: ASSUMED)",
+         "patch": {"policy": {"power_down": {"after_s": 1800, "off_w": 5, "wake_s": 300, "wake_w": 100}}}},
+        {"name": "greenest-dispatch",
+         "description": "carbon-aware dispatch: each job to the site of lowest carbon intensity x PUE that can take it",
+         "patch": {"policy": {"dispatch": "greenest"}}},
+    ]
+
+def write(path, doc):
+    with open(os.path.join(ROOT, path), "w") as f:
+        json.dump(doc, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+if __name__ == "__main__":
+    write("scenarios/wlcg.json", scenario(1.0, 5, 2))
+    write("scenarios/wlcg-small.json", scenario(0.02, 4, 2))
