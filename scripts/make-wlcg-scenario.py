@@ -4,8 +4,8 @@ tests run), a WLCG-shaped what-if scenario: CERN Tier-0, eleven Tier-1s and six 
 regions, each on its country's carbon series, sized in HS06 (= HS23) from cited figures where they exist
 and ASSUMED otherwise, running the CMS job mix that DCSim fitted at KIT (Tier-1) and DESY (Tier-2).
 
-Every number below carries its source in the scenario's _provenance. Run from the repository root:
-    python3 scripts/make-wlcg-scenario.py
+Every number below carries its source in the scenario's _provenance. Run:
+    python3 scripts/make-wlcg-scenario.py [OUT_DIR]     (default: scenarios/)
 The output is deterministic (same bytes every time)."""
 import json
 import os
@@ -156,10 +156,12 @@ def variants(scale):
     ]
 
 def write(path, doc):
-    with open(os.path.join(ROOT, path), "w") as f:
+    with open(path, "w") as f:
         json.dump(doc, f, indent=1, ensure_ascii=False)
         f.write("\n")
 
 if __name__ == "__main__":
-    write("scenarios/wlcg.json", scenario(1.0, 5, 2))
-    write("scenarios/wlcg-small.json", scenario(0.02, 4, 2))
+    import sys
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "scenarios")  # another folder: for the tests
+    write(os.path.join(out, "wlcg.json"), scenario(1.0, 5, 2))
+    write(os.path.join(out, "wlcg-small.json"), scenario(0.02, 4, 2))
