@@ -72,7 +72,7 @@ static int parse_args(int argc, char **argv, fit_args *a)
         WS_OPT_FLAG(0, "check-holdout", &a->check_holdout,
                     "predict the held-out rows' power from the others (W/HS23 x HS23); no model"),
         WS_OPT_GROUP("all families:"),
-        WS_OPT_STRING(0, "job", &a->job, "NAME", "only the profiles of this job class"),
+        WS_OPT_STRING(0, "job", &a->job, "NAME", "only the profiles of this job class (power and job families)"),
         WS_OPT_STRING(0, "out", &a->out, "FILE", "write the model here (default models/...)"),
         WS_OPT_FLAG(0, "json", &a->json, "print the model JSON"),
         WS_OPT_DB(&a->db),
