@@ -101,9 +101,10 @@ int cmd_measure(int argc, char **argv)
         WS_OPT_INT(0, "interval-ms", &o.interval_ms, "M", 10, 60000, "sampling interval (default 100)"),
         WS_OPT_STRING(0, "gpus", &o.gpus, "LIST", "GPUs to measure: NVML indices or UUIDs, comma-separated, or\n"
                                                   "'none' (default: all; --scope rank: CUDA_VISIBLE_DEVICES)"),
-        WS_OPT_STRING(0, "scope", &scope, "node|rank", "node (default): under MPI or Slurm only local rank 0\n"
-                      "measures (the node's devices), other local ranks run unmeasured; rank: every\n"
-                      "rank stores its attributed share (its GPUs, its CPU time's share of the packages)"),
+        WS_OPT_STRING(0, "scope", &scope, "node|rank", "node (default): under MPI or Slurm only local rank\n"
+                      "0 measures the node's devices, other local ranks run\n"
+                      "unmeasured; rank: every rank stores its share (its GPUs,\n"
+                      "its CPU time's share of the CPU packages)"),
         WS_OPT_STRING(0, "nvml-lib", &o.nvml_lib, "PATH", "the NVML library (default libnvidia-ml.so.1)"),
         WS_OPT_STRING(0, "powercap-root", &o.powercap_root, "DIR", "the powercap tree (default /sys/class/powercap)"),
         WS_OPT_GROUP("Output"),

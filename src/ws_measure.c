@@ -347,13 +347,15 @@ int ws_measure_sample(ws_measure *m, ws_error *err)
         } else if (m->n == 0)
             g->e0_mj = NAN;
         if (!isnan(r.power_w)) {
-            if (g->has_last && !isnan(g->p_last_w)) {
-                double trap = 0.5 * (g->p_last_w + r.power_w) * dt;
+            if (g->has_power_last) { /* since this GPU's last power reading (a failed read leaves a gap) */
+                double trap = 0.5 * (g->p_last_w + r.power_w) * (t - g->t_power_last_s);
                 g->integrated_j += trap;
                 if (isnan(de))
                     de = trap;
             }
             g->p_last_w = r.power_w;
+            g->t_power_last_s = t;
+            g->has_power_last = 1;
         }
         if (m->n > 0 && !isnan(de)) {
             char why[96] = "";

@@ -45,8 +45,8 @@ typedef struct {
     int attr_ok;             /* 0 once an interval could not be split */
     int shared;              /* another process was seen using the GPU */
     char attributed_how[96]; /* "per-process SM utilisation", "only compute context", or why not */
-    double e0_mj, e_last_mj, p_last_w;
-    int has_last;
+    double e0_mj, e_last_mj, p_last_w, t_power_last_s;
+    int has_last, has_power_last;
     long n_failed;           /* readings that answered nothing */
 } ws_measure_gpu;
 

@@ -9,14 +9,15 @@
  *   FAKE_NVML_MIG=1         MIG mode on: utilisation and per-process utilisation NOT_SUPPORTED
  * Tests that drive readings by hand call fake_nvml_set (then the clock no longer moves the counter) and
  * fake_nvml_set_procs (processes and their SM utilisation, returned once per call of
- * nvmlDeviceGetProcessUtilization). */
+ * nvmlDeviceGetProcessUtilization); fake_nvml_set_lost makes a GPU answer NVML_ERROR_GPU_IS_LOST. */
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <time.h>
 
 #define MAXG 8
-enum { OK = 0, NOT_SUPPORTED = 3, NOT_FOUND = 6, INSUFFICIENT_SIZE = 7, DRIVER_NOT_LOADED = 9, INVALID = 2 };
+enum { OK = 0, INVALID = 2, NOT_SUPPORTED = 3, NOT_FOUND = 6, INSUFFICIENT_SIZE = 7, DRIVER_NOT_LOADED = 9,
+       GPU_IS_LOST = 15 };
 
 typedef struct {
     unsigned int gpu, memory;
@@ -33,7 +34,7 @@ typedef struct {
 } proc_info_t;
 
 static struct {
-    int n, no_counter, mig, manual, inited;
+    int n, no_counter, mig, manual, inited, lost[MAXG];
     double t0, power_mw[MAXG];
     unsigned long long energy_mj[MAXG];
     unsigned util[MAXG];
@@ -145,6 +146,8 @@ int nvmlDeviceGetPowerUsage(void *h, unsigned int *mw)
     int i = dev(h);
     if (i < 0)
         return INVALID;
+    if (S.lost[i])
+        return GPU_IS_LOST;
     *mw = (unsigned)S.power_mw[i];
     return OK;
 }
@@ -154,6 +157,8 @@ int nvmlDeviceGetTotalEnergyConsumption(void *h, unsigned long long *mj)
     int i = dev(h);
     if (i < 0)
         return INVALID;
+    if (S.lost[i])
+        return GPU_IS_LOST;
     if (S.no_counter)
         return NOT_SUPPORTED;
     *mj = S.manual ? S.energy_mj[i] : S.energy_mj[i] + (unsigned long long)(S.power_mw[i] * (mono() - S.t0));
@@ -165,6 +170,8 @@ int nvmlDeviceGetUtilizationRates(void *h, util_t *u)
     int i = dev(h);
     if (i < 0)
         return INVALID;
+    if (S.lost[i])
+        return GPU_IS_LOST;
     if (S.mig)
         return NOT_SUPPORTED;
     u->gpu = S.util[i];
@@ -232,4 +239,9 @@ void fake_nvml_set_procs(int gpu, int n, const unsigned *pids, const unsigned *s
         S.pids[gpu][k] = pids[k];
         S.sm[gpu][k] = sm[k];
     }
+}
+
+void fake_nvml_set_lost(int gpu, int lost)
+{
+    S.lost[gpu] = lost;
 }

@@ -175,8 +175,10 @@ static void test_rapl_permission_denied(void **state)
 
 typedef void (*set_fn)(int, double, unsigned long long, unsigned);
 typedef void (*procs_fn)(int, int, const unsigned *, const unsigned *);
+typedef void (*lost_fn)(int, int);
 static set_fn fake_set;
 static procs_fn fake_procs;
+static lost_fn fake_lost;
 static void *fake_lib;
 
 static int setup_fake(void **state)
@@ -185,14 +187,16 @@ static int setup_fake(void **state)
     fake_lib = dlopen(WS_FAKE_NVML, RTLD_NOW | RTLD_LOCAL); /* keeps it loaded: the same copy ws_nvml uses */
     if (!fake_lib)
         return -1;
-    void *a = dlsym(fake_lib, "fake_nvml_set"), *b = dlsym(fake_lib, "fake_nvml_set_procs");
+    void *a = dlsym(fake_lib, "fake_nvml_set"), *b = dlsym(fake_lib, "fake_nvml_set_procs"),
+         *c = dlsym(fake_lib, "fake_nvml_set_lost");
     memcpy(&fake_set, &a, sizeof a);
     memcpy(&fake_procs, &b, sizeof b);
+    memcpy(&fake_lost, &c, sizeof c);
     unsetenv("FAKE_NVML_INIT_FAIL");
     unsetenv("FAKE_NVML_MIG");
     unsetenv("FAKE_NVML_NO_COUNTER");
     setenv("FAKE_NVML_GPUS", "1", 1);
-    return fake_set && fake_procs ? 0 : -1;
+    return fake_set && fake_procs && fake_lost ? 0 : -1;
 }
 
 static int teardown_fake(void **state)
@@ -451,6 +455,33 @@ static void test_measure_unattributable_and_no_counter(void **state)
     ws_measure_free(&m);
 }
 
+/* A reading that fails (GPU lost for a moment) leaves a gap: the next reading integrates across it. */
+static void test_measure_failed_reading(void **state)
+{
+    (void)state;
+    ws_measure_opts o = {.interval_ms = 100, .nvml_lib = WS_FAKE_NVML, .powercap_root = ws_test_path("none"),
+                         .proc_root = fake_proc()};
+    ws_measure m;
+    ws_error err = {0};
+    assert_int_equal(ws_measure_init(&m, &o, &err), WS_OK);
+    fake_set(0, 100.0, 1000000ull, 50);
+    assert_int_equal(ws_measure_start(&m, &err), WS_OK);
+    fake_lost(0, 1);
+    usleep(10000);
+    assert_int_equal(ws_measure_sample(&m, &err), WS_OK);
+    fake_lost(0, 0);
+    fake_set(0, 100.0, 1050000ull, 50);
+    usleep(10000);
+    assert_int_equal(ws_measure_sample(&m, &err), WS_OK);
+    ws_profile p;
+    ws_measure_profile(&m, "x", &p);
+    assert_int_equal(m.gpu[0].n_failed, 1);
+    assert_true(isnan(m.samples[1].gpu_power_w)); /* nothing read: unknown, not 0 */
+    assert_close(m.gpu_integrated_j, 100.0 * m.samples[2].t_s, 1e-9); /* 100 W over the whole span */
+    assert_close(m.gpu_counter_j, 50.0, 1e-12);
+    ws_measure_free(&m);
+}
+
 static void test_measure_nothing_to_measure(void **state)
 {
     (void)state;
@@ -478,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_measure_proc_helpers),
         cmocka_unit_test(test_measure_energy_by_hand),
         cmocka_unit_test(test_measure_unattributable_and_no_counter),
+        cmocka_unit_test(test_measure_failed_reading),
         cmocka_unit_test(test_measure_nothing_to_measure),
     };
     return cmocka_run_group_tests(tests, setup_fake, teardown_fake);
