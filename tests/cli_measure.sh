@@ -119,7 +119,20 @@ check "--scope rank with CUDA_VISIBLE_DEVICES: ok" test $? -eq 0
 check "rank profile: one GPU, run id names the rank" \
     test "$(q "SELECT abs(energy_gpu_j / duration_s - 200) < 4 AND run_id LIKE '%/rank3' FROM profiles WHERE job = 'ranked'")" = 1
 
-# 10. Bad input.
+n=$(q 'SELECT count(*) FROM profiles')
+SLURM_LOCALID=2 SLURM_PROCID=6 "${M[@]}" -- sh -c 'exit 0' 2>"$T/err"
+check "Slurm local rank 2: unmeasured" grep -q "local rank 2: the node is measured by local rank 0" "$T/err"
+check "Slurm local rank 2: nothing stored" test "$(q 'SELECT count(*) FROM profiles')" = "$n"
+
+# 10. --work-file: the command counts its work; unreadable: said, no work stored.
+"${M[@]}" --job counted --work-file "$T/work.txt" --work-unit events -- sh -c "echo 4242 >$T/work.txt" 2>"$T/err"
+check "--work-file: work read after the command" \
+    test "$(q "SELECT work || ' ' || work_unit FROM profiles WHERE job = 'counted'")" = "4242.0 events"
+"${M[@]}" --job uncounted --work-file "$T/missing.txt" -- true 2>"$T/err"
+check "--work-file missing: still stored" test "$(q "SELECT work IS NULL FROM profiles WHERE job = 'uncounted'")" = 1
+check "--work-file missing: said" grep -q -- "--work-file: $T/missing.txt" "$T/err"
+
+# 11. Bad input.
 "$WS" measure --interval-ms 5 -- true 2>"$T/err"
 check "interval below 10 ms: exit 2" test $? -eq 2
 "$WS" measure --scope cluster -- true 2>"$T/err"
