@@ -15,7 +15,7 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600} # fixes the stamps in 
 rm -f "$WATTSCALE_DB" "$WATTSCALE_DB-wal" "$WATTSCALE_DB-shm"
 H100=data/measured/h100
 
-echo "== 1/4 ingest the measured profiles (data/)"
+echo "== 1/5 ingest the measured profiles (data/)"
 # NVML energy-counter totals of 4 repetitions of 10 H100 jobs; work = samples processed.
 "$WS" ingest -q --arch "NVIDIA H100 80GB HBM3" --work-column 'samples_per_s*duration_s' --work-unit samples \
   "$H100"/jobs_r*.csv
@@ -30,7 +30,7 @@ done
 "$WS" ingest -q "$H100/nvidia-smi_query_run.csv"
 "$WS" profiles | tail -n +1 | awk 'NR == 1 || NR <= 6 {print} END {print "   ... " NR - 1 " profiles stored in '"$WATTSCALE_DB"'"}'
 
-echo "== 2/4 fit models (models/)"
+echo "== 2/5 fit models (models/)"
 "$WS" fit --arch h100-80gb-hbm3 --table "$H100/util_curve.csv" --model auto | grep -E "^chosen|R\^2 0|^wrote"
 "$WS" fit --arch t4 --tdp-w 70 | grep -E "^wrote"
 "$WS" fit --arch xeon-silver-4216 --tdp-w 100 | grep -E "^wrote"
@@ -38,14 +38,19 @@ echo "== 2/4 fit models (models/)"
 "$WS" fit --family job --arch t4-xeon-silver-4216 | grep -E "wrote" | sed 's/^ *//'
 "$WS" tweak --baseline fp32_gpu_b512 --variant amp_bf16_gpu_b512
 
-echo "== 3/4 simulate the what-if scenario (scenarios/lhc-baler-whatif.json)"
+echo "== 3/5 simulate the what-if scenario (scenarios/lhc-baler-whatif.json)"
 "$WS" simulate scenarios/lhc-baler-whatif.json --out "$OUT" --plots plots
 
-echo "== 4/4 report"
+echo "== 4/5 report"
 "$WS" report latest --format html --out "$OUT/report.html"
 "$WS" plot fit models/h100-80gb-hbm3-power.json --out plots >/dev/null
+
+echo "== 5/5 the WLCG scenario (scenarios/wlcg.json), then its check against data it was not built from"
+"$WS" simulate scenarios/wlcg.json --out "$OUT/wlcg" --plots plots
+python3 scripts/check-wlcg.py "$WS" "$OUT/wlcg"
 echo
-echo "Done. Open $OUT/report.html (one file, figures inside), or read $OUT/report.md;"
+echo "Done. Open $OUT/report.html (one file, figures inside), or read $OUT/report.md; the WLCG"
+echo "projection is $OUT/wlcg/report.html and its check against real data $OUT/wlcg/wlcg-check.md;"
 echo "figures (PNG for slides, SVG for papers) are in plots/; the store is $WATTSCALE_DB"
 echo "(pandas.read_sql('SELECT * FROM profile_energy', sqlite3.connect('$WATTSCALE_DB')));"
 echo "examples/wattscale_projection.ipynb reads both."
