@@ -125,11 +125,8 @@ static int parse_args(int argc, char **argv, fit_args *a)
             fprintf(stderr, "wattscale fit: --family server takes no --table, --tdp-w, --model or --job\n");
             return WS_EINPUT;
         }
-        if (!a->cpu && !a->check_holdout) {
-            fprintf(stderr, "wattscale fit: --family server needs --cpu PATTERN (or --check-holdout)\n");
-            ws_opt_usage(&spec, stderr);
-            return WS_EINPUT;
-        }
+        if (!a->cpu && !a->check_holdout)
+            return ws_opt_fail(&spec, "--family server needs --cpu PATTERN (or --check-holdout)");
         if (a->arch_opt) {
             ws_slugify_arch(a->arch_opt, a->arch, sizeof a->arch);
             if (!a->arch[0]) {
@@ -140,9 +137,7 @@ static int parse_args(int argc, char **argv, fit_args *a)
         return 0;
     }
     if (!a->arch_opt) {
-        fprintf(stderr, "wattscale fit: --arch is required\n");
-        ws_opt_usage(&spec, stderr);
-        return WS_EINPUT;
+        return ws_opt_fail(&spec, "--arch is required");
     }
     if (a->table && !isnan(a->tdp_w)) {
         fprintf(stderr, "wattscale fit: --table and --tdp-w exclude each other (the TDP curve is for no data)\n");
@@ -253,6 +248,24 @@ static int models_finish(ws_store *st, model_batch *b, int rc)
                     sqlite3_errmsg(st->db));
     }
     sqlite3_finalize(del);
+    return rc;
+}
+
+/* One power-family model in its own transaction: saved, committed, its file renamed into place. */
+static int save_one_model(ws_store *st, const char *path, cJSON *o, const char *arch, const char *job,
+                          const char *form, int assumed, const char *fitted_at)
+{
+    model_batch *batch = calloc(1, sizeof *batch);
+    if (!batch) {
+        fprintf(stderr, "wattscale fit: out of memory\n");
+        return WS_EFAIL;
+    }
+    int rc = WS_EFAIL;
+    if (ws_store_begin(st) != 0)
+        ws_cli_store_failed(st);
+    else
+        rc = models_finish(st, batch, save_model(st, batch, path, o, arch, "power", job, form, assumed, fitted_at));
+    free(batch);
     return rc;
 }
 
@@ -529,18 +542,7 @@ static int run_power(ws_store *st, const fit_args *a, const char *path, const ch
         }
     }
     cJSON *o = power_json(&m, a, &d, &rep, is_auto ? &ar : NULL, fitted_at);
-    model_batch *batch = calloc(1, sizeof *batch);
-    if (!batch || ws_store_begin(st) != 0) {
-        if (batch)
-            ws_cli_store_failed(st);
-        else
-            fprintf(stderr, "wattscale fit: out of memory\n");
-        rc = WS_EFAIL;
-    } else {
-        rc = save_model(st, batch, path, o, m.arch, "power", a->job, ws_form_name(m.form), m.assumed, fitted_at);
-        rc = models_finish(st, batch, rc);
-    }
-    free(batch);
+    rc = save_one_model(st, path, o, m.arch, a->job, ws_form_name(m.form), m.assumed, fitted_at);
     if (rc == 0 && a->json) {
         ws_cli_print_json(o, stdout);
         o = NULL;
@@ -974,18 +976,7 @@ static int run_server(ws_store *st, const fit_args *a, const char *fitted_at)
         snprintf(path, sizeof path, "models/server-%s.json", m->model.arch);
     cJSON *o = ws_hwmodel_to_json(m, &t.h, &t.sp, &t.cv);
     cJSON_AddStringToObject(o, "fitted_at", fitted_at);
-    model_batch *batch = calloc(1, sizeof *batch);
-    if (!batch || ws_store_begin(st) != 0) {
-        if (batch)
-            ws_cli_store_failed(st);
-        else
-            fprintf(stderr, "wattscale fit: out of memory\n");
-        rc = WS_EFAIL;
-    } else {
-        rc = save_model(st, batch, path, o, m->model.arch, "power", NULL, ws_form_name(m->model.form), 0, fitted_at);
-        rc = models_finish(st, batch, rc);
-    }
-    free(batch);
+    rc = save_one_model(st, path, o, m->model.arch, NULL, ws_form_name(m->model.form), 0, fitted_at);
     if (rc == 0 && a->csv)
         rc = append_csv(a->csv, m);
     if (rc == 0 && a->json) {

@@ -135,9 +135,7 @@ int cmd_predict(int argc, char **argv)
         return status;
     int have_work = !isnan(work);
     if (!model || (!util == !have_work)) {
-        fprintf(stderr, "wattscale predict: give --model FILE and one of --util U or --work W\n");
-        ws_opt_usage(&spec, stderr);
-        return WS_EINPUT;
+        return ws_opt_fail(&spec, "give --model FILE and one of --util U or --work W");
     }
     ws_power_model pm;
     ws_job_model jm;

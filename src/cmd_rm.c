@@ -71,9 +71,7 @@ int cmd_rm(int argc, char **argv)
     if (n < 0)
         return status;
     if (n == 0 && !job) {
-        fprintf(stderr, "wattscale rm: name profile IDs or --job NAME\n");
-        ws_opt_usage(&spec, stderr);
-        return WS_EINPUT;
+        return ws_opt_fail(&spec, "name profile IDs or --job NAME");
     }
     int64_t *ids = calloc((size_t)n + 1, sizeof *ids);
     if (!ids) {

@@ -60,9 +60,7 @@ int cmd_tweak(int argc, char **argv)
     if (ws_opt_parse(&spec, argc, argv, &status) < 0)
         return status;
     if (!base || !var) {
-        fprintf(stderr, "wattscale tweak: --baseline and --variant are required\n");
-        ws_opt_usage(&spec, stderr);
-        return WS_EINPUT;
+        return ws_opt_fail(&spec, "--baseline and --variant are required");
     }
     char arch[128];
     if (arch_opt)

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,18 @@ void ws_opt_help(const ws_opt_cmd *cmd, FILE *out)
     }
     if (cmd->more_help)
         cmd->more_help(out);
+}
+
+int ws_opt_fail(const ws_opt_cmd *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "wattscale %s: ", cmd->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    ws_opt_usage(cmd, stderr);
+    return WS_EINPUT;
 }
 
 static int usage_error(const ws_opt_cmd *cmd, int *status, const char *fmt, const char *a, const char *b)

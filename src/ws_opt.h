@@ -89,5 +89,8 @@ int ws_opt_parse(const ws_opt_cmd *cmd, int argc, char **argv, int *status);
 void ws_opt_help(const ws_opt_cmd *cmd, FILE *out);
 /* The usage line(s) alone, for errors found after parsing. */
 void ws_opt_usage(const ws_opt_cmd *cmd, FILE *out);
+/* A usage error found after parsing (a missing required option, options that exclude each other):
+ * "wattscale CMD: MESSAGE" and the usage on stderr; returns WS_EINPUT (2) for the command to return. */
+int ws_opt_fail(const ws_opt_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
