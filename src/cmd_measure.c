@@ -46,7 +46,8 @@ static void print_summary(const ws_measure *m, const ws_profile *p, long long id
             fprintf(e, "%.1f J measured (NVML energy counter), %.1f J integrated from power (%+.2f%%)\n", g->counter_j,
                     g->integrated_j, 100.0 * (g->integrated_j / g->counter_j - 1.0));
         else
-            fprintf(e, "%.1f J integrated from power (no energy counter on this GPU)\n", g->integrated_j);
+            fprintf(e, "%.1f J integrated from power (%s)\n", g->integrated_j,
+                    d->has_counter ? "its energy counter was not read at both ends" : "no energy counter on this GPU");
         if (g->n_failed)
             fprintf(e, "    %ld reading(s) failed (GPU lost or reset?)\n", g->n_failed);
     }

@@ -323,6 +323,7 @@ int ws_measure_sample(ws_measure *m, ws_error *err)
         ws_nvml_reading r;
         if (ws_nvml_read(&m->nvml, g->gpu, &r) != 0) {
             g->n_failed++;
+            g->counter_now = 0;
             continue;
         }
         if (!isnan(r.power_w)) {
@@ -336,16 +337,21 @@ int ws_measure_sample(ws_measure *m, ws_error *err)
         }
         /* the interval's energy: the counter's difference, else the trapezoid */
         double de = NAN;
-        if (!isnan(r.energy_mj)) {
-            if (!g->has_last || isnan(g->e0_mj))
-                g->e0_mj = r.energy_mj;
+        if (m->n == 0) { /* the counter counts only when it was read at the start */
+            g->counter_ok = !isnan(r.energy_mj);
+            g->e0_mj = g->e_last_mj = r.energy_mj;
+        } else if (g->counter_ok && !isnan(r.energy_mj)) {
+            if (r.energy_mj < g->e_last_mj)
+                g->counter_ok = 0; /* went back (driver reloaded): the integral instead */
             else
                 de = (r.energy_mj - g->e_last_mj) / 1000.0;
             g->e_last_mj = r.energy_mj;
+        }
+        g->counter_now = !isnan(r.energy_mj);
+        if (g->counter_ok && g->counter_now) {
             gpu_e += (r.energy_mj - g->e0_mj) / 1000.0;
             n_e++;
-        } else if (m->n == 0)
-            g->e0_mj = NAN;
+        }
         if (!isnan(r.power_w)) {
             if (g->has_power_last) { /* since this GPU's last power reading (a failed read leaves a gap) */
                 double trap = 0.5 * (g->p_last_w + r.power_w) * (t - g->t_power_last_s);
@@ -369,7 +375,6 @@ int ws_measure_sample(ws_measure *m, ws_error *err)
                     ws_strlcpy(g->attributed_how, why, sizeof g->attributed_how);
             }
         }
-        g->has_last = 1;
     }
     if (n_w)
         s->gpu_power_w = gpu_w;
@@ -607,7 +612,8 @@ void ws_measure_profile(ws_measure *m, const char *command_line, ws_profile *p)
     int all_counters = m->n_gpu > 0, all_attr = m->n_gpu > 0;
     for (int i = 0; i < m->n_gpu; i++) {
         ws_measure_gpu *g = &m->gpu[i];
-        g->counter_j = g->has_last && !isnan(g->e0_mj) ? (g->e_last_mj - g->e0_mj) / 1000.0 : NAN;
+        /* read at the start and at the end, never going back: else the integral stands */
+        g->counter_j = g->counter_ok && g->counter_now ? (g->e_last_mj - g->e0_mj) / 1000.0 : NAN;
         if (isnan(g->counter_j))
             all_counters = 0;
         else
@@ -700,7 +706,7 @@ void ws_measure_profile(ws_measure *m, const char *command_line, ws_profile *p)
         add(&t, "GPU %.1f J (NVML counter; integrated %.1f J, %+.2f%%)", m->gpu_counter_j, m->gpu_integrated_j,
             100.0 * (m->gpu_integrated_j / m->gpu_counter_j - 1.0));
     else
-        add(&t, "GPU %.1f J (integrated power; no energy counter)", m->gpu_integrated_j);
+        add(&t, "GPU %.1f J (integrated power; no usable energy counter)", m->gpu_integrated_j);
     if (m->rapl.available) {
         add(&t, ", CPU package %.1f J", m->cpu_package_j);
         if (!isnan(m->dram_j))

@@ -46,7 +46,9 @@ typedef struct {
     int shared;              /* another process was seen using the GPU */
     char attributed_how[96]; /* "per-process SM utilisation", "only compute context", or why not */
     double e0_mj, e_last_mj, p_last_w, t_power_last_s;
-    int has_last, has_power_last;
+    int has_power_last;
+    int counter_ok;          /* the counter was read at the start and has not gone back */
+    int counter_now;         /* the last sample read it */
     long n_failed;           /* readings that answered nothing */
 } ws_measure_gpu;
 

@@ -479,6 +479,16 @@ static void test_measure_failed_reading(void **state)
     assert_true(isnan(m.samples[1].gpu_power_w)); /* nothing read: unknown, not 0 */
     assert_close(m.gpu_integrated_j, 100.0 * m.samples[2].t_s, 1e-9); /* 100 W over the whole span */
     assert_close(m.gpu_counter_j, 50.0, 1e-12);
+    assert_close(p.energy_gpu_j, 50.0, 1e-12);
+    /* the last reading fails: the counter did not see the end, the integral stands (flagged short) */
+    fake_lost(0, 1);
+    usleep(10000);
+    assert_int_equal(ws_measure_sample(&m, &err), WS_OK);
+    fake_lost(0, 0);
+    ws_measure_profile(&m, "x", &p);
+    assert_true(isnan(m.gpu_counter_j));
+    assert_close(p.energy_gpu_j, 100.0 * m.samples[2].t_s, 1e-9);
+    assert_non_null(strstr(p.energy_note, "GPU") && strstr(p.energy_note, "(integrated power; no usable energy counter)"));
     ws_measure_free(&m);
 }
 
