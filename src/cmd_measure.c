@@ -51,7 +51,9 @@ static void print_summary(const ws_measure *m, const ws_profile *p, long long id
         if (g->n_failed)
             fprintf(e, "    %ld reading(s) failed (GPU lost or reset?)\n", g->n_failed);
     }
-    if (m->rapl.available) {
+    if (m->rapl_lost[0])
+        fprintf(e, "  CPU: %s\n", m->rapl_lost);
+    else if (m->rapl.available) {
         fprintf(e, "  CPU: %.1f J measured (RAPL package", m->cpu_package_j);
         if (!isnan(m->dram_j))
             fprintf(e, "), DRAM %.1f J measured (RAPL dram", m->dram_j);
@@ -67,7 +69,7 @@ static void print_summary(const ws_measure *m, const ws_profile *p, long long id
             else
                 fprintf(e, " GPU %d %s;", m->nvml.gpus[g->gpu].index, g->attributed_how[0] ? g->attributed_how : "n/a");
         }
-    if (m->rapl.available && !isnan(m->cpu_share))
+    if (!isnan(m->cpu_attributed_j))
         fprintf(e, " CPU package + DRAM %.1f J (%.1f%% of the machine's busy CPU time)\n",
                 m->cpu_attributed_j + (isnan(m->dram_attributed_j) ? 0 : m->dram_attributed_j), 100 * m->cpu_share);
     else

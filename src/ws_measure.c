@@ -383,9 +383,12 @@ int ws_measure_sample(ws_measure *m, ws_error *err)
         s->mem_util_pct = mem / n_u;
     }
     double cum = n_e == m->n_gpu ? gpu_e : NAN;
-    if (m->rapl.available) {
-        if (ws_rapl_read(&m->rapl, err) != WS_OK)
-            return WS_EFAIL;
+    if (m->rapl.available && !m->rapl_lost[0] && ws_rapl_read(&m->rapl, err) != WS_OK) {
+        /* a counter unreadable mid-run: the CPU figure is lost, the run goes on */
+        snprintf(m->rapl_lost, sizeof m->rapl_lost, "RAPL read failed at t = %.1f s (%.200s): CPU energy not measured",
+                 t, err->file);
+    }
+    if (m->rapl.available && !m->rapl_lost[0]) {
         double pkg = ws_rapl_package_j(&m->rapl), dram = ws_rapl_dram_j(&m->rapl);
         if (dt > 0) {
             s->cpu_power_w = (pkg - m->pkg_last_j) / dt;
@@ -530,8 +533,7 @@ int ws_measure_run(ws_measure *m, char *const argv[], int *exec_errno, ws_error 
         double now = ws_monotonic_s() - m->t0_mono, due = k * step;
         if (now >= due) {
             if (ws_measure_sample(m, err) != WS_OK) {
-                kill(m->child, SIGTERM);
-                reap(m, 0);
+                reap(m, 0); /* out of memory: stop measuring, but let the command finish */
                 goto out;
             }
             while (k * step <= now)
@@ -599,6 +601,12 @@ void ws_measure_profile(ws_measure *m, const char *command_line, ws_profile *p)
 {
     (void)command_line;
     ws_profile_init(p, NULL, 0);
+    if (m->rapl_lost[0]) /* CPU figures up to the failure only: none, so that samples and totals agree */
+        for (long i = 0; i < m->n; i++) {
+            ws_sample *s = &m->samples[i];
+            s->cpu_power_w = s->ram_power_w = s->energy_j = NAN;
+            s->power_w = s->gpu_power_w;
+        }
     /* RAPL gives each interval's mean power at its end: the first sample takes the first interval's */
     if (m->n > 1 && isnan(m->samples[0].cpu_power_w) && !isnan(m->samples[1].cpu_power_w)) {
         ws_sample *s0 = &m->samples[0];
@@ -630,8 +638,9 @@ void ws_measure_profile(ws_measure *m, const char *command_line, ws_profile *p)
     m->gpu_counter_j = all_counters ? counter : NAN;
     m->gpu_integrated_j = m->n_gpu ? integ : NAN;
     m->gpu_attributed_j = all_attr ? attr : NAN;
-    m->cpu_package_j = m->rapl.available ? ws_rapl_package_j(&m->rapl) : NAN;
-    m->dram_j = m->rapl.available ? ws_rapl_dram_j(&m->rapl) : NAN;
+    int rapl = m->rapl.available && !m->rapl_lost[0];
+    m->cpu_package_j = rapl ? ws_rapl_package_j(&m->rapl) : NAN;
+    m->dram_j = rapl ? ws_rapl_dram_j(&m->rapl) : NAN;
     m->cpu_share = m->busy_s > 0 ? fmin(1.0, m->cpu_time_s / m->busy_s) : NAN;
     m->cpu_attributed_j = m->cpu_package_j * m->cpu_share;
     m->dram_attributed_j = m->dram_j * m->cpu_share;
@@ -707,18 +716,18 @@ void ws_measure_profile(ws_measure *m, const char *command_line, ws_profile *p)
             100.0 * (m->gpu_integrated_j / m->gpu_counter_j - 1.0));
     else
         add(&t, "GPU %.1f J (integrated power; no usable energy counter)", m->gpu_integrated_j);
-    if (m->rapl.available) {
+    if (rapl) {
         add(&t, ", CPU package %.1f J", m->cpu_package_j);
         if (!isnan(m->dram_j))
             add(&t, ", DRAM %.1f J", m->dram_j);
         add(&t, " (RAPL)");
     } else
-        add(&t, ", CPU not measured (RAPL unreadable)");
-    if (!rank && (m->n_gpu || m->rapl.available)) {
+        add(&t, m->rapl_lost[0] ? ", CPU not measured (RAPL read failed mid-run)" : ", CPU not measured (RAPL unreadable)");
+    if (!rank && (m->n_gpu || rapl)) {
         add(&t, "; attributed:");
         if (m->n_gpu)
             add(&t, isnan(m->gpu_attributed_j) ? " GPU n/a" : " GPU %.1f J", m->gpu_attributed_j);
-        if (m->rapl.available && !isnan(m->cpu_share))
+        if (rapl && !isnan(m->cpu_share))
             add(&t, ", CPU+DRAM %.1f J (%.1f%% of busy CPU time)",
                 m->cpu_attributed_j + (isnan(m->dram_attributed_j) ? 0 : m->dram_attributed_j), 100 * m->cpu_share);
     }

@@ -76,6 +76,7 @@ typedef struct {
     long maxrss_kib;
     double work_from_file;   /* NaN unless --work-file gave it */
     char work_file_why[256]; /* --work-file could not be read: why */
+    char rapl_lost[320];     /* RAPL became unreadable during the run: why (its figures are then unknown) */
     /* results (ws_measure_profile): whole devices measured, and the command's attributed share */
     double gpu_counter_j;    /* sum of the NVML counters (NaN when a selected GPU has none) */
     double gpu_integrated_j; /* sum of the trapezoids of board power */

@@ -492,6 +492,43 @@ static void test_measure_failed_reading(void **state)
     ws_measure_free(&m);
 }
 
+/* RAPL unreadable in the middle of a run: the run goes on, the CPU figure is unknown, not partial. */
+static void test_measure_rapl_lost(void **state)
+{
+    (void)state;
+    fake_powercap("pc_lost", 1000000ull, 1000000ull);
+    static char tree[512];
+    snprintf(tree, sizeof tree, "%s", ws_test_path("pc_lost"));
+    ws_measure_opts o = {.interval_ms = 100, .nvml_lib = WS_FAKE_NVML, .powercap_root = tree,
+                         .proc_root = fake_proc()};
+    ws_measure m;
+    ws_error err = {0};
+    assert_int_equal(ws_measure_init(&m, &o, &err), WS_OK);
+    fake_set(0, 100.0, 1000000ull, 50);
+    assert_int_equal(ws_measure_start(&m, &err), WS_OK);
+    set_counter("pc_lost", "intel-rapl:0", 4000000ull); /* +3 J */
+    fake_set(0, 100.0, 1010000ull, 50);
+    usleep(10000);
+    assert_int_equal(ws_measure_sample(&m, &err), WS_OK);
+    assert_close(m.samples[1].energy_j, 10.0 + 3.0, 1e-9);
+    set_counter("pc_lost", "intel-rapl:0", 5000000000ull); /* beyond the counter's range: unreadable */
+    fake_set(0, 100.0, 1020000ull, 50);
+    usleep(10000);
+    assert_int_equal(ws_measure_sample(&m, &err), WS_OK);
+    assert_non_null(strstr(m.rapl_lost, "RAPL read failed at t = "));
+    ws_profile p;
+    ws_measure_profile(&m, "x", &p);
+    assert_true(isnan(p.energy_cpu_j) && isnan(p.energy_ram_j));
+    assert_close(p.energy_gpu_j, 20.0, 1e-12);
+    assert_close(p.energy_j, 20.0, 1e-12);
+    assert_non_null(strstr(p.energy_note, "CPU not measured (RAPL read failed mid-run)"));
+    for (long i = 0; i < m.n; i++) {
+        assert_true(isnan(m.samples[i].cpu_power_w) && isnan(m.samples[i].energy_j));
+        assert_close(m.samples[i].power_w, 100.0, 1e-12);
+    }
+    ws_measure_free(&m);
+}
+
 static void test_measure_nothing_to_measure(void **state)
 {
     (void)state;
@@ -520,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_measure_energy_by_hand),
         cmocka_unit_test(test_measure_unattributable_and_no_counter),
         cmocka_unit_test(test_measure_failed_reading),
+        cmocka_unit_test(test_measure_rapl_lost),
         cmocka_unit_test(test_measure_nothing_to_measure),
     };
     return cmocka_run_group_tests(tests, setup_fake, teardown_fake);
