@@ -63,6 +63,32 @@ check "interrupted run stored" test "$(q "SELECT count(*) FROM profiles WHERE jo
 check "marked interrupted" grep -q "interrupted (SIGINT): partial run" <(q "SELECT energy_note FROM profiles WHERE job = 'long'")
 check "stopped early" test "$(q "SELECT duration_s < 10 FROM profiles WHERE job = 'long'")" = 1
 
+# Ctrl-C at a terminal: the terminal sends SIGINT to CMD itself (same process group); wattscale does not
+# send it twice, and stores the run marked interrupted.
+/usr/bin/python3 - "${M[@]}" --job tty -- sleep 30 >"$T/tty.out" 2>&1 <<'PY'
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+time.sleep(1.0)
+os.write(fd, b"\x03")
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+print("exit", os.waitstatus_to_exitcode(status))
+PY
+check "Ctrl-C at a terminal: 130" grep -q "^exit 130" "$T/tty.out"
+check "Ctrl-C at a terminal: stored, interrupted" \
+    grep -q "interrupted (SIGINT): partial run" <(q "SELECT energy_note FROM profiles WHERE job = 'tty'")
+
 # 5. --output: wattscale-csv, ingestible into another store with the same energy.
 "${M[@]}" --job out --output "$T/run.csv" -- sleep 1 2>"$T/err"
 check "--output ok" test $? -eq 0
@@ -123,6 +149,21 @@ n=$(q 'SELECT count(*) FROM profiles')
 SLURM_LOCALID=2 SLURM_PROCID=6 "${M[@]}" -- sh -c 'exit 0' 2>"$T/err"
 check "Slurm local rank 2: unmeasured" grep -q "local rank 2: the node is measured by local rank 0" "$T/err"
 check "Slurm local rank 2: nothing stored" test "$(q 'SELECT count(*) FROM profiles')" = "$n"
+
+# Under a real mpirun (Open MPI) on one node: --scope node stores one profile, --scope rank one per rank.
+if command -v mpirun >/dev/null; then
+    MPI=(mpirun --oversubscribe -np 2)
+    [ "$(id -u)" = 0 ] && MPI+=(--allow-run-as-root)
+    n=$(q 'SELECT count(*) FROM profiles')
+    "${MPI[@]}" "${M[@]}" --job mpinode -- true >"$T/out" 2>&1
+    check "mpirun, --scope node: one profile for the node" test "$(q "SELECT count(*) FROM profiles WHERE job = 'mpinode'")" = 1
+    FAKE_NVML_GPUS=2 "${MPI[@]}" -x FAKE_NVML_GPUS sh -c 'CUDA_VISIBLE_DEVICES=$OMPI_COMM_WORLD_LOCAL_RANK exec "$@"' \
+        sh "${M[@]}" --scope rank --job mpirank -- sleep 0.5 >"$T/out" 2>&1
+    check "mpirun, --scope rank: one profile per rank, one GPU each (~200 W)" \
+        test "$(q "SELECT count(*) || ' ' || sum(abs(energy_gpu_j / duration_s - 200) < 4) FROM profiles WHERE job = 'mpirank'")" = "2 2"
+else
+    echo "ok - (no mpirun here: the Open MPI runs were left out; the environment tests above still ran)"
+fi
 
 # 10. --work-file: the command counts its work; unreadable: said, no work stored.
 "${M[@]}" --job counted --work-file "$T/work.txt" --work-unit events -- sh -c "echo 4242 >$T/work.txt" 2>"$T/err"
