@@ -152,9 +152,10 @@ def variants(scale):
         {"name": "batch-no-cycle",
          "description": "no negotiation cycle (a plain batch queue): the submission system's overhead as wait and idle",
          "patch": {"policy": {"submission": {"system": "batch", "negotiation_interval_s": None}}}},
-        {"name": "power-down-idle",
-         "description": "idle servers switch off after 30 min (5 W off, 5 min at 100 W to wake: ASSUMED)",
-         "patch": {"policy": {"power_down": {"after_s": 1800, "off_w": 5, "wake_s": 300, "wake_w": 100}}}},
+        {"name": "t2-power-down",
+         "description": "idle Tier-2 servers switch off after 30 min (5 W off, 5 min at 100 W to wake: ASSUMED)",
+         "set": {"sites[%d].power_down" % i: {"after_s": 1800, "off_w": 5, "wake_s": 300, "wake_w": 100}
+                 for i, site in enumerate(SITES) if site[1] == 2}},
         {"name": "greenest-dispatch",
          "description": "carbon-aware dispatch: each job to the site of lowest carbon intensity x PUE that can take it",
          "patch": {"policy": {"dispatch": "greenest"}}},

@@ -381,13 +381,23 @@ static int parse_group(ctx_t *c, const cJSON *o, const char *path, ws_node_group
     return 0;
 }
 
+static int parse_power_down(ctx_t *c, const cJSON *p, const char *parent, ws_power_down *pd);
+
 static int parse_site(ctx_t *c, const cJSON *o, const char *path, ws_site *s)
 {
-    static const char *const known[] = {"name", "pue", "carbon_g_per_kwh", "carbon_csv", "price_per_kwh", "price_csv", "nodes", NULL};
+    static const char *const known[] = {"name", "pue", "carbon_g_per_kwh", "carbon_csv", "price_per_kwh", "price_csv",
+                                        "nodes", "power_down", NULL};
     char p[256], q[256];
     if (!cJSON_IsObject(o))
         return fail(c, path, "must be an object");
     if (check_keys(c, o, path, known) || get_string(c, o, path, "name", 1, s->name, sizeof s->name))
+        return -1;
+    /* "power_down": this site's own ({..}) or none (false); else the policy's (site_power_downs) */
+    const cJSON *pd = cJSON_GetObjectItemCaseSensitive(o, "power_down");
+    s->own_power_down = pd != NULL;
+    if (cJSON_IsFalse(pd))
+        s->power_down.enabled = 0;
+    else if (parse_power_down(c, o, path, &s->power_down) != 0)
         return -1;
     s->pue = parse_pue(c, cJSON_GetObjectItemCaseSensitive(o, "pue"), sub(p, sizeof p, path, "pue"));
     if (!s->pue)
@@ -864,11 +874,12 @@ static int parse_submission(ctx_t *c, const cJSON *p, ws_policy *pol)
 }
 
 /* "power_down": {"after_s": N, "off_w": W, "wake_s": L, "wake_w": P} */
-static int parse_power_down(ctx_t *c, const cJSON *p, ws_power_down *pd)
+static int parse_power_down(ctx_t *c, const cJSON *p, const char *parent, ws_power_down *pd)
 {
     static const char *const known[] = {"after_s", "off_w", "wake_s", "wake_w", NULL};
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "power_down");
-    const char *path = "policy.power_down";
+    char path[128];
+    sub(path, sizeof path, parent, "power_down");
     if (!o)
         return 0;
     if (!cJSON_IsObject(o))
@@ -907,13 +918,16 @@ static int parse_policy(ctx_t *c, const cJSON *root)
         parse_enum(c, p, "policy", "dispatch", DISPATCH_NAMES, WS_DISPATCH_COUNT, &d) ||
         get_number(c, p, "policy", "submit_overhead_s", 0, 0, 0, INFINITY, 0, &pol->submit_overhead_s) ||
         get_int(c, p, "policy", "backfill_depth", 0, 1, INT_MAX / 2, &pol->backfill_depth) ||
-        parse_shifting(c, p, &pol->shifting) || parse_power_down(c, p, &pol->power_down))
+        parse_shifting(c, p, &pol->shifting) || parse_power_down(c, p, "policy", &pol->power_down))
         return -1;
     pol->queue = (ws_queue_policy)q;
     pol->placement = (ws_place_policy)pl;
     pol->dispatch = (ws_dispatch_policy)d;
     if (parse_submission(c, p, pol) != 0)
         return -1;
+    for (int i = 0; i < c->sc->n_sites; i++) /* sites without their own take the policy's */
+        if (!c->sc->sites[i].own_power_down)
+            c->sc->sites[i].power_down = pol->power_down;
     if (pol->dispatch == WS_DISPATCH_CHEAPEST)
         return check_cheapest(c);
     return 0;

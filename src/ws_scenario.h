@@ -27,6 +27,15 @@ typedef struct {
     ws_power_model host_power; /* GPU nodes: the host at u = busy cores / cores (optional) */
 } ws_node_group;
 
+/* Idle power-down ("policy.power_down", or a site's own "power_down"); enabled = 0: nodes never switch off. */
+typedef struct {
+    int enabled;
+    double after_s; /* a node idle this long switches off */
+    double off_w;   /* power while off */
+    double wake_s;  /* wake-up latency of an off node a job is placed on */
+    double wake_w;  /* power while waking */
+} ws_power_down;
+
 typedef struct {
     char name[WS_NAME_MAX];
     const ws_series *pue;              /* owned by the scenario (shared series are loaded once) */
@@ -34,6 +43,8 @@ typedef struct {
     const ws_series *price_per_kwh;    /* NULL when no price is given */
     ws_node_group *groups;
     int n_groups;
+    ws_power_down power_down; /* this site's: its own "power_down" (false: none), else the policy's */
+    int own_power_down;
 } ws_site;
 
 typedef enum { WS_RUNTIME_FIXED, WS_RUNTIME_LOGNORMAL, WS_RUNTIME_JOB_MODEL, WS_RUNTIME_HS23_WORK } ws_runtime_kind;
@@ -93,14 +104,6 @@ typedef struct {
     double step_s;      /* grid of candidate start delays */
 } ws_shift_policy;
 
-/* Idle power-down ("policy.power_down"); enabled = 0: nodes never switch off. */
-typedef struct {
-    int enabled;
-    double after_s; /* a node idle this long switches off */
-    double off_w;   /* power while off */
-    double wake_s;  /* wake-up latency of an off node a job is placed on */
-    double wake_w;  /* power while waking */
-} ws_power_down;
 
 /* The job submission system in front of each site's queue ("policy.submission"):
  * batch: every arrival and every job end starts what can start at once (the default);

@@ -761,7 +761,7 @@ static void node_set_power(site_t *st, int n, double p)
 /* power_down: an idle node is due to switch off after_s from now (stale events are ignored). */
 static int node_schedule_off(sim_t *s, site_t *st, int n)
 {
-    st->off_at[n] = s->t + s->sc->policy.power_down.after_s;
+    st->off_at[n] = s->t + st->def->power_down.after_s;
     return ws_eventq_push(&s->q, st->off_at[n], PRIO_END, EV_OFF, st->node_base + n);
 }
 
@@ -860,7 +860,7 @@ static double plan_start_s(const sim_t *s, int si, const plan_t *p)
     double t = s->t;
     for (int i = 0; st->pd_state && i < p->k; i++) {
         int n = plan_node(p, i);
-        double a = st->pd_state[n] == PD_OFF ? s->t + s->sc->policy.power_down.wake_s
+        double a = st->pd_state[n] == PD_OFF ? s->t + st->def->power_down.wake_s
                    : st->pd_state[n] == PD_WAKING ? st->awake_at[n] : s->t;
         t = a > t ? a : t;
     }
@@ -871,7 +871,7 @@ static double plan_start_s(const sim_t *s, int si, const plan_t *p)
 static void plan_wake(sim_t *s, int si, const plan_t *p)
 {
     site_t *st = &s->sites[si];
-    const ws_power_down *pd = &s->sc->policy.power_down;
+    const ws_power_down *pd = &st->def->power_down;
     for (int i = 0; st->pd_state && i < p->k; i++) {
         int n = plan_node(p, i);
         if (st->pd_state[n] != PD_OFF)
@@ -2104,7 +2104,7 @@ static int node_off(sim_t *s, int a)
         return 0;
     site_advance(s, si, s->t);
     st->pd_state[n] = PD_OFF;
-    node_set_power(st, n, s->sc->policy.power_down.off_w);
+    node_set_power(st, n, st->def->power_down.off_w);
     tree_set(g, n - g->first, st->free_c[n], st->free_g[n], 0);
     return 0;
 }
@@ -2293,7 +2293,7 @@ static int site_init(sim_t *s, int si)
     st->groups = calloc((size_t)d->n_groups, sizeof *st->groups);
     if (!st->groups)
         return -1;
-    int pd = s->sc->policy.power_down.enabled;
+    int pd = d->power_down.enabled;
     for (int gi = 0; gi < d->n_groups; gi++) {
         if (group_init(&st->groups[gi], &d->groups[gi], st->n_nodes, pd) != 0)
             return -1;
@@ -2428,7 +2428,10 @@ static int nodes_init(sim_t *s)
         for (int gi = 0; gi < s->sc->sites[si].n_groups; gi++)
             total += s->sc->sites[si].groups[gi].count;
     }
-    if (!s->sc->policy.power_down.enabled)
+    int any = 0;
+    for (int si = 0; si < s->n_sites; si++)
+        any |= s->sc->sites[si].power_down.enabled;
+    if (!any)
         return 0;
     s->node_site = malloc((size_t)total * sizeof *s->node_site);
     if (!s->node_site)

@@ -301,6 +301,30 @@ static void test_power_down(void **state)
     ws_sim_result_free(&r);
 }
 
+/* Power-down per site: site A takes the policy's (off after 600 s at 5 W), site B says false (always
+ * awake), site C its own (off after 3600 s at 0 W). One idle node each over a fixed day, no jobs but one
+ * 1 s job at A (round-robin sends it there first): A 300 W for 1 s, 100 W to 601 s, 5 W after;
+ * B 100 W all day; C 100 W for 3600 s, 0 W after. */
+static void test_power_down_per_site(void **state)
+{
+    (void)state;
+    ws_test_write("ps.csv", "job_id,submit_s,runtime_s,cores\n1,0,1,4\n");
+#define PS_NODE "\"nodes\":[{\"type\":\"c\",\"count\":1,\"cores\":4,\"power\":{\"model\":\"linear\",\"idle_w\":100,\"max_w\":300}}]"
+    ws_sim_result r;
+    ws_test_run_json("ps.json",
+             "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0," PS_NODE "},"
+             "{\"name\":\"B\",\"carbon_g_per_kwh\":0,\"power_down\":false," PS_NODE "},"
+             "{\"name\":\"C\",\"carbon_g_per_kwh\":0,\"power_down\":{\"after_s\":3600,\"off_w\":0}," PS_NODE "}],"
+             "\"workload\":{\"trace\":\"ps.csv\"},\"policy\":{\"power_down\":{\"after_s\":600,\"off_w\":5}},"
+             "\"horizon\":{\"start\":\"2020-01-01T00:00:00Z\",\"days\":1}}",
+             &r, NULL);
+#undef PS_NODE
+    assert_close(r.sites[0].it_energy_j, 300.0 * 1 + 100.0 * 600 + 5.0 * (86400 - 601), 1e-12);
+    assert_close(r.sites[1].it_energy_j, 100.0 * 86400, 1e-12);
+    assert_close(r.sites[2].it_energy_j, 100.0 * 3600, 1e-12);
+    ws_sim_result_free(&r);
+}
+
 /* Awake nodes first: node 0 switches off at 1600 (job 1 ended at 1000); job 3 (1 core, at 2000) goes
  * to node 1, which is awake and has room next to job 2, and starts at once rather than waking node 0.
  * Over a fixed day: node 0 draws 300 W 0..1000, 100 W to 1600, 5 W after; node 1 200 W (2 cores)
@@ -389,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_energy_aware),     cmocka_unit_test(test_shift_hand),
         cmocka_unit_test(test_shift_property),   cmocka_unit_test(test_shift_noisy_seeds),
         cmocka_unit_test(test_power_down),       cmocka_unit_test(test_power_down_prefers_awake),
+        cmocka_unit_test(test_power_down_per_site),
         cmocka_unit_test(test_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
