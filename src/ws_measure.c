@@ -544,6 +544,10 @@ int ws_measure_run(ws_measure *m, char *const argv[], int *exec_errno, ws_error 
         struct timespec ts = {(time_t)wait_s, (long)((wait_s - (time_t)wait_s) * 1e9)};
         pselect(0, NULL, NULL, NULL, &ts, &wait_mask);
     }
+    if (n_signals > 0 && !m->interrupted) { /* the signal and the command's end came together */
+        m->interrupted = 1;
+        m->stop_signal = got_signal;
+    }
     if (ws_measure_sample(m, err) != WS_OK) /* the end */
         goto out;
     m->busy_s = ws_measure_busy_cpu_s(m->o.proc_root) - m->busy0_s;

@@ -88,6 +88,34 @@ PY
 check "Ctrl-C at a terminal: 130" grep -q "^exit 130" "$T/tty.out"
 check "Ctrl-C at a terminal: stored, interrupted" \
     grep -q "interrupted (SIGINT): partial run" <(q "SELECT energy_note FROM profiles WHERE job = 'tty'")
+# a command that counts its SIGINTs and then ends by itself: it got exactly one
+/usr/bin/python3 - "${M[@]}" --job tty2 -- /usr/bin/python3 -c "
+import signal, time
+n = [0]
+signal.signal(signal.SIGINT, lambda *a: n.__setitem__(0, n[0] + 1))
+end = time.time() + 2.5
+while time.time() < end:
+    time.sleep(0.05)
+open('$T/ints', 'w').write(str(n[0]))
+" >"$T/tty.out" 2>&1 <<'PY'
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+time.sleep(1.5)
+os.write(fd, b"\x03")
+while True:
+    try:
+        if not os.read(fd, 4096):
+            break
+    except OSError:
+        break
+_, status = os.waitpid(pid, 0)
+print("exit", os.waitstatus_to_exitcode(status))
+PY
+check "Ctrl-C at a terminal reaches CMD once (not forwarded again)" test "$(cat "$T/ints" 2>/dev/null)" = 1
+check "a command that handles Ctrl-C: its status 0, the run still marked interrupted" \
+    test "$(grep -c "^exit 0" "$T/tty.out")$(q "SELECT energy_note LIKE '%interrupted (SIGINT)%' FROM profiles WHERE job = 'tty2'")" = 11
 
 # 5. --output: wattscale-csv, ingestible into another store with the same energy.
 "${M[@]}" --job out --output "$T/run.csv" -- sleep 1 2>"$T/err"
