@@ -228,6 +228,25 @@ static double now_unix(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Whether a process NVML names is the command's: 1 yes, 0 no. A process not visible here either ended
+ * (one seen as the command's before stays the command's) or lives in another PID namespace: counted as
+ * not the command's, and counted; a GPU none of whose processes was ever visible is not attributable. */
+static int resolve_pid(ws_measure *m, ws_measure_gpu *g, unsigned pid)
+{
+    int t = ws_measure_in_tree(m->o.proc_root, pid, (unsigned)m->child);
+    for (int j = 0; t != 0 && j < m->n_ours; j++)
+        if (m->ours[j] == pid)
+            return 1;
+    if (t < 0) {
+        g->n_invisible++;
+        return 0;
+    }
+    g->n_visible++;
+    if (t == 1 && m->n_ours < (int)(sizeof m->ours / sizeof m->ours[0]))
+        m->ours[m->n_ours++] = pid;
+    return t;
+}
+
 /* The share of GPU i's last interval that the command's processes used: [0,1], or -1 (why set). */
 static double gpu_share(ws_measure *m, ws_measure_gpu *g, char *why, size_t size)
 {
@@ -240,11 +259,7 @@ static double gpu_share(ws_measure *m, ws_measure_gpu *g, char *why, size_t size
     int k = ws_nvml_process_util(&m->nvml, i, m->start_us, pu, 256);
     double all = 0, ours = 0;
     for (int j = 0; j < k; j++) {
-        int t = ws_measure_in_tree(m->o.proc_root, pu[j].pid, (unsigned)m->child);
-        if (t < 0) {
-            snprintf(why, size, "not attributable: GPU process %u not visible (other PID namespace)", pu[j].pid);
-            return -1;
-        }
+        int t = resolve_pid(m, g, pu[j].pid);
         all += pu[j].sm_pct;
         ours += t ? pu[j].sm_pct : 0;
         if (!t && pu[j].sm_pct > 0)
@@ -262,14 +277,8 @@ static double gpu_share(ws_measure *m, ws_measure_gpu *g, char *why, size_t size
         return -1;
     }
     int mine = 0;
-    for (int j = 0; j < n; j++) {
-        int t = ws_measure_in_tree(m->o.proc_root, pids[j], (unsigned)m->child);
-        if (t < 0) {
-            snprintf(why, size, "not attributable: GPU process %u not visible (other PID namespace)", pids[j]);
-            return -1;
-        }
-        mine += t;
-    }
+    for (int j = 0; j < n; j++)
+        mine += resolve_pid(m, g, pids[j]);
     if (mine < n)
         g->shared = 1;
     if (k >= 0)
@@ -632,6 +641,15 @@ void ws_measure_profile(ws_measure *m, const char *command_line, ws_profile *p)
             counter += g->counter_j;
         integ += g->integrated_j;
         double whole = isnan(g->counter_j) ? g->integrated_j : g->counter_j;
+        if (g->n_invisible > 0 && g->n_visible == 0) {
+            g->attr_ok = 0;
+            snprintf(g->attributed_how, sizeof g->attributed_how,
+                     "not attributable: its processes are not visible here (another PID namespace?)");
+        } else if (g->n_invisible > 0 && g->attr_ok && !strstr(g->attributed_how, "invisible")) {
+            size_t used = strlen(g->attributed_how);
+            snprintf(g->attributed_how + used, sizeof g->attributed_how - used, "; %ld invisible process sample(s) "
+                     "counted as others'", g->n_invisible);
+        }
         if (!g->attr_ok || m->n < 2)
             all_attr = 0;
         else

@@ -44,7 +44,8 @@ typedef struct {
     double attr_sum_j;       /* the command's processes' share so far */
     int attr_ok;             /* 0 once an interval could not be split */
     int shared;              /* another process was seen using the GPU */
-    char attributed_how[96]; /* "per-process SM utilisation", "only compute context", or why not */
+    long n_visible, n_invisible; /* processes NVML named that were (not) visible in /proc */
+    char attributed_how[160]; /* "per-process SM utilisation", "compute contexts ...", or why not */
     double e0_mj, e_last_mj, p_last_w, t_power_last_s;
     int has_power_last;
     int counter_ok;          /* the counter was read at the start and has not gone back */
@@ -67,6 +68,8 @@ typedef struct {
     double pkg_last_j, dram_last_j;
     double busy0_s, busy_s;  /* machine's busy CPU time (all CPUs) at start; over the run */
     unsigned long long start_us;
+    unsigned ours[256];      /* processes seen as the command's (they stay so once they have ended) */
+    int n_ours;
     /* the command */
     pid_t child;
     int exit_status;         /* as a shell reports it: code, or 128 + signal */

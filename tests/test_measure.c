@@ -417,9 +417,10 @@ static void test_measure_energy_by_hand(void **state)
     ws_measure_free(&m);
 }
 
-/* A GPU shared with a process that cannot be seen (another PID namespace) is not attributable; a GPU
- * without an energy counter is integrated and flagged when short. */
-static void test_measure_unattributable_and_no_counter(void **state)
+/* A process NVML names that is not visible here: an ended one counts as others' (one seen as the
+ * command's stays the command's); when no process of a GPU is ever visible (another PID namespace) the
+ * GPU is not attributable. A GPU without an energy counter is integrated and flagged when short. */
+static void test_measure_invisible_processes_and_no_counter(void **state)
 {
     (void)state;
     const char *proc = fake_proc();
@@ -434,7 +435,7 @@ static void test_measure_unattributable_and_no_counter(void **state)
     fake_set(0, 250.0, 0, 99);
     assert_int_equal(ws_measure_start(&m, &err), WS_OK);
     m.child = 4242;
-    unsigned pids[] = {4243, 7777}, sm[] = {50, 50};
+    unsigned pids[] = {4243, 7777}, sm[] = {30, 10}; /* the command's child, and one not visible */
     fake_procs(0, 2, pids, sm);
     usleep(10000);
     assert_int_equal(ws_measure_sample(&m, &err), WS_OK);
@@ -446,13 +447,39 @@ static void test_measure_unattributable_and_no_counter(void **state)
     assert_close(p.energy_gpu_j, 250.0 * dt, 1e-9);
     assert_true(isnan(p.energy_cpu_j));
     assert_close(p.energy_j, 250.0 * dt, 1e-9);
-    assert_true(isnan(m.gpu_attributed_j));
-    assert_non_null(strstr(m.gpu[0].attributed_how, "GPU process 7777 not visible"));
-    assert_non_null(strstr(p.energy_note, "GPU n/a"));
+    assert_close(m.gpu_attributed_j, 0.75 * 250.0 * dt, 1e-9); /* 30 of 40 % SM */
+    assert_non_null(strstr(m.gpu[0].attributed_how, "per-process SM utilisation; 1 invisible process sample(s)"));
     assert_non_null(strstr(p.energy_note, "CPU not measured (RAPL unreadable)"));
     assert_non_null(strstr(p.energy_note, "short job")); /* integrated power, < 10 s */
     assert_true(p.energy_hi_j > p.energy_j);
+    /* 4243 ends; it stays the command's: the next interval is all the command's */
+    put("proc/4243/stat", "");
+    unlink(ws_test_path("proc/4243/stat"));
+    unsigned only[] = {4243}, busy[] = {80};
+    fake_procs(0, 1, only, busy);
+    usleep(10000);
+    assert_int_equal(ws_measure_sample(&m, &err), WS_OK);
+    ws_measure_profile(&m, "x", &p);
+    double dt2 = m.samples[2].t_s - m.samples[1].t_s;
+    assert_close(m.gpu_attributed_j, 0.75 * 250.0 * dt + 250.0 * dt2, 1e-9);
     ws_measure_free(&m);
+
+    /* another PID namespace: none of the GPU's processes is ever visible */
+    assert_int_equal(ws_measure_init(&m, &o, &err), WS_OK);
+    fake_set(0, 250.0, 0, 99);
+    assert_int_equal(ws_measure_start(&m, &err), WS_OK);
+    m.child = 4242;
+    unsigned host_pids[] = {123456, 123457}, host_sm[] = {50, 50};
+    fake_procs(0, 2, host_pids, host_sm);
+    usleep(10000);
+    assert_int_equal(ws_measure_sample(&m, &err), WS_OK);
+    ws_measure_profile(&m, "x", &p);
+    assert_true(isnan(m.gpu_attributed_j));
+    assert_non_null(strstr(m.gpu[0].attributed_how, "not attributable: its processes are not visible here"));
+    assert_non_null(strstr(p.energy_note, "GPU n/a"));
+    fake_procs(0, 0, NULL, NULL);
+    ws_measure_free(&m);
+    put("proc/4243/stat", "4243 (pt_main thread) R 4242 4242 4242 0 -1 0 0\n");
 }
 
 /* A reading that fails (GPU lost for a moment) leaves a gap: the next reading integrates across it. */
@@ -555,7 +582,7 @@ int main(void)
         cmocka_unit_test(test_nvml_mig_and_no_counter),
         cmocka_unit_test(test_measure_proc_helpers),
         cmocka_unit_test(test_measure_energy_by_hand),
-        cmocka_unit_test(test_measure_unattributable_and_no_counter),
+        cmocka_unit_test(test_measure_invisible_processes_and_no_counter),
         cmocka_unit_test(test_measure_failed_reading),
         cmocka_unit_test(test_measure_rapl_lost),
         cmocka_unit_test(test_measure_nothing_to_measure),
