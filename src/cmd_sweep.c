@@ -359,9 +359,11 @@ static int merge(const sweep_cli *c)
     long *missing = calloc((size_t)sw.n_points, sizeof *missing), n_missing = 0;
     char parts[1200];
     snprintf(parts, sizeof parts, "%s/parts", c->merge);
-    rc = rows && missing ? ws_sweep_parts_read(&sw, b.replicas, parts, rows, missing, &n_missing, &err) : WS_EFAIL;
-    if (rc != WS_OK) {
+    if (rows && missing)
+        n_missing = ws_sweep_parts_read(&sw, b.replicas, parts, rows, missing);
+    if (!rows || !missing) {
         fprintf(stderr, "wattscale sweep: out of memory\n");
+        rc = 1;
     } else if (n_missing > 0) {
         fprintf(stderr, "wattscale sweep: %ld of %ld parts missing or unreadable in %s: point(s)", n_missing,
                 sw.n_points, parts);

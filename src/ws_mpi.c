@@ -135,6 +135,11 @@ static int farm_serial(const ws_mpi_farm *f, ws_mpi_times *times)
 #ifdef WS_HAVE_MPI
 enum { TAG_WORK = 11, TAG_STOP = 12, TAG_RESULT = 13, TAG_FAIL = 14 };
 
+/* The farm's own communicator (a duplicate of MPI_COMM_WORLD, so its messages meet no other traffic),
+ * with errors returned rather than fatal: a failed call stops the farm on every rank. Set while a farm
+ * runs; only the main thread uses it. */
+static MPI_Comm farm_comm = MPI_COMM_NULL;
+
 typedef struct result {
     struct result *next;
     long k;
@@ -230,7 +235,7 @@ static int hand_out(shared *s, int w, double *comm_s)
     long k = -1;
     int got = take(s, &k);
     double t0 = ws_monotonic_s();
-    int rc = MPI_Send(&k, 1, MPI_LONG, w, got ? TAG_WORK : TAG_STOP, MPI_COMM_WORLD);
+    int rc = MPI_Send(&k, 1, MPI_LONG, w, got ? TAG_WORK : TAG_STOP, farm_comm);
     *comm_s += ws_monotonic_s() - t0;
     return rc != MPI_SUCCESS ? -1 : got;
 }
@@ -243,7 +248,7 @@ static int receive_result(shared *s, const MPI_Status *st)
     char *buf = malloc(len > 0 ? (size_t)len : 1);
     int64_t k = -1;
     int rc = -1;
-    if (buf && MPI_Recv(buf, len, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE) ==
+    if (buf && MPI_Recv(buf, len, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG, farm_comm, MPI_STATUS_IGNORE) ==
                    MPI_SUCCESS &&
         st->MPI_TAG == TAG_RESULT && len >= (int)sizeof k) {
         memcpy(&k, buf, sizeof k);
@@ -251,9 +256,10 @@ static int receive_result(shared *s, const MPI_Status *st)
         rc = k >= 0 && k < s->f->n_tasks ? s->f->deliver(s->f->ctx, (long)k, buf, (size_t)len - sizeof k) : -1;
         buf = NULL; /* delivered (or refused): the callee owns it */
     } else if (!buf) {
-        /* Out of memory: the message must still be taken off the wire. */
+        /* Out of memory: take the message off the wire anyway (a truncated receive, whose error is
+         * returned, not fatal, on this communicator), and stop. */
         char tiny;
-        MPI_Recv(&tiny, 0, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Recv(&tiny, 1, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG, farm_comm, MPI_STATUS_IGNORE);
     }
     free(buf);
     return rc;
@@ -287,7 +293,7 @@ static int farm_root(const ws_mpi_farm *f, int ranks, ws_mpi_times *mine, double
         long progressed = drain_local(&s);
         int flag = 0;
         MPI_Status st;
-        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, farm_comm, &flag, &st);
         if (flag) {
             double t1 = ws_monotonic_s();
             int src = st.MPI_SOURCE;
@@ -338,7 +344,7 @@ static int farm_worker(const ws_mpi_farm *f, ws_mpi_times *mine, double *elapsed
         long k = -1;
         MPI_Status st;
         double t0 = ws_monotonic_s();
-        int r = MPI_Recv(&k, 1, MPI_LONG, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+        int r = MPI_Recv(&k, 1, MPI_LONG, 0, MPI_ANY_TAG, farm_comm, &st);
         mine->wait_s += ws_monotonic_s() - t0;
         if (r != MPI_SUCCESS) {
             rc = -1;
@@ -357,10 +363,10 @@ static int farm_worker(const ws_mpi_farm *f, ws_mpi_times *mine, double *elapsed
         if (msg) {
             memcpy(msg, &k64, sizeof k64);
             memcpy(msg + sizeof k64, buf, len);
-            r = MPI_Send(msg, (int)(sizeof k64 + len), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+            r = MPI_Send(msg, (int)(sizeof k64 + len), MPI_BYTE, 0, TAG_RESULT, farm_comm);
         } else {
             /* Rank 0 stops the farm and sends STOP in answer. */
-            r = MPI_Send(&k64, (int)sizeof k64, MPI_BYTE, 0, TAG_FAIL, MPI_COMM_WORLD);
+            r = MPI_Send(&k64, (int)sizeof k64, MPI_BYTE, 0, TAG_FAIL, farm_comm);
             rc = -1;
         }
         mine->comm_s += ws_monotonic_s() - t0;
@@ -379,19 +385,24 @@ static int farm_mpi(const ws_mpi_farm *f, int ranks, int rank, ws_mpi_times *tim
 {
     ws_mpi_times mine = {0};
     double elapsed_s = 0;
-    MPI_Barrier(MPI_COMM_WORLD);
+    if (MPI_Comm_dup(MPI_COMM_WORLD, &farm_comm) != MPI_SUCCESS)
+        return -1;
+    MPI_Comm_set_errhandler(farm_comm, MPI_ERRORS_RETURN);
+    MPI_Barrier(farm_comm);
     int rc = rank == 0 ? farm_root(f, ranks, &mine, &elapsed_s) : farm_worker(f, &mine, &elapsed_s);
     /* Every rank's times to rank 0; a rank that finished early waited the rest of rank 0's time. */
     double row[5] = {mine.compute_s, mine.wait_s, mine.comm_s, (double)mine.tasks, elapsed_s};
     double *all = rank == 0 ? malloc(sizeof row * (size_t)ranks) : NULL;
-    MPI_Gather(row, 5, MPI_DOUBLE, all, 5, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    MPI_Gather(row, 5, MPI_DOUBLE, all, 5, MPI_DOUBLE, 0, farm_comm);
     for (int r = 0; all && times && r < ranks; r++) {
         double *x = all + 5 * r, idle = r == 0 ? 0 : elapsed_s - x[4];
         times[r] = (ws_mpi_times){x[0], x[1] + (idle > 0 ? idle : 0), x[2], (long)x[3]};
     }
     free(all);
     int ok = rc == 0, all_ok = 0;
-    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, farm_comm) != MPI_SUCCESS)
+        all_ok = 0;
+    MPI_Comm_free(&farm_comm);
     return all_ok ? 0 : -1;
 }
 #endif

@@ -140,10 +140,9 @@ int ws_sweep_point_range(const char *arg, long n_points, long *first, long *last
 int ws_sweep_part_write(const ws_sweep *sw, int replicas, long p, const char *row_text, const char *dir,
                         ws_error *err);
 /* Read the part of every point from dir into rows[] (NULL entries on entry). missing (room for n_points)
- * receives, in point order, the points whose part is absent, unreadable, or made from another scenario
- * file, seed or replica count; *n_missing their count. Returns WS_OK, or WS_EFAIL (memory) with err. */
-int ws_sweep_parts_read(const ws_sweep *sw, int replicas, const char *dir, cJSON **rows, long *missing,
-                        long *n_missing, ws_error *err);
+ * receives, in point order, the points whose part is absent, unreadable (or could not be read for want of
+ * memory), or made from another scenario file, seed or replica count. Returns how many. */
+long ws_sweep_parts_read(const ws_sweep *sw, int replicas, const char *dir, cJSON **rows, long *missing);
 /* Write dir/rerun.txt (the missing points as task lines, runs of consecutive points as ranges) and for
  * HTCondor dir/sweep-rerun.sub; hint receives the command that runs them again. Returns WS_OK or WS_EFAIL. */
 int ws_sweep_batch_rerun(const ws_batch *b, const char *dir, const long *missing, long n, char *hint, size_t size,

@@ -394,17 +394,15 @@ static cJSON *read_part(const ws_sweep *sw, int replicas, long p, const char *di
     return row;
 }
 
-int ws_sweep_parts_read(const ws_sweep *sw, int replicas, const char *dir, cJSON **rows, long *missing,
-                        long *n_missing, ws_error *err)
+long ws_sweep_parts_read(const ws_sweep *sw, int replicas, const char *dir, cJSON **rows, long *missing)
 {
-    (void)err;
-    *n_missing = 0;
+    long n = 0;
     for (long p = 0; p < sw->n_points; p++) {
         rows[p] = read_part(sw, replicas, p, dir);
         if (!rows[p])
-            missing[(*n_missing)++] = p;
+            missing[n++] = p;
     }
-    return WS_OK;
+    return n;
 }
 
 int ws_sweep_batch_rerun(const ws_batch *b, const char *dir_arg, const long *missing, long n, char *hint,
