@@ -100,7 +100,7 @@ static int draw_savings(const variants_t *v, const char *path, ws_error *err)
     if (ws_plot_open(&p, path, 1500, 1100, err) != 0)
         return -1;
     char title[256];
-    snprintf(title, sizeof title, "Saved per day vs the baseline (95%% CI, %d replicas)", v->replicas);
+    snprintf(title, sizeof title, "Projected: saved per day (95%% CI, %d replicas)", v->replicas);
     ws_plot_panel(&p, 0, 2);
     savings_panel(&p, v, v->m, v->lo, v->hi, "Energy (MWh/day)", title, WS_PLOT_SKY, "facility energy saved");
     ws_plot_panel(&p, 1, 2);
@@ -139,7 +139,8 @@ static int draw_tradeoff(const variants_t *v, const char *path, ws_error *err)
     range(x, x, v->n, 0, &xmin, &xmax);
     range(v->co2_lo, v->co2_hi, v->n, 0, &ymin, &ymax);
     xmax += (xmax - xmin) * 0.35; /* room for the names */
-    ws_plot_axes(&p, xmin, xmax, ymin, ymax, xlabel, "CO2 (t/day)", "CO2 against waiting time per variant");
+    ws_plot_axes(&p, xmin, xmax, ymin, ymax, xlabel, "CO2, projected (t/day)",
+                 "Projected CO2 per day against the simulated mean wait");
     ws_plot_errorbars(&p, x, v->co2_lo, v->co2_hi, v->n, WS_PLOT_BLACK);
     ws_plot_points(&p, x, v->co2, v->n, WS_PLOT_VERMILION, "variant (95% CI)");
     /* Variants landing on the same point share one label. */
@@ -203,8 +204,9 @@ static int draw_by_class(const cJSON *report, const char *path, ws_error *err)
         return -1;
     double ymin, ymax;
     range(lo, hi, n, 1, &ymin, &ymax);
+    ymax += (ymax - ymin) * 0.3; /* headroom: the legend covers no bar */
     ws_plot_axes_categories(&p, np, n, ymin, ymax, "Attributed IT energy (MWh)",
-                            "Baseline: energy by job class and node type");
+                            "Simulated system: baseline energy by job class");
     ws_plot_bars(&p, x, y, n, 0.6, WS_PLOT_GREEN, "job's share of its node at its utilisation");
     ws_plot_errorbars(&p, x, lo, hi, n, WS_PLOT_BLACK);
     ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
@@ -332,9 +334,9 @@ static int draw_timeseries(const cJSON *report, const char *hourly, const char *
         char title[256];
         /* a long scenario name would run off the panel: it is in the file name and the report's caption */
         if (strlen(scenario) <= 20)
-            snprintf(title, sizeof title, "Facility power per site (%s, baseline)", scenario);
+            snprintf(title, sizeof title, "Simulated system: facility power (%s)", scenario);
         else
-            snprintf(title, sizeof title, "Facility power per site (baseline)");
+            snprintf(title, sizeof title, "Simulated system: facility power per site");
         ws_plot_panel(&p, 0, 2);
         /* headroom above the data for the legend, so that it covers no line */
         /* MW once a site draws more than 2,000 kW, so that the axis reads without a x10^n factor */
@@ -363,13 +365,15 @@ static int draw_timeseries(const cJSON *report, const char *hourly, const char *
     return rc;
 }
 
-static void add_figure(cJSON *report, const char *title, const char *png, const char *svg)
+/* scale: "projected" (per day at the scenario's scale) or "simulated system" (the simulated sites, unscaled). */
+static void add_figure(cJSON *report, const char *title, const char *scale, const char *png, const char *svg)
 {
     cJSON *figs = cJSON_GetObjectItemCaseSensitive(report, "figures");
     if (!figs)
         figs = cJSON_AddArrayToObject(report, "figures");
     cJSON *f = cJSON_CreateObject();
     cJSON_AddStringToObject(f, "title", title);
+    cJSON_AddStringToObject(f, "scale", scale);
     cJSON_AddStringToObject(f, "png", png);
     cJSON_AddStringToObject(f, "svg", svg);
     cJSON_AddItemToArray(figs, f);
@@ -381,9 +385,10 @@ int ws_projplot_all(cJSON *report, const char *plot_dir, const char *prefix, con
     read_variants(report, &v);
     static const char *const kinds[] = {"savings", "co2-vs-wait", "by-class", "power-carbon"};
     static const char *const titles[] = {"Energy and CO2 saved per variant, with 95% intervals",
-                                         "CO2 against mean waiting time (the trade-off)",
+                                         "CO2 per day against the mean wait (the trade-off)",
                                          "Energy by job class and node type (baseline)",
                                          "Facility power and grid carbon intensity over time per site (baseline)"};
+    static const char *const scales[] = {"projected", "projected", "simulated system", "simulated system"};
     for (int k = 0; k < 4; k++) {
         if (k == 3 && !hourly_csv)
             continue;
@@ -399,7 +404,7 @@ int ws_projplot_all(cJSON *report, const char *plot_dir, const char *prefix, con
             if (rc != 0)
                 return -1;
         }
-        add_figure(report, titles[k], png, svg);
+        add_figure(report, titles[k], scales[k], png, svg);
     }
     return 0;
 }

@@ -10,7 +10,8 @@
 #include "ws_util.h"
 
 /* Draw every figure into plot_dir as <prefix>-<figure>.png/.svg; hourly_csv may be NULL (no time
- * series figure). Appends {"title", "png", "svg"} entries to report.figures. Returns 0 or -1. */
+ * series figure). Appends {"title", "scale", "png", "svg"} entries to report.figures
+ * (scale: "projected" or "simulated system"). Returns 0 or -1. */
 int ws_projplot_all(cJSON *report, const char *plot_dir, const char *prefix, const char *hourly_csv, ws_error *err);
 
 /* The scenario's name fit for file names (letters, digits, '-', '_'): the figures' prefix. */

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ws_fmt.h"
 #include "ws_json.h"
 #include "ws_mpi.h"
 #include "ws_scenario.h"
@@ -957,9 +958,11 @@ static void fix_scale(whatif_t *w)
         days += w->v[0].rows[r * M_COUNT + M_SIM_DAYS];
     }
     w->scale_factor = arrived > 0 ? w->target_jobs_per_day / (arrived / days) : 1;
-    ws_whatif_assume(w, "per-day figures are the simulated ones scaled by %.6g to %.6g jobs a day: energy, CO2 and cost are "
-              "taken to grow linearly with the number of jobs at the same utilisation", w->scale_factor,
-           w->target_jobs_per_day);
+    char factor[64], target[64];
+    ws_fmt_sig(w->scale_factor, 6, factor, sizeof factor);
+    ws_fmt_value(w->target_jobs_per_day, WS_Q_COUNT, target, sizeof target);
+    ws_whatif_assume(w, "per-day figures are the simulated ones scaled by %s to %s jobs a day: energy, CO2 and cost are "
+              "taken to grow linearly with the number of jobs at the same utilisation", factor, target);
 }
 
 static int allocate_rows(whatif_t *w)

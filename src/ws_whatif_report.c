@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ws_fmt.h"
 #include "ws_json.h"
 #include "ws_report.h"
 #include "ws_runs.h"
@@ -218,38 +219,6 @@ static cJSON *variant_json(const whatif_t *w, const variant_t *v)
     return o;
 }
 
-/* An interval as a magnitude: a negative saving reads as a positive cost ("costs 2 [1, 3]"). */
-static const char *format_saving(const cJSON *iv, char *buf, size_t size)
-{
-    double m = cJSON_GetObjectItemCaseSensitive(iv, "mean")->valuedouble;
-    cJSON *copy = cJSON_Duplicate(iv, 1);
-    if (m < 0) {
-        double lo = cJSON_GetObjectItemCaseSensitive(iv, "lo")->valuedouble;
-        double hi = cJSON_GetObjectItemCaseSensitive(iv, "hi")->valuedouble;
-        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "mean"), -m);
-        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "lo"), -hi);
-        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "hi"), -lo);
-    }
-    ws_report_format_interval(copy, buf, size);
-    cJSON_Delete(copy);
-    return m < 0 ? "costs" : "saves";
-}
-
-static void headline(cJSON *arr, const cJSON *vj)
-{
-    const cJSON *sv = cJSON_GetObjectItemCaseSensitive(vj, "saving_vs_baseline");
-    char es[96], cs[96], ps[96], js[96], buf[640];
-    const char *verb = format_saving(cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_mwh_per_day"), es, sizeof es);
-    /* CO2 and the percentage go with the energy's sign convention of their own. */
-    const char *co2_verb = format_saving(cJSON_GetObjectItemCaseSensitive(sv, "co2_t_per_day"), cs, sizeof cs);
-    format_saving(cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_pct"), ps, sizeof ps);
-    const char *job_verb = format_saving(cJSON_GetObjectItemCaseSensitive(sv, "job_energy_pct"), js, sizeof js);
-    snprintf(buf, sizeof buf, "%s %s %s MWh a day (%s %%) and %s %s t CO2 a day at the facilities; per job it %s "
-             "%s %% of the energy", cJSON_GetObjectItemCaseSensitive(vj, "name")->valuestring, verb, es, ps, co2_verb,
-             cs, job_verb, js);
-    cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
-}
-
 /* ---- inputs and provenance ---- */
 
 /* "scenarios/../data/x.csv" -> "data/x.csv": drop "name/.." pairs, lexically. */
@@ -446,15 +415,21 @@ cJSON *ws_whatif_assemble(whatif_t *w, const cJSON *base, const char *sha256)
     }
     cJSON_AddNumberToObject(sc, "simulated_jobs_per_day", days > 0 ? jobs / days : 0);
     cJSON_AddStringToObject(sc, "scaling", w->scale_factor == 1 ? "direct" : "scaled");
-    char note[512];
+    char note[512], rate[64], factor[64];
+    ws_fmt_value(days > 0 ? jobs / days : 0, WS_Q_COUNT, rate, sizeof rate); /* "999,900", not "9.999e+05" */
+    ws_fmt_value(w->scale_factor, WS_Q_COUNT, factor, sizeof factor);
     if (w->scale_factor == 1)
-        snprintf(note, sizeof note, "Per-day figures are simulated directly (%.4g jobs a day in the baseline); nothing is scaled.",
-                 days > 0 ? jobs / days : 0);
+        snprintf(note, sizeof note, "Per-day figures are simulated directly (%s jobs a day in the baseline); nothing is scaled.",
+                 rate);
     else
-        snprintf(note, sizeof note, "Per-day figures are SCALED by %.6g from the %.4g jobs a day simulated: energy, CO2 and cost "
+        snprintf(note, sizeof note, "Per-day figures are SCALED by %s from the %s jobs a day simulated: energy, CO2 and cost "
                  "grow linearly with jobs; waits and the effects of dispatch and shifting are those of the simulated size.",
-                 w->scale_factor, days > 0 ? jobs / days : 0);
+                 factor, rate);
     cJSON_AddStringToObject(sc, "scale_note", note);
+    cJSON_AddStringToObject(sc, "currency", w->v[0].sc.currency);
+    const cJSON *prov = cJSON_GetObjectItemCaseSensitive(w->doc, "_provenance");
+    if (cJSON_IsObject(prov)) /* where the scenario's numbers come from, for the report's references */
+        cJSON_AddItemToObject(sc, "provenance", cJSON_Duplicate(prov, 1));
     const ws_scenario *sc0 = &w->v[0].sc;
     if (sc0->series_outside == WS_SERIES_HOLD)
         ws_whatif_assume(w, "CSV series (carbon, PUE, price) hold their first/last value outside their span "
@@ -470,12 +445,17 @@ cJSON *ws_whatif_assemble(whatif_t *w, const cJSON *base, const char *sha256)
         ws_whatif_assume(w, "one replica: every interval has zero width; use --replicas for uncertainty");
     cJSON *vars = cJSON_AddArrayToObject(rep, "variants");
     cJSON *head = cJSON_AddArrayToObject(rep, "headline");
-    for (int vi = 0; vi < w->n; vi++) {
-        cJSON *vj = variant_json(w, &w->v[vi]);
-        cJSON_AddItemToArray(vars, vj);
-        if (vi > 0)
-            headline(head, vj);
-    }
+    for (int vi = 0; vi < w->n; vi++)
+        cJSON_AddItemToArray(vars, variant_json(w, &w->v[vi]));
+    for (int pass = 1; pass >= 0; pass--) /* variants with a significant saving first */
+        for (int vi = 1; vi < w->n; vi++) {
+            const cJSON *vj = cJSON_GetArrayItem(vars, vi);
+            if (ws_report_variant_significant(vj) == pass) {
+                char sentence[1600];
+                ws_report_sentence(vj, sentence, sizeof sentence);
+                cJSON_AddItemToArray(head, cJSON_CreateString(sentence));
+            }
+        }
     cJSON_AddItemToObject(rep, "inputs", inputs_json(w, base, sha256));
     cJSON_AddItemToObject(rep, "assumptions", cJSON_Duplicate(w->assumptions, 1));
     cJSON_AddArrayToObject(rep, "figures");
@@ -537,33 +517,50 @@ int ws_whatif_store_run(ws_store *st, cJSON *report, const char *out_dir, int64_
 void ws_whatif_print_text(const cJSON *report, FILE *out)
 {
     const cJSON *sc = cJSON_GetObjectItemCaseSensitive(report, "scenario");
+    char days[32], sf[32];
+    ws_fmt_value(cJSON_GetObjectItemCaseSensitive(sc, "simulated_days")->valuedouble, WS_Q_COUNT, days, sizeof days);
+    ws_fmt_value(cJSON_GetObjectItemCaseSensitive(sc, "scale_factor")->valuedouble, WS_Q_COUNT, sf, sizeof sf);
     fprintf(out, "scenario  %s (sha256 %.12s)  seed %.0f  replicas %.0f\n",
             cJSON_GetObjectItemCaseSensitive(sc, "path")->valuestring,
             cJSON_GetObjectItemCaseSensitive(sc, "sha256")->valuestring,
             cJSON_GetObjectItemCaseSensitive(sc, "seed")->valuedouble,
             cJSON_GetObjectItemCaseSensitive(sc, "replicas")->valuedouble);
-    fprintf(out, "scale     %.4g measured day(s) x %.6g: %s\n", cJSON_GetObjectItemCaseSensitive(sc, "simulated_days")->valuedouble,
-            cJSON_GetObjectItemCaseSensitive(sc, "scale_factor")->valuedouble,
+    fprintf(out, "scale     %s measured day(s) x %s: %s\n", days, sf,
             cJSON_GetObjectItemCaseSensitive(sc, "scale_note")->valuestring);
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "synthetic_workload")))
         fprintf(out, "workload  SYNTHETIC: no trace; every job comes from the generator\n");
-    fprintf(out, "\n%-22s %26s %26s %22s %24s\n", "variant", "energy MWh/day", "saving MWh/day", "saving %",
-            "CO2 t/day");
+    fprintf(out, "\nprojected per day (95%% intervals; saved = baseline minus variant)\n%-20s %24s %40s %22s %22s\n",
+            "variant", "facility energy", "energy saved", "saved %", "CO2");
     const cJSON *v;
+    int first = 1;
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "variants"))
     {
-        char e[96], s[96], p[96], c[96];
+        char e[160], s[160], p[160], c[160];
         const cJSON *pd = cJSON_GetObjectItemCaseSensitive(v, "per_day");
         const cJSON *sv = cJSON_GetObjectItemCaseSensitive(v, "saving_vs_baseline");
-        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(pd, "facility_energy_mwh"), e, sizeof e);
-        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_mwh_per_day"), s, sizeof s);
-        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_pct"), p, sizeof p);
-        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(pd, "co2_t"), c, sizeof c);
-        fprintf(out, "%-22.22s %26s %26s %22s %24s\n", cJSON_GetObjectItemCaseSensitive(v, "name")->valuestring, e, s,
+        const cJSON *siv = cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_mwh_per_day");
+        const cJSON *piv = cJSON_GetObjectItemCaseSensitive(sv, "facility_energy_pct");
+        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(pd, "facility_energy_mwh"), WS_Q_ENERGY_KWH, 1000, e,
+                                  sizeof e);
+        ws_report_format_interval(siv, WS_Q_ENERGY_KWH, 1000, s, sizeof s);
+        ws_report_format_interval(piv, WS_Q_PERCENT, 1, p, sizeof p);
+        ws_report_format_interval(cJSON_GetObjectItemCaseSensitive(pd, "co2_t"), WS_Q_MASS_KG, 1000, c, sizeof c);
+        const cJSON *lo = cJSON_GetObjectItemCaseSensitive(siv, "lo"), *hi = cJSON_GetObjectItemCaseSensitive(siv, "hi");
+        if (first)
+            snprintf(s, sizeof s, "(baseline)"), snprintf(p, sizeof p, "(baseline)");
+        else if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi) && lo->valuedouble == 0 && hi->valuedouble == 0)
+            snprintf(s, sizeof s, "no change"), snprintf(p, sizeof p, "-");
+        else if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi) && !ws_fmt_significant(lo->valuedouble, hi->valuedouble)) {
+            char range[96];
+            ws_fmt_range(lo->valuedouble * 1000, hi->valuedouble * 1000, WS_Q_ENERGY_KWH, range, sizeof range);
+            snprintf(s, sizeof s, "no significant change (%s)", range);
+            snprintf(p, sizeof p, "-");
+        }
+        first = 0;
+        fprintf(out, "%-20.20s %24s %40s %22s %22s\n", cJSON_GetObjectItemCaseSensitive(v, "name")->valuestring, e, s,
                 p, c);
     }
     const cJSON *h;
-    fprintf(out, "\n");
+    fprintf(out, "\nsignificant effects first:\n");
     cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(report, "headline")) fprintf(out, "- %s\n", h->valuestring);
 }
-

@@ -207,6 +207,50 @@ static void test_bad_variants(void **state)
     expect_error("{\"name\": \"a\", \"set\": {\"sites[3].pue\": 2}}", "variants[0]", "sites[3].pue");
 }
 
+/* Progress goes to the caller's callback (the library prints nothing): one FINISHED call, with the
+ * runs of 3 replicas x 2 variants on the threads asked for; none with quiet. */
+typedef struct {
+    int finished, running;
+    ws_whatif_progress last;
+} progress_seen;
+
+static void on_progress(void *ctx, const ws_whatif_progress *p)
+{
+    progress_seen *s = ctx;
+    if (p->stage == WS_WHATIF_FINISHED)
+        s->finished++, s->last = *p;
+    else
+        s->running++;
+}
+
+static void test_progress_callback(void **state)
+{
+    (void)state;
+    char doc[4096];
+    snprintf(doc, sizeof doc, "{%s, \"variants\": [{\"name\": \"same\"}]}", BASE);
+    cJSON *j = cJSON_Parse(doc);
+    progress_seen seen = {0};
+    ws_whatif_options opt = {.replicas = 3, .threads = 2, .progress = on_progress, .progress_ctx = &seen};
+    cJSON *r = NULL;
+    ws_error err = {0};
+    assert_int_equal(ws_whatif_run(j, "t.json", ".", "0", &opt, &r, &err), WS_OK);
+    assert_int_equal(seen.finished, 1);
+    assert_int_equal(seen.last.runs, 6);
+    assert_int_equal(seen.last.replicas, 3);
+    assert_int_equal(seen.last.variants, 2);
+    assert_int_equal(seen.last.threads, 2);
+    assert_int_equal(seen.last.ranks, 1);
+    cJSON_Delete(r);
+    r = NULL;
+    progress_seen quiet_seen = {0};
+    opt.quiet = 1;
+    opt.progress_ctx = &quiet_seen;
+    assert_int_equal(ws_whatif_run(j, "t.json", ".", "0", &opt, &r, &err), WS_OK);
+    assert_int_equal(quiet_seen.finished + quiet_seen.running, 0);
+    cJSON_Delete(r);
+    cJSON_Delete(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_projection_scale),
         cmocka_unit_test(test_bad_variants),
         cmocka_unit_test(test_report_injection),
+        cmocka_unit_test(test_progress_callback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
