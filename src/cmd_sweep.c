@@ -68,7 +68,7 @@ static int parse_args(int argc, char **argv, sweep_cli *c, int *nargs)
         WS_OPT_FLAG(0, "mpi-info", &c->mpi_info, "say whether this binary was built with MPI, and exit"),
         WS_OPT_GROUP("Job arrays (Slurm, HTCondor)"),
         WS_OPT_STRING(0, "emit", &c->emit, "KIND",
-                      "slurm or htcondor: write a job array for the sweep into the folder named after\n"
+                      "slurm or htcondor: write a job array for the sweep into DIR, the argument after\n"
                       "SCENARIO (DIR/sweep.sbatch or DIR/sweep.sub, DIR/tasks.txt, DIR/sweep-batch.json)"),
         WS_OPT_STRING(0, "point", &c->point, "K[-L]", "run points K..L only and write DIR/point-K.json each (DIR: --out)"),
         WS_OPT_STRING(0, "merge", &c->merge, "DIR", "build the table, store run and figures from DIR/parts"),

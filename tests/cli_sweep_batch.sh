@@ -79,6 +79,18 @@ check "--point range, merged into --out: byte-identical" cmp -s ref/sweep.json m
 "$BIN" sweep sweep-example.json --point 6 --out b2/parts >/dev/null 2>err.txt
 check "--point beyond the grid: exit 2" grep -q "^wattscale sweep: --point: '6' is not K or K-L with 0 <= K <= L < 6" err.txt
 
+# --seed and --replicas travel to the tasks and are checked by the merge.
+"$BIN" sweep sweep-example.json --out ref5 --no-plots --no-store --seed 5 --replicas 3 >/dev/null 2>&1
+"$BIN" sweep sweep-example.json --emit slurm b5 --seed 5 --replicas 3 >/dev/null
+check "--seed/--replicas: in the task command" grep -q -- "--seed 5 --replicas 3 --quiet$" b5/sweep.sbatch
+for t in 0 1 2 3 4 5; do SLURM_ARRAY_TASK_ID=$t bash b5/sweep.sbatch; done
+"$BIN" sweep --merge b5 --no-plots --no-store >/dev/null 2>&1
+check "--seed/--replicas: merge byte-identical to the serial run with them" cmp -s ref5/sweep.json b5/sweep.json
+check "--seed/--replicas: differs from the default run" bash -c '! cmp -s ref/sweep.json b5/sweep.json'
+"$BIN" sweep sweep-example.json --point 0 --seed 5 --out b5/parts 2>/dev/null
+"$BIN" sweep --merge b5 --no-plots --no-store >/dev/null 2>err.txt
+check "--seed/--replicas: a part without --replicas 3 is stale" grep -q "1 of 6 parts missing or unreadable in b5/parts: point(s) 0$" err.txt
+
 # The scenario changed after --emit: refused.
 cp sweep-example.json changed.json
 "$BIN" sweep changed.json --emit slurm b3 >/dev/null
