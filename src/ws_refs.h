@@ -18,7 +18,7 @@ typedef struct {
     const char *triggers; /* '|'-separated words, any of which in the report's provenance cites it; NULL: always */
 } ws_ref;
 
-#define WS_REFS_MAX 32
+#define WS_REFS_MAX 48
 
 /* The entries report cites, in catalogue order (data sets and studies, then methods, then tools).
  * Returns how many were written to out (at most max). */
