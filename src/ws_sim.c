@@ -188,8 +188,9 @@ typedef struct {
     gsl_rng *rng_forecast; /* noisy shifting forecast */
     double *fz;           /* noisy forecast factors exp(sigma z), [hour since start][site], drawn in order */
     size_t fz_n, fz_cap;
-    dkey_t *dtree;        /* dispatch indices of class jobs (disp_*): [class][2 x dsize], NULL if unused */
+    dkey_t *dtree;        /* dispatch indices of class jobs (disp_*): [group][2 x dsize], NULL if unused */
     int dsize;
+    int *dgroup, *dgroup_rep, n_dgroups; /* classes with the same keys share a tree: class -> group -> a class */
     int *ea_site, *ea_group; /* energy-aware: each class's (site, group), computed once (-2: not yet) */
 } sim_t;
 
@@ -1679,9 +1680,10 @@ static int disp_uses_tree(const sim_t *s)
     return d == WS_DISPATCH_LEAST_LOADED || d == WS_DISPATCH_GREENEST || d == WS_DISPATCH_CHEAPEST;
 }
 
+/* The tree `which` of class k (through its group). */
 static dkey_t *disp_tree(const sim_t *s, int k, int which)
 {
-    return &s->dtree[((size_t)k * 2 + (size_t)which) * 2 * (size_t)s->dsize];
+    return &s->dtree[((size_t)s->dgroup[k] * 2 + (size_t)which) * 2 * (size_t)s->dsize];
 }
 
 static void disp_set(dkey_t *t, int size, int si, double key)
@@ -1699,7 +1701,8 @@ static void disp_update(sim_t *s, int si)
     if (!s->dtree)
         return;
     const site_t *st = &s->sites[si];
-    for (int k = 0; k < s->sc->n_classes; k++) {
+    for (int d = 0; d < s->n_dgroups; d++) {
+        int k = s->dgroup_rep[d];
         job_t probe = {0};
         probe.gpus = s->sc->classes[k].gpus;
         int ok = s->feasible[k * s->n_sites + si];
@@ -1710,6 +1713,31 @@ static void disp_update(sim_t *s, int si)
     }
 }
 
+/* Classes whose keys are the same at every site (GPU jobs or not, and the same sites can run them)
+ * share one pair of trees: a site's change then costs one update per group, not one per class (the
+ * WLCG scenario's 28 DCSim classes are one group). */
+static int disp_groups(sim_t *s)
+{
+    int nk = s->sc->n_classes;
+    s->dgroup = malloc((size_t)nk * sizeof *s->dgroup);
+    s->dgroup_rep = malloc((size_t)nk * sizeof *s->dgroup_rep);
+    if (!s->dgroup || !s->dgroup_rep)
+        return -1;
+    for (int k = 0; k < nk; k++) {
+        int d = 0;
+        for (; d < s->n_dgroups; d++) {
+            int r = s->dgroup_rep[d];
+            if ((s->sc->classes[r].gpus > 0) == (s->sc->classes[k].gpus > 0) &&
+                memcmp(&s->feasible[r * s->n_sites], &s->feasible[k * s->n_sites], (size_t)s->n_sites) == 0)
+                break;
+        }
+        if (d == s->n_dgroups)
+            s->dgroup_rep[s->n_dgroups++] = k;
+        s->dgroup[k] = d;
+    }
+    return 0;
+}
+
 static int disp_init(sim_t *s)
 {
     if (!disp_uses_tree(s) || s->sc->n_classes == 0)
@@ -1717,7 +1745,9 @@ static int disp_init(sim_t *s)
     s->dsize = 1;
     while (s->dsize < s->n_sites)
         s->dsize *= 2;
-    size_t n = (size_t)s->sc->n_classes * 2 * 2 * (size_t)s->dsize;
+    if (disp_groups(s) != 0)
+        return -1;
+    size_t n = (size_t)s->n_dgroups * 2 * 2 * (size_t)s->dsize;
     s->dtree = malloc(n * sizeof *s->dtree);
     if (!s->dtree)
         return -1;
@@ -2517,6 +2547,8 @@ static void sim_free(sim_t *s)
     free(s->node_site);
     free(s->fz);
     free(s->dtree);
+    free(s->dgroup);
+    free(s->dgroup_rep);
     free(s->ea_site);
     free(s->ea_group);
     if (s->rng_forecast)
