@@ -53,9 +53,10 @@ check "nothing stored" test "$(q 'SELECT count(*) FROM profiles')" = "$n"
 
 # 4. Ctrl-C (SIGINT to wattscale): passed to the command, what was measured is stored, marked interrupted.
 # (a background job of a script ignores SIGINT: env gives it back its default, as in a terminal)
-env --default-signal=INT "${M[@]}" --job long -- sleep 30 >"$T/out" 2>"$T/err" &
+# The signal goes once the command runs (a loaded machine, or a sanitizer build, may take seconds to start).
+env --default-signal=INT "${M[@]}" --job long -- sh -c ": >'$T/long.started'; exec sleep 30" >"$T/out" 2>"$T/err" &
 pid=$!
-sleep 1
+for _ in $(seq 600); do [ -e "$T/long.started" ] && break; sleep 0.05; done
 kill -INT $pid
 wait $pid
 check "interrupted command: 130" test $? -eq 130
@@ -65,14 +66,21 @@ check "stopped early" test "$(q "SELECT duration_s < 10 FROM profiles WHERE job 
 
 # Ctrl-C at a terminal: the terminal sends SIGINT to CMD itself (same process group); wattscale does not
 # send it twice, and stores the run marked interrupted.
-/usr/bin/python3 - "${M[@]}" --job tty -- sleep 30 >"$T/tty.out" 2>&1 <<'PY'
+/usr/bin/python3 - "${M[@]}" --job tty -- sh -c 'echo started; exec sleep 30' >"$T/tty.out" 2>&1 <<'PY'
 import os, pty, sys, time
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
-time.sleep(1.0)
-os.write(fd, b"\x03")
 out = b""
+while b"started" not in out:  # ^C once the command runs, however slowly wattscale starts
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.write(fd, b"\x03")
 while True:
     try:
         chunk = os.read(fd, 4096)
@@ -93,6 +101,7 @@ check "Ctrl-C at a terminal: stored, interrupted" \
 import signal, time
 n = [0]
 signal.signal(signal.SIGINT, lambda *a: n.__setitem__(0, n[0] + 1))
+print('ready', flush=True)
 end = time.time() + 2.5
 while time.time() < end:
     time.sleep(0.05)
@@ -102,7 +111,15 @@ import os, pty, sys, time
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
-time.sleep(1.5)
+seen = b""
+while b"ready" not in seen:  # ^C once the command's handler is in place, however slowly things start
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
 os.write(fd, b"\x03")
 while True:
     try:
