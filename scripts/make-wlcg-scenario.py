@@ -88,10 +88,12 @@ def scenario(scenario_name, scale, days, replicas):
                                        ", ".join("%s %d%%" % (m, round(100 * f)) for m, f in mix)}
     dcsim_common = {"period_days": 12, "reference_flops_per_s": 3.194e9, "reference_hs23_per_core": 10,
                     "utilisation": 0.72}
-    workload = {"dcsim": [dict(file="../data/hep/dcsim_T1_DE_KIT_workloads.json", prefix="T1-", scale=WORK_SCALE * scale,
-                               **dcsim_common),
-                          dict(file="../data/hep/dcsim_T2_DE_DESY_workloads.json", prefix="T2-", scale=WORK_SCALE * scale,
-                               **dcsim_common)]}
+    tier01 = [site[0] for site in SITES if site[1] < 2]
+    tier2 = [site[0] for site in SITES if site[1] == 2]
+    workload = {"dcsim": [dict(file="../data/hep/dcsim_T1_DE_KIT_workloads.json", prefix="T1-",
+                               scale=WORK_SCALE_T1 * scale, sites=tier01, **dcsim_common),
+                          dict(file="../data/hep/dcsim_T2_DE_DESY_workloads.json", prefix="T2-",
+                               scale=WORK_SCALE_T2 * scale, sites=tier2, **dcsim_common)]}
     doc = {
         "name": scenario_name,
         "description": "A WLCG-shaped grid (CERN Tier-0, 11 Tier-1s, 6 Tier-2 regions; %.0f%% of the sized grid) running "
@@ -106,9 +108,10 @@ def scenario(scenario_name, scale, days, replicas):
             "left_out": "JINR-T1 and RRC-KI-T1 (no carbon series shipped for RU); storage, network and tape energy; "
                         "ALICE/LHCb workloads (only the CMS mix is shipped)",
             "workload": "CMS job mix fitted by DCSim at KIT (Tier-1) and DESY (Tier-2), 24.02-07.03.2023, counts over "
-                        "12 days (cited, data/hep/PROVENANCE.md); both mixes scaled by %g (ASSUMED: chosen so that the "
-                        "grid runs ~90%% full, as WLCG does; compare the resulting jobs a day with the cited 'over 2 "
-                        "million tasks per day')." % WORK_SCALE,
+                        "12 days (cited, data/hep/PROVENANCE.md); the Tier-1 mix runs at the Tier-0/1s, the Tier-2 mix at "
+                        "the Tier-2s; scaled by %g and %g (ASSUMED: chosen so that each tier runs ~90%% full, as WLCG "
+                        "does; compare the resulting jobs a day with the cited 'over 2 million tasks per day')."
+                        % (WORK_SCALE_T1, WORK_SCALE_T2),
             "cpu_efficiency": "0.72 for every CMS job type: OSG APEL accounting, January 2016, CMS 1-core 0.718 and "
                               "8-core 0.717 (CpuDuration / (WallDuration x Processors); data/hep/osg_apel_summary_2016-01.apel)",
             "work_units": "DCSim flops at GridKa's 3.194e9 flops/s per core (cited) are turned into HS23 s with 10 HS23 "
@@ -129,7 +132,7 @@ def scenario(scenario_name, scale, days, replicas):
     }
     return doc
 
-WORK_SCALE = 5.7
+WORK_SCALE_T1, WORK_SCALE_T2 = 6.5, 5.0  # each tier's offered load ~90% of its HS23 (see the workload note)
 
 def replace_t0_half(scale, model, type_name):
     """CERN's EPYC 7763 half (sites[0].nodes[0]) replaced by servers of another model with the same HS23."""
@@ -157,7 +160,8 @@ def variants(scale):
          "set": {"sites[%d].power_down" % i: {"after_s": 1800, "off_w": 5, "wake_s": 300, "wake_w": 100}
                  for i, site in enumerate(SITES) if site[1] == 2}},
         {"name": "greenest-dispatch",
-         "description": "carbon-aware dispatch: each job to the site of lowest carbon intensity x PUE that can take it",
+         "description": "carbon-aware dispatch: each job to the site of its tier (Tier-0/1 or Tier-2) of lowest carbon "
+                        "intensity x PUE that can take it",
          "patch": {"policy": {"dispatch": "greenest"}}},
     ]
 

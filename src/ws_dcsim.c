@@ -61,6 +61,8 @@ static cJSON *one_class(const char *type, int cores, double rate, double u, cons
     cJSON_AddNumberToObject(k, "rate_per_day", rate);
     cJSON_AddNumberToObject(k, "cores", cores);
     cJSON_AddNumberToObject(k, "utilisation", u);
+    if (o->sites)
+        cJSON_AddItemToObject(k, "sites", cJSON_Duplicate(o->sites, 1));
     cJSON *rt = cJSON_AddObjectToObject(k, "runtime");
     cJSON_AddStringToObject(rt, "dist", "hs23_work");
     cJSON_AddItemToObject(rt, "histogram", work_histogram(flops, o, cores, u));

@@ -17,6 +17,7 @@ typedef struct {
     double reference_flops_per_s; /* the per-core speed DCSim runs a job's flops at (its platform file) */
     double reference_hs23_per_core; /* HS23 of that reference core */
     const cJSON *utilisation;     /* CPU efficiency: a number, or {"TYPE": u, ..., "default": u} */
+    const cJSON *sites;           /* NULL, or the "sites" every class gets (the sites that may run them) */
 } ws_dcsim_options;
 
 /* The classes of a DCSim workload file as a JSON array of scenario class objects (caller frees).

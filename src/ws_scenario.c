@@ -649,10 +649,38 @@ static int parse_shift(ctx_t *c, const cJSON *o, const char *path, ws_job_class 
     return check_keys(c, sh, p, known) || get_number(c, sh, p, "slack_s", 1, 0, 1, INFINITY, 0, &k->shift_slack_s);
 }
 
+/* "sites": ["CERN-T0", "BNL"]: the only sites that may run the class (a Tier-1 mix at Tier-0/1 sites). */
+static int parse_class_sites(ctx_t *c, const cJSON *o, const char *path, ws_job_class *k)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "sites"), *it;
+    char p[256], q[300];
+    if (!list)
+        return 0;
+    sub(p, sizeof p, path, "sites");
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+        return fail(c, p, "must be a non-empty array of site names");
+    if (!(k->site_ok = calloc((size_t)c->sc->n_sites + 1, 1)))
+        return fail(c, p, "out of memory");
+    int i = 0;
+    cJSON_ArrayForEach(it, list)
+    {
+        int si = 0;
+        while (si < c->sc->n_sites && !(cJSON_IsString(it) && strcmp(c->sc->sites[si].name, it->valuestring) == 0))
+            si++;
+        if (si == c->sc->n_sites)
+            return fail(c, idx(q, sizeof q, p, i), "no site named '%s'", cJSON_IsString(it) ? it->valuestring : "?");
+        k->site_ok[si] = 1;
+        i++;
+    }
+    return 0;
+}
+
+int ws_class_site_ok(const ws_job_class *k, int si) { return !k->site_ok || k->site_ok[si]; }
+
 static int parse_class(ctx_t *c, const cJSON *o, const char *path, ws_job_class *k)
 {
     static const char *const known[] = {"name", "rate_per_day", "profile", "cores", "gpus", "utilisation",
-                                        "deadline_s", "runtime", "runtime_by_type", "shift", NULL};
+                                        "deadline_s", "runtime", "runtime_by_type", "shift", "sites", NULL};
     char p[256];
     if (!cJSON_IsObject(o))
         return fail(c, path, "must be an object");
@@ -661,7 +689,7 @@ static int parse_class(ctx_t *c, const cJSON *o, const char *path, ws_job_class 
         get_int(c, o, path, "cores", 0, 0, 1, &k->cores) || get_int(c, o, path, "gpus", 0, 0, 0, &k->gpus) ||
         get_number(c, o, path, "utilisation", 0, 0, 0, 1, 1, &k->utilisation) ||
         get_number(c, o, path, "deadline_s", 0, 0, 0, INFINITY, 0, &k->deadline_s) || parse_profile(c, o, path, k) ||
-        parse_shift(c, o, path, k))
+        parse_shift(c, o, path, k) || parse_class_sites(c, o, path, k))
         return -1;
     if (k->cores + k->gpus < 1)
         return fail(c, sub(p, sizeof p, path, "cores"), "a job needs at least one core or GPU");
@@ -671,7 +699,7 @@ static int parse_class(ctx_t *c, const cJSON *o, const char *path, ws_job_class 
 static int class_runnable(const ws_scenario *sc, const ws_job_class *k)
 {
     for (int s = 0; s < sc->n_sites; s++)
-        for (int g = 0; g < sc->sites[s].n_groups; g++) {
+        for (int g = 0; g < sc->sites[s].n_groups && ws_class_site_ok(k, s); g++) {
             const ws_node_group *grp = &sc->sites[s].groups[g];
             if (ws_class_runtime(k, grp->type) && ws_group_nodes_needed(grp, k->cores, k->gpus) > 0)
                 return 1;
@@ -690,7 +718,7 @@ static int check_hs23(ctx_t *c, const ws_job_class *k, const char *path)
         if (!(k->utilisation > 0))
             return fail(c, sub(p, sizeof p, path, "utilisation"), "must be > 0 for work in HS23 s (it is the CPU efficiency)");
         for (int s = 0; s < c->sc->n_sites; s++)
-            for (int g = 0; g < c->sc->sites[s].n_groups; g++) {
+            for (int g = 0; g < c->sc->sites[s].n_groups && ws_class_site_ok(k, s); g++) {
                 const ws_node_group *grp = &c->sc->sites[s].groups[g];
                 if (ws_class_runtime(k, grp->type) == &k->runtimes[i] && grp->hs23_per_core == 0 &&
                     ws_group_nodes_needed(grp, k->cores, k->gpus) > 0)
@@ -742,7 +770,7 @@ static int parse_class_array(ctx_t *c, const cJSON *cl, int n_given)
 static int add_dcsim_classes(ctx_t *c, const cJSON *w, cJSON *all)
 {
     static const char *const known[] = {"file", "prefix", "period_days", "scale", "reference_flops_per_s",
-                                        "reference_hs23_per_core", "utilisation", NULL};
+                                        "reference_hs23_per_core", "utilisation", "sites", NULL};
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(w, "dcsim");
     char p[64], rel[1024], full[1024], prefix[WS_NAME_MAX] = "";
     if (!list)
@@ -764,6 +792,7 @@ static int add_dcsim_classes(ctx_t *c, const cJSON *w, cJSON *all)
             return -1;
         d.prefix = prefix;
         d.utilisation = cJSON_GetObjectItemCaseSensitive(o, "utilisation");
+        d.sites = cJSON_GetObjectItemCaseSensitive(o, "sites");
         resolve(c, rel, full, sizeof full);
         ws_error e;
         cJSON *classes = ws_dcsim_classes(full, &d, &e);
@@ -1158,8 +1187,10 @@ void ws_scenario_free(ws_scenario *sc)
     for (int i = 0; i < sc->n_sites; i++)
         free(sc->sites[i].groups);
     free(sc->sites);
-    for (int i = 0; i < sc->n_classes; i++)
+    for (int i = 0; i < sc->n_classes; i++) {
         free(sc->classes[i].runtimes);
+        free(sc->classes[i].site_ok);
+    }
     free(sc->classes);
     for (int i = 0; i < sc->n_series; i++) {
         ws_series_free(sc->series[i]);

@@ -82,6 +82,7 @@ typedef struct {
     ws_runtime_spec *runtimes;
     int n_runtimes;
     double shift_slack_s; /* > 0: deferrable ("shift": {"slack_s": S}): may start in [submit, submit + S] */
+    unsigned char *site_ok; /* "sites": [names]: site_ok[i] says whether site i may run it; NULL: every site */
 } ws_job_class;
 
 typedef enum { WS_QUEUE_FIFO, WS_QUEUE_EASY_BACKFILL, WS_QUEUE_SJF, WS_QUEUE_COUNT } ws_queue_policy;
@@ -171,6 +172,8 @@ void ws_scenario_free(ws_scenario *sc);
 int ws_scenario_synthetic(const ws_scenario *sc);
 /* Index of a class by name, or -1. */
 int ws_scenario_find_class(const ws_scenario *sc, const char *name);
+/* May class k run at site si ("sites" of the class; every site when it has none)? */
+int ws_class_site_ok(const ws_job_class *k, int si);
 
 /* Nodes of group g that one job of (cores, gpus) occupies: 1 when it fits one node, k > 1 whole
  * nodes when it needs more than one node has, 0 when the group can never run it. */

@@ -633,7 +633,8 @@ static int group_can_run(const sim_t *s, const job_t *jb, int si, int gi)
     const group_t *g = &s->sites[si].groups[gi];
     if (jb->pin_group && gi != jb->pin_group - 1)
         return 0;
-    if (jb->runtime_s < 0 && !ws_class_runtime(&s->sc->classes[jb->cls], g->g->type))
+    if (jb->runtime_s < 0 && (!ws_class_runtime(&s->sc->classes[jb->cls], g->g->type) ||
+                              !ws_class_site_ok(&s->sc->classes[jb->cls], si)))
         return 0;
     return ws_group_nodes_needed(g->g, jb->cores, jb->gpus);
 }

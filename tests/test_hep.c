@@ -193,6 +193,32 @@ static void submission_systems(void **state)
                            "policy.submission.system: slurm's backfill scheduler needs"));
 }
 
+/* "sites" on a class: its jobs run only there, whatever the dispatch (a Tier-1 mix at the Tier-0/1s);
+ * a name that is no site is refused. */
+static void class_sites(void **state)
+{
+    (void)state;
+    ws_sim_result r;
+    ws_sim_capture cap;
+    ws_test_run_json("only.json",
+                     "{\"sites\":[{\"name\":\"T1\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE("a", 10) "]},"
+                     "{\"name\":\"T2\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE("b", 10) "]}],"
+                     "\"workload\":{\"classes\":[{\"name\":\"t2-only\",\"rate_per_day\":48,\"sites\":[\"T2\"],"
+                     "\"runtime\":{\"dist\":\"fixed\",\"value_s\":60}}]},"
+                     "\"policy\":{\"dispatch\":\"round-robin\"},\"horizon\":{\"days\":1,\"until\":\"end\"}}",
+                     &r, &cap);
+    assert_true(cap.n > 10);
+    for (int i = 0; i < cap.n; i++)
+        assert_int_equal(cap.rec[i].site, 1);
+    assert_int_equal(r.sites[0].jobs_completed, 0);
+    ws_sim_result_free(&r);
+    assert_non_null(strstr(ws_test_scenario_error(
+                               "{\"sites\":[{\"name\":\"T1\",\"carbon_g_per_kwh\":0,\"nodes\":[" NODE("a", 10) "]}],"
+                               "\"workload\":{\"classes\":[{\"name\":\"x\",\"rate_per_day\":1,\"sites\":[\"T9\"],"
+                               "\"runtime\":{\"dist\":\"fixed\",\"value_s\":1}}]}}"),
+                           "workload.classes[0].sites[0]: no site named 'T9'"));
+}
+
 static void refusals(void **state)
 {
     (void)state;
@@ -225,6 +251,7 @@ int main(void)
         cmocka_unit_test(speed_from_power_file),
         cmocka_unit_test(dcsim_classes),
         cmocka_unit_test(submission_systems),
+        cmocka_unit_test(class_sites),
         cmocka_unit_test(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
