@@ -4,16 +4,9 @@
 
 #include "ws_csv.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-void ws_cli_reset_getopt(void)
-{
-    optind = 0; /* glibc: 0 re-initialises getopt, also its internal state */
-    opterr = 1;
-}
 
 int ws_cli_open_store(ws_store *st, const char *db_opt)
 {
@@ -153,17 +146,4 @@ void ws_cli_profile_csv_row(sqlite3_stmt *r, FILE *out)
         ws_csv_write_field(out, text(r, i));
     }
     fputc('\n', out);
-}
-
-int ws_cli_int_option(const char *cmd, const char *opt, const char *arg, long lo, long hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(arg, &end, 10);
-    if (errno || *end || end == arg || v < lo || v > hi) {
-        fprintf(stderr, "wattscale %s: --%s: '%s' is not a whole number from %ld to %ld\n", cmd, opt, arg, lo, hi);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
 }

@@ -1,5 +1,6 @@
-/* ws_cli: what every subcommand shares on its command line: --db resolution, help detection, and
- * JSON output of profiles (so ingest, profiles and show print the same object). */
+/* ws_cli: what the commands share beyond their option tables (ws_opt): opening the store named by --db /
+ * $WATTSCALE_DB and saying why it failed, and the profile listing as JSON, table and CSV (so ingest,
+ * profiles and show print the same object). With ws_opt, the command-line layer: only cmd_*.c use it. */
 #ifndef WS_CLI_H
 #define WS_CLI_H
 
@@ -9,11 +10,6 @@
 #include "ws_json.h"
 #include "ws_store.h"
 
-/* Reset getopt for a subcommand's own parsing (argv[0] is the subcommand's name). */
-void ws_cli_reset_getopt(void);
-/* A whole-number option value from lo to hi into *out; else prints "wattscale CMD: --OPT: '...' is not a
- * whole number from lo to hi" and returns -1. */
-int ws_cli_int_option(const char *cmd, const char *opt, const char *arg, long lo, long hi, int *out);
 /* Open the store named by --db / $WATTSCALE_DB / default, printing why on failure. */
 int ws_cli_open_store(ws_store *st, const char *db_opt);
 /* Print why the last store call failed (ws_store_error) on stderr. */
