@@ -355,8 +355,9 @@ int cmd_simulate(int argc, char **argv)
         "Run a scenario (scenarios/README.md) through the discrete-event simulator. Energy, CO2 and cost\n"
         "are integrated exactly over piecewise-constant node power.",
         options,
-        "Under Open MPI (mpirun -np R wattscale simulate ...) the runs of a what-if are spread over the R ranks\n"
-        "too (each with --threads threads); rank 0 gathers them and alone writes: the same bytes as one process.",
+        "Under Open MPI (mpirun -np R wattscale simulate ...) the runs of a what-if are handed out one at a time\n"
+        "to whichever rank is free (one run per rank; rank 0 schedules and computes, --threads is not used);\n"
+        "rank 0 gathers them and alone writes: the same bytes as one process. Use one rank per core.",
         NULL, 1, 1, 0};
     if (ws_opt_parse(&spec, argc, argv, &status) < 0)
         return status;

@@ -7,6 +7,7 @@
 #include "ws_whatif.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
@@ -713,6 +714,7 @@ typedef struct {
     int *mine, n_mine;       /* the runs of this rank (all of them without MPI) */
     int next, done;          /* indices into mine, guarded by mu */
     pthread_mutex_t mu;
+    pthread_cond_t all_done; /* signalled when done reaches n_mine */
     struct progress prog;
     int *rc;                 /* per task */
     ws_error *err;           /* per task */
@@ -734,7 +736,8 @@ static void *worker(void *arg)
         int rep = k / w->n, vi = k % w->n;
         p->rc[k] = ok ? run_task(w, &copies[vi], vi, rep, p->opt->out_dir, &p->ct[k], &p->prog, &p->err[k]) : WS_EFAIL;
         pthread_mutex_lock(&p->mu);
-        p->done++;
+        if (++p->done == p->n_mine)
+            pthread_cond_signal(&p->all_done);
         pthread_mutex_unlock(&p->mu);
     }
     for (int vi = 0; copies && vi < w->n; vi++)
@@ -764,30 +767,6 @@ static int merge_ct(whatif_t *w, const ct_table *ct, int k)
     return 0;
 }
 
-/* With MPI, run k (replica-major) belongs to rank (replica + variant) mod ranks: each rank gets every
- * variant in turn, so that costly variants (shifting, say) are spread. */
-static int task_owner(const whatif_t *w, int k, int ranks)
-{
-    return (k / w->n + k % w->n) % ranks;
-}
-
-/* Rank 0 gets every other rank's results, run by run in run order: status, error, metrics, per-site
- * rows and attribution cells. Returns 0 or -1. */
-static int gather_runs(whatif_t *w, pool_t *p, int ranks)
-{
-    int rc = 0;
-    for (int k = 0; k < p->n_tasks && ranks > 1; k++) {
-        int owner = task_owner(w, k, ranks), rep = k / w->n;
-        variant_t *v = &w->v[k % w->n];
-        rc |= ws_mpi_to_root(owner, &p->rc[k], sizeof p->rc[k]);
-        rc |= ws_mpi_to_root(owner, &p->err[k], sizeof p->err[k]);
-        rc |= ws_mpi_to_root(owner, &v->rows[rep * M_COUNT], M_COUNT * sizeof *v->rows);
-        rc |= ws_mpi_to_root(owner, &v->site_rows[rep * v->sc.n_sites * 4], (size_t)v->sc.n_sites * 4 * sizeof *v->site_rows);
-        rc |= ws_mpi_to_root(owner, &p->ct[k], sizeof p->ct[k]);
-    }
-    return rc;
-}
-
 static int whatif_threads(const ws_whatif_options *opt, int n_tasks)
 {
     long n = opt->threads > 0 ? opt->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -796,24 +775,23 @@ static int whatif_threads(const ws_whatif_options *opt, int n_tasks)
     return (int)(n < n_tasks ? n : n_tasks);
 }
 
-/* Until every run is done: progress to the caller's callback every few seconds (runs done, jobs
- * simulated, elapsed, ETA from the simulated fraction). */
+/* Until every run is done: progress to the caller's callback every 5 s (runs done, jobs simulated,
+ * elapsed, ETA from the simulated fraction). It wakes when the last run ends, not on a polling tick, so
+ * a short what-if (a sweep point) is not held back. */
 static void monitor(pool_t *p, const ws_whatif_options *opt, int threads, int ranks)
 {
-    double t0 = ws_monotonic_s(), last = t0;
-    for (;;) {
-        struct timespec nap = {0, 100 * 1000 * 1000};
-        nanosleep(&nap, NULL);
-        pthread_mutex_lock(&p->mu);
+    double t0 = ws_monotonic_s();
+    struct timespec wake;
+    clock_gettime(CLOCK_REALTIME, &wake);
+    pthread_mutex_lock(&p->mu);
+    while (p->done < p->n_mine) {
+        wake.tv_sec += 5;
+        if (pthread_cond_timedwait(&p->all_done, &p->mu, &wake) != ETIMEDOUT || p->done == p->n_mine ||
+            opt->quiet || !opt->progress)
+            continue;
         int done = p->done;
         pthread_mutex_unlock(&p->mu);
-        if (done == p->n_mine)
-            break;
-        double t = ws_monotonic_s();
-        if (opt->quiet || !opt->progress || t - last < 5.0)
-            continue;
-        last = t;
-        double f = 0;
+        double f = 0, t = ws_monotonic_s();
         int64_t jobs = 0;
         pthread_mutex_lock(&p->prog.mu);
         for (int i = 0; i < p->n_mine; i++) {
@@ -826,7 +804,109 @@ static void monitor(pool_t *p, const ws_whatif_options *opt, int threads, int ra
                                  .replicas = p->w->replicas, .variants = p->w->n, .threads = threads, .ranks = ranks,
                                  .jobs = jobs, .elapsed_s = t - t0, .eta_s = f > 0 ? (t - t0) * (1 - f) / f : NAN};
         opt->progress(opt->progress_ctx, &pr);
+        pthread_mutex_lock(&p->mu);
     }
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- over MPI ranks: one farm (ws_mpi_farm_run), runs handed out one at a time to whichever rank is
+ * free, costliest variant first; a run's result travels as one buffer. */
+typedef struct {
+    whatif_t *w;
+    pool_t *p;
+    long *order;
+    int delivered;
+    double t0, last;
+} farm_ctx;
+
+/* status | error | metrics row | site rows | attribution cells */
+static size_t result_size(const variant_t *v)
+{
+    return sizeof(int) + sizeof(ws_error) + M_COUNT * sizeof(double) + (size_t)v->sc.n_sites * 4 * sizeof(double) +
+           sizeof(ct_table);
+}
+
+/* Run k in this thread on a variant parsed for it, and pack what rank 0 needs. */
+static void *farm_run(void *ctx, long k, size_t *len)
+{
+    farm_ctx *f = ctx;
+    whatif_t *w = f->w;
+    int rep = (int)(k / w->n), vi = (int)(k % w->n);
+    variant_t *v = &w->v[vi], copy;
+    memset(&copy, 0, sizeof copy);
+    memcpy(copy.tweaks, v->tweaks, sizeof copy.tweaks);
+    copy.n_tweaks = v->n_tweaks;
+    ct_table *ct = calloc(1, sizeof *ct);
+    char *buf = malloc(result_size(v));
+    ws_error err = {0};
+    int rc = WS_EFAIL;
+    if (ct && buf && ws_scenario_from_json(v->doc, w->file, w->dir, &copy.sc, &err) == 0 && variant_snapshot(&copy) == 0)
+        rc = run_task(w, &copy, vi, rep, f->p->opt->out_dir, ct, NULL, &err);
+    variant_free(&copy);
+    if (buf) {
+        size_t nsr = (size_t)v->sc.n_sites * 4, o = 0;
+        memcpy(buf + o, &rc, sizeof rc), o += sizeof rc;
+        memcpy(buf + o, &err, sizeof err), o += sizeof err;
+        memcpy(buf + o, &v->rows[rep * M_COUNT], M_COUNT * sizeof(double)), o += M_COUNT * sizeof(double);
+        memcpy(buf + o, &v->site_rows[(size_t)rep * nsr], nsr * sizeof(double)), o += nsr * sizeof(double);
+        if (ct)
+            memcpy(buf + o, ct, sizeof *ct);
+        else
+            memset(buf + o, 0, sizeof(ct_table));
+        *len = result_size(v);
+    }
+    free(ct);
+    return buf;
+}
+
+/* On rank 0's main thread: unpack run k's result into its slots; a progress line every 5 s. */
+static int farm_deliver(void *ctx, long k, void *buf, size_t len)
+{
+    farm_ctx *f = ctx;
+    whatif_t *w = f->w;
+    pool_t *p = f->p;
+    int rep = (int)(k / w->n);
+    variant_t *v = &w->v[k % w->n];
+    size_t nsr = (size_t)v->sc.n_sites * 4, o = 0;
+    if (len != result_size(v)) {
+        free(buf);
+        return -1;
+    }
+    const char *b = buf;
+    memcpy(&p->rc[k], b + o, sizeof p->rc[k]), o += sizeof p->rc[k];
+    memcpy(&p->err[k], b + o, sizeof p->err[k]), o += sizeof p->err[k];
+    memcpy(&v->rows[rep * M_COUNT], b + o, M_COUNT * sizeof(double)), o += M_COUNT * sizeof(double);
+    memcpy(&v->site_rows[(size_t)rep * nsr], b + o, nsr * sizeof(double)), o += nsr * sizeof(double);
+    memcpy(&p->ct[k], b + o, sizeof p->ct[k]);
+    free(buf);
+    f->delivered++;
+    double t = ws_monotonic_s();
+    const ws_whatif_options *opt = p->opt;
+    if (!opt->quiet && opt->progress && t - f->last >= 5.0 && f->delivered < p->n_tasks) {
+        f->last = t;
+        double frac = (double)f->delivered / p->n_tasks;
+        ws_whatif_progress pr = {.stage = WS_WHATIF_RUNNING, .done = f->delivered, .mine = p->n_tasks,
+                                 .runs = p->n_tasks, .replicas = w->replicas, .variants = w->n, .threads = 1,
+                                 .ranks = ws_mpi_size(), .jobs = 0, .elapsed_s = t - f->t0,
+                                 .eta_s = (t - f->t0) * (1 - frac) / frac};
+        for (long j = 0; j < p->n_tasks; j++)
+            if (p->rc[j] == WS_OK)
+                pr.jobs += (int64_t)w->v[j % w->n].rows[(j / w->n) * M_COUNT + M_JOBS];
+        opt->progress(opt->progress_ctx, &pr);
+    }
+    return 0;
+}
+
+/* Every run over the ranks; rank 0 ends with every result in its slots. Returns 0 or -1 (every rank). */
+static int farm_runs(whatif_t *w, pool_t *p)
+{
+    farm_ctx f = {.w = w, .p = p, .t0 = ws_monotonic_s()};
+    f.last = f.t0;
+    /* every replica of a variant costs about the same: the variants in turn, replica by replica */
+    ws_mpi_farm farm = {.n_tasks = p->n_tasks, .order = NULL, .run = farm_run, .deliver = farm_deliver, .ctx = &f};
+    for (int k = 0; k < p->n_tasks; k++)
+        p->rc[k] = WS_EFAIL; /* a run never delivered fails */
+    return ws_mpi_farm_run(&farm, NULL);
 }
 
 static int run_all(whatif_t *w, const ws_whatif_options *opt, ws_error *err)
@@ -842,27 +922,31 @@ static int run_all(whatif_t *w, const ws_whatif_options *opt, ws_error *err)
     p.prog.jobs = calloc((size_t)p.n_tasks, sizeof *p.prog.jobs);
     p.mine = calloc((size_t)p.n_tasks, sizeof *p.mine);
     int ranks = opt->over_ranks ? ws_mpi_size() : 1, rank = opt->over_ranks ? ws_mpi_rank() : 0;
-    for (int k = 0; p.mine && k < p.n_tasks; k++)
-        if (task_owner(w, k, ranks) == rank)
-            p.mine[p.n_mine++] = k;
+    for (int k = 0; p.mine && k < p.n_tasks && ranks == 1; k++)
+        p.mine[p.n_mine++] = k;
     int nt = whatif_threads(opt, p.n_mine > 0 ? p.n_mine : 1), started = 0, rc = WS_OK;
     pthread_t *th = calloc((size_t)nt, sizeof *th);
     if (!p.rc || !p.err || !p.ct || !p.prog.frac || !p.prog.jobs || !p.mine || !th ||
-        pthread_mutex_init(&p.mu, NULL) != 0 || pthread_mutex_init(&p.prog.mu, NULL) != 0) {
+        pthread_mutex_init(&p.mu, NULL) != 0 || pthread_mutex_init(&p.prog.mu, NULL) != 0 ||
+        pthread_cond_init(&p.all_done, NULL) != 0) {
         free(p.rc), free(p.err), free(p.ct), free(p.prog.frac), free(p.prog.jobs), free(p.mine), free(th);
         return WS_EFAIL;
     }
-    for (; started < nt; started++)
-        if (pthread_create(&th[started], NULL, worker, &p) != 0)
-            break;
-    if (started == 0)
-        worker(&p); /* no thread could be made: run them here */
-    else
-        monitor(&p, opt, started, ranks);
-    for (int i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    if (gather_runs(w, &p, ranks) != 0)
-        rc = WS_EFAIL;
+    if (ranks > 1) { /* over MPI ranks: one run at a time per rank, rank 0 scheduling and computing */
+        started = 1;
+        if (farm_runs(w, &p) != 0)
+            rc = WS_EFAIL;
+    } else {
+        for (; started < nt; started++)
+            if (pthread_create(&th[started], NULL, worker, &p) != 0)
+                break;
+        if (started == 0)
+            worker(&p); /* no thread could be made: run them here */
+        else
+            monitor(&p, opt, started, ranks);
+        for (int i = 0; i < started; i++)
+            pthread_join(th[i], NULL);
+    }
     for (int k = 0; k < p.n_tasks && rc == WS_OK && rank == 0; k++) {
         rc = p.rc[k];
         if (rc != WS_OK)
@@ -883,6 +967,7 @@ static int run_all(whatif_t *w, const ws_whatif_options *opt, ws_error *err)
     }
     pthread_mutex_destroy(&p.mu);
     pthread_mutex_destroy(&p.prog.mu);
+    pthread_cond_destroy(&p.all_done);
     free(p.mine);
     free(p.prog.frac);
     free(p.prog.jobs);
