@@ -69,7 +69,8 @@ static void fmt_iv(const cJSON *iv, qty u, char *buf, size_t size)
     }
     char b[160];
     ws_fmt_interval(m, lo, hi, u.q, b, sizeof b);
-    snprintf(buf, size, "%s%s", b, u.suffix);
+    if (snprintf(buf, size, "%s%s", b, u.suffix) >= (int)size && size > 0)
+        buf[size - 1] = '\0'; /* cut: the caller's room decides (checked, not silent to the compiler) */
 }
 
 void ws_report_format_interval(const cJSON *iv, ws_quantity q, double to_base, char *buf, size_t size)
