@@ -89,8 +89,7 @@ import re, sys
 t = open(sys.argv[1]).read(); b = open(sys.argv[2]).read()
 assert t.count("\\begin{tabular}") == 3 and t.count("\\toprule") == 3 and t.count("\\end{table}") == 3
 body = [l for l in t.split("\n") if not l.startswith("%")]
-for l in body:
-    assert not re.search(r"(?<!\\)[%_&#$]", l.replace("&", "\\&") if " & " in l else l) or " & " in l, l
+for l in body:  # cells are joined by " & "; inside them every LaTeX special is escaped
     for cell in l.split(" & "):
         assert not re.search(r"(?<!\\)[%_#$]", cell), cell
 cites = re.search(r"\\cite\{([^}]*)\}", t).group(1).split(",")

@@ -64,7 +64,7 @@ page_ok() { # page_ok DOM N: N figures shown, none broken, no error in the page 
 open_in_chromium "$T/a/report.html" "$T/dom.html"
 check "Chromium opened the report and ran the probe" grep -q "WSCHECK" "$T/dom.html"
 check "every figure loads and the page has no errors (Chromium)" page_ok "$T/dom.html" "$figures"
-grep -o "WSCHECK[^<]*" "$T/dom.html"
+grep -o "WSCHECK images=[^<]*" "$T/dom.html"
 check "the headline box is the first section" /usr/bin/python3 -c "
 d = open('$T/dom.html').read()
 assert d.index('id=\"headline\"') < d.index('Projected per day, per variant') < d.index('<h2>Methods</h2>') < d.index('<h2>References</h2>')
