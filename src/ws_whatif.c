@@ -814,7 +814,8 @@ static void monitor(pool_t *p, const ws_whatif_options *opt, int threads, int ra
 typedef struct {
     whatif_t *w;
     pool_t *p;
-    long *order;
+    variant_t *copies; /* this process's own variants, each parsed when first run (one thread runs tasks) */
+    unsigned char *parsed;
     int delivered;
     double t0, last;
 } farm_ctx;
@@ -832,17 +833,20 @@ static void *farm_run(void *ctx, long k, size_t *len)
     farm_ctx *f = ctx;
     whatif_t *w = f->w;
     int rep = (int)(k / w->n), vi = (int)(k % w->n);
-    variant_t *v = &w->v[vi], copy;
-    memset(&copy, 0, sizeof copy);
-    memcpy(copy.tweaks, v->tweaks, sizeof copy.tweaks);
-    copy.n_tweaks = v->n_tweaks;
+    variant_t *v = &w->v[vi], *copy = &f->copies[vi];
     ct_table *ct = calloc(1, sizeof *ct);
     char *buf = malloc(result_size(v));
     ws_error err = {0};
     int rc = WS_EFAIL;
-    if (ct && buf && ws_scenario_from_json(v->doc, w->file, w->dir, &copy.sc, &err) == 0 && variant_snapshot(&copy) == 0)
-        rc = run_task(w, &copy, vi, rep, f->p->opt->out_dir, ct, NULL, &err);
-    variant_free(&copy);
+    if (!f->parsed[vi]) { /* replicas reuse it: variant_prepare restores what a replica changed */
+        memset(copy, 0, sizeof *copy);
+        memcpy(copy->tweaks, v->tweaks, sizeof copy->tweaks);
+        copy->n_tweaks = v->n_tweaks;
+        f->parsed[vi] = ws_scenario_from_json(v->doc, w->file, w->dir, &copy->sc, &err) == 0 && variant_snapshot(copy) == 0
+                            ? 1 : 2;
+    }
+    if (ct && buf && f->parsed[vi] == 1)
+        rc = run_task(w, copy, vi, rep, f->p->opt->out_dir, ct, NULL, &err);
     if (buf) {
         size_t nsr = (size_t)v->sc.n_sites * 4, o = 0;
         memcpy(buf + o, &rc, sizeof rc), o += sizeof rc;
@@ -902,11 +906,19 @@ static int farm_runs(whatif_t *w, pool_t *p)
 {
     farm_ctx f = {.w = w, .p = p, .t0 = ws_monotonic_s()};
     f.last = f.t0;
+    f.copies = calloc((size_t)w->n, sizeof *f.copies);
+    f.parsed = calloc((size_t)w->n, 1);
     /* every replica of a variant costs about the same: the variants in turn, replica by replica */
     ws_mpi_farm farm = {.n_tasks = p->n_tasks, .order = NULL, .run = farm_run, .deliver = farm_deliver, .ctx = &f};
     for (int k = 0; k < p->n_tasks; k++)
         p->rc[k] = WS_EFAIL; /* a run never delivered fails */
-    return ws_mpi_farm_run(&farm, NULL);
+    int rc = f.copies && f.parsed ? ws_mpi_farm_run(&farm, NULL) : -1;
+    for (int vi = 0; f.parsed && vi < w->n; vi++)
+        if (f.parsed[vi])
+            variant_free(&f.copies[vi]);
+    free(f.copies);
+    free(f.parsed);
+    return rc;
 }
 
 static int run_all(whatif_t *w, const ws_whatif_options *opt, ws_error *err)
