@@ -297,7 +297,9 @@ static int simulate_whatif(const char *path, cJSON *doc, const ws_sim_options *b
     else
         ws_strlcpy(dir, ".", sizeof dir);
     ws_store st;
-    int have_store = ws_cli_open_store(&st, w->db) == 0;
+    /* --no-store: an existing store is still read (tweaks from measured profiles); none is created */
+    int want = w->store || access(ws_store_default_path(w->db), F_OK) == 0;
+    int have_store = want && ws_cli_open_store(&st, w->db) == 0;
     if (!have_store && w->store)
         return 1;
     if (w->out_dir && ensure_dir(w->out_dir) != 0) {

@@ -14,6 +14,7 @@ check "generator reproduces scenarios/wlcg-small.json" cmp -s "$T/wlcg-small.jso
 (cd "$T" && "$WS" simulate "$SRC/scenarios/wlcg-small.json" --no-store --replicas 1 --threads 2 --quiet --out out \
     --plots plots --json >report.json 2>err.txt)
 check "wlcg-small runs" test $? -eq 0
+check "--no-store creates no store" test ! -e "$T/wattscale.db"
 check "what-ifs move the numbers their way" /usr/bin/python3 - "$T/report.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
