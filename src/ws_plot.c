@@ -2,6 +2,8 @@
  * with plend1, so figures can be drawn one after another in one process. */
 #include "ws_plot.h"
 
+#include <math.h>
+
 #include <plplot/plplot.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,8 @@ static const char *device_for(const char *path)
 int ws_plot_open(ws_plot *p, const char *path, int width, int height, ws_error *err)
 {
     memset(p, 0, sizeof *p);
+    p->width_px = width > 0 ? width : 1200;
+    p->height_px = height > 0 ? height : 800;
     const char *dev = device_for(path);
     if (!dev) {
         ws_error_set(err, path, 0, "", "a figure must end in .png or .svg");
@@ -77,7 +81,7 @@ static void viewport(ws_plot *p, double xmin, double xmax, double ymin, double y
     if (i == 0)
         pladv(0);
     /* Stacked panels need room between them for the upper panel's tick labels and the lower title. */
-    double top = n > 1 ? 0.93 : 0.90, bottom = n > 1 ? 0.11 : 0.13, gap = n > 1 ? 0.13 : 0;
+    double top = n > 1 ? 0.93 : 0.90, bottom = p->bottom > 0 ? p->bottom : n > 1 ? 0.11 : 0.13, gap = n > 1 ? 0.13 : 0;
     double h = (top - bottom - (n - 1) * gap) / n, y1 = top - i * (h + gap);
     plvpor(0.14, 0.96, y1 - h, y1);
     plwind(xmin, xmax, ymin, ymax);
@@ -164,12 +168,25 @@ void ws_plot_axes_categories(ws_plot *p, const char *const *names, int n, double
     if (!p->open || n < 1)
         return;
     double xmin = -0.6, xmax = n - 0.4;
-    viewport(p, xmin, xmax, ymin, ymax);
-    frame("bc", "bcnstv", "", ylabel, title);
-    /* Names under their positions; long lists alternate two rows so that they do not collide. */
-    plschr(0, n > 6 ? 0.9 : n > 5 ? 1.0 : 1.2);
+    /* Names under their positions; long lists alternate two rows so that they do not collide; names
+     * too long even for that (about 10 px a character at this size) stand vertically. */
+    size_t longest = 0;
     for (int i = 0; i < n; i++)
-        plmtex("b", (n > 4 && i % 2) ? 2.6 : 1.2, (i - xmin) / (xmax - xmin), 0.5, names[i]);
+        longest = strlen(names[i]) > longest ? strlen(names[i]) : longest;
+    double slot_px = (p->width_px > 0 ? p->width_px : 1200) * 0.82 / n * (n > 4 ? 2 : 1);
+    int vertical = (double)longest * 10.0 > slot_px;
+    if (vertical) /* room for the longest name at ~13 px a character */
+        p->bottom = fmin(0.62, 0.05 + ((double)longest * 13.5 + 10.0) / p->height_px);
+    viewport(p, xmin, xmax, ymin, ymax);
+    p->bottom = 0;
+    frame("bc", "bcnstv", "", ylabel, title);
+    plschr(0, vertical ? 0.85 : n > 6 ? 0.9 : n > 5 ? 1.0 : 1.2);
+    for (int i = 0; i < n; i++) {
+        if (vertical)
+            plmtex("bv", 0.6, (i - xmin) / (xmax - xmin), 1.0, names[i]);
+        else
+            plmtex("b", (n > 4 && i % 2) ? 2.6 : 1.2, (i - xmin) / (xmax - xmin), 0.5, names[i]);
+    }
     plschr(0, 1.35);
     /* A zero line: savings above, costs below. */
     if (ymin < 0 && ymax > 0) {
@@ -288,9 +305,11 @@ void ws_plot_legend(ws_plot *p, ws_plot_corner corner)
         sym[i] = POINT_SYMBOL;
     }
     double w, h;
-    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, pos[corner] | PL_POSITION_INSIDE, 0.02, 0.02, 0.08,
-             0, WS_PLOT_BLACK, 1, 0, 0, n, p->opt, 1.0, 1.0, 2.0, 0.0, tcol, text, p->color, pat, bscale, bw, p->color,
-             p->style, lw, p->color, sscale, snum, sym);
+    /* more than four entries: two columns, so that a wider, shorter legend covers little of the data */
+    int ncol = n > 4 ? 2 : 0, nrow = n > 4 ? (n + 1) / 2 : 0;
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX | (n > 4 ? PL_LEGEND_ROW_MAJOR : 0),
+             pos[corner] | PL_POSITION_INSIDE, 0.02, 0.02, 0.08, 0, WS_PLOT_BLACK, 1, nrow, ncol, n, p->opt, 1.0, 1.0,
+             2.0, 0.0, tcol, text, p->color, pat, bscale, bw, p->color, p->style, lw, p->color, sscale, snum, sym);
     p->legend_drawn = 1;
 }
 

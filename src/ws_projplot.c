@@ -14,7 +14,6 @@
 #include "ws_plot.h"
 
 #define MAX_VARIANTS 32
-#define MAX_SITES 16
 
 static const ws_plot_color SITE_COLORS[] = {WS_PLOT_BLUE, WS_PLOT_ORANGE, WS_PLOT_GREEN, WS_PLOT_VERMILION,
                                             WS_PLOT_SKY, WS_PLOT_PURPLE, WS_PLOT_GREY, WS_PLOT_BLACK};
@@ -176,6 +175,20 @@ static int draw_tradeoff(const variants_t *v, const char *path, ws_error *err)
     return ws_plot_close(&p);
 }
 
+/* The energy of one (class, node type) cell of the baseline. */
+typedef struct {
+    const cJSON *cell;
+    double mean, lo, hi;
+} class_cell;
+
+static int by_energy_desc(const void *a, const void *b)
+{
+    double x = ((const class_cell *)a)->mean, y = ((const class_cell *)b)->mean;
+    return x < y ? 1 : x > y ? -1 : 0; /* qsort is not stable, but ties keep no meaning here */
+}
+
+#define BY_CLASS_BARS 8 /* cells drawn one by one; the rest are summed into one bar (a WLCG run has ~150) */
+
 static int draw_by_class(const cJSON *report, const char *path, ws_error *err)
 {
     const cJSON *base = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(report, "variants"), 0);
@@ -183,32 +196,51 @@ static int draw_by_class(const cJSON *report, const char *path, ws_error *err)
     int n = cJSON_GetArraySize(cls);
     if (n == 0)
         return 0;
-    if (n > MAX_VARIANTS)
-        n = MAX_VARIANTS;
-    char names[MAX_VARIANTS][160];
-    const char *np[MAX_VARIANTS];
-    double x[MAX_VARIANTS], y[MAX_VARIANTS], lo[MAX_VARIANTS], hi[MAX_VARIANTS];
-    for (int i = 0; i < n; i++) {
-        const cJSON *c = cJSON_GetArrayItem(cls, i);
-        snprintf(names[i], sizeof names[i], "%s on %s", cJSON_GetObjectItemCaseSensitive(c, "class")->valuestring,
-                 cJSON_GetObjectItemCaseSensitive(c, "node_type")->valuestring);
-        np[i] = names[i];
-        x[i] = i;
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "it_energy_kwh");
-        y[i] = cJSON_GetObjectItemCaseSensitive(e, "mean")->valuedouble / 1000.0;
-        lo[i] = cJSON_GetObjectItemCaseSensitive(e, "lo")->valuedouble / 1000.0;
-        hi[i] = cJSON_GetObjectItemCaseSensitive(e, "hi")->valuedouble / 1000.0;
+    class_cell *cells = calloc((size_t)n, sizeof *cells);
+    if (!cells) {
+        ws_error_set(err, path, 0, "", "out of memory");
+        return -1;
     }
+    for (int i = 0; i < n; i++) {
+        const cJSON *c = cJSON_GetArrayItem(cls, i), *e = cJSON_GetObjectItemCaseSensitive(c, "it_energy_kwh");
+        cells[i] = (class_cell){c, cJSON_GetObjectItemCaseSensitive(e, "mean")->valuedouble / 1000.0,
+                                cJSON_GetObjectItemCaseSensitive(e, "lo")->valuedouble / 1000.0,
+                                cJSON_GetObjectItemCaseSensitive(e, "hi")->valuedouble / 1000.0};
+    }
+    if (n > BY_CLASS_BARS + 1) /* the largest first, so that the bars drawn are the ones that matter */
+        qsort(cells, (size_t)n, sizeof *cells, by_energy_desc);
+    int bars = n > BY_CLASS_BARS + 1 ? BY_CLASS_BARS + 1 : n;
+    char names[BY_CLASS_BARS + 1][160];
+    const char *np[BY_CLASS_BARS + 1];
+    double x[BY_CLASS_BARS + 1], y[BY_CLASS_BARS + 1], lo[BY_CLASS_BARS + 1], hi[BY_CLASS_BARS + 1];
+    for (int i = 0; i < bars; i++) {
+        x[i] = i;
+        np[i] = names[i];
+        if (i == BY_CLASS_BARS && n > BY_CLASS_BARS + 1) { /* the rest, summed: a sum of intervals is none */
+            y[i] = 0;
+            for (int k = BY_CLASS_BARS; k < n; k++)
+                y[i] += cells[k].mean;
+            lo[i] = hi[i] = y[i];
+            snprintf(names[i], sizeof names[i], "%d others (sum)", n - BY_CLASS_BARS);
+            continue;
+        }
+        snprintf(names[i], sizeof names[i], "%s on %s",
+                 cJSON_GetObjectItemCaseSensitive(cells[i].cell, "class")->valuestring,
+                 cJSON_GetObjectItemCaseSensitive(cells[i].cell, "node_type")->valuestring);
+        y[i] = cells[i].mean, lo[i] = cells[i].lo, hi[i] = cells[i].hi;
+    }
+    free(cells);
     ws_plot p;
-    if (ws_plot_open(&p, path, 1200, 700, err) != 0)
+    if (ws_plot_open(&p, path, 1200, n > bars ? 1000 : 700, err) != 0) /* taller: room for long names */
         return -1;
     double ymin, ymax;
-    range(lo, hi, n, 1, &ymin, &ymax);
+    range(lo, hi, bars, 1, &ymin, &ymax);
     ymax += (ymax - ymin) * 0.3; /* headroom: the legend covers no bar */
-    ws_plot_axes_categories(&p, np, n, ymin, ymax, "Attributed IT energy (MWh)",
-                            "Simulated system: baseline energy by job class");
-    ws_plot_bars(&p, x, y, n, 0.6, WS_PLOT_GREEN, "job's share of its node at its utilisation");
-    ws_plot_errorbars(&p, x, lo, hi, n, WS_PLOT_BLACK);
+    ws_plot_axes_categories(&p, np, bars, ymin, ymax, n > bars ? "Attributed IT (MWh)" : "Attributed IT energy (MWh)",
+                            n > bars ? "Simulated system: the largest energy cells (baseline)"
+                                     : "Simulated system: baseline energy by job class");
+    ws_plot_bars(&p, x, y, bars, 0.6, WS_PLOT_GREEN, "job's share of its node at its utilisation");
+    ws_plot_errorbars(&p, x, lo, hi, bars, WS_PLOT_BLACK);
     ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
     return ws_plot_close(&p);
 }
@@ -234,8 +266,10 @@ static int series_push(site_series *s, double t, double p_kw, double c)
     return 0;
 }
 
-static int read_hourly(const char *path, site_series *sites, int *n_sites, ws_error *err)
+static int read_hourly(const char *path, site_series **sites_out, int *n_sites, ws_error *err)
 {
+    int cap = 0;
+    site_series *sites = NULL;
     ws_csv c;
     if (ws_csv_open(&c, path, ',') != 0) {
         ws_error_set(err, path, 0, "", "cannot read the hourly series");
@@ -262,16 +296,25 @@ static int read_hourly(const char *path, site_series *sites, int *n_sites, ws_er
         for (k = 0; k < *n_sites && strcmp(sites[k].name, c.fields[cs]) != 0; k++)
             ;
         if (k == *n_sites) {
-            if (k == MAX_SITES)
-                continue;
+            if (ws_grow(&sites, k, &cap, sizeof *sites, 16) != 0) {
+                r = -2;
+                break;
+            }
+            *sites_out = sites;
             memset(&sites[k], 0, sizeof sites[k]);
             ws_strlcpy(sites[k].name, c.fields[cs], sizeof sites[k].name);
             (*n_sites)++;
         }
-        if (series_push(&sites[k], t, atof(c.fields[cp]) / 1000.0, atof(c.fields[cc])) != 0)
+        if (series_push(&sites[k], t, atof(c.fields[cp]) / 1000.0, atof(c.fields[cc])) != 0) {
+            r = -2;
             break;
+        }
     }
     ws_csv_close(&c);
+    if (r == -2) { /* a figure from part of the series would mislead */
+        ws_error_set(err, path, 0, "", "out of memory reading the hourly series");
+        return -1;
+    }
     if (*n_sites == 0) {
         ws_error_set(err, path, 0, "", "no hourly rows (columns time, site, facility_power_w, carbon_g_per_kwh)");
         return -1;
@@ -313,19 +356,81 @@ static void carbon_title(const cJSON *report, char *out, size_t size)
     if (n > 1 && strlen(names) > 36) { /* keep the title on the panel: the first file and how many more */
         char *comma = strchr(names, ',');
         snprintf(comma, sizeof names - (size_t)(comma - names), " and %d more file%s", n - 1, n > 2 ? "s" : "");
+        if (strlen(names) > 36) { /* a long first name: how many, and where they are listed */
+            snprintf(out, size, "Grid carbon intensity (%d series, listed in the report's inputs)", n);
+            return;
+        }
     } else if (n > 3) {
         snprintf(names + strlen(names), sizeof names - strlen(names), ", +%d", n - 3);
     }
     snprintf(out, size, "Grid carbon intensity (%s)", n ? names : "values given in the scenario");
 }
 
+static double mean_power(const site_series *s)
+{
+    double sum = 0;
+    for (int i = 0; i < s->n; i++)
+        sum += s->power_kw[i];
+    return s->n ? sum / s->n : 0;
+}
+
+#define SHOWN_SITES 5 /* more sites than a legend can name in 8 colours: the largest, and the rest summed */
+
+/* Many sites: the SHOWN_SITES of highest mean power stay, in that order; the others become one series,
+ * their summed power and their power-weighted carbon intensity, hour by hour ("N other sites"). */
+static int fold_small_sites(site_series *sites, int *n)
+{
+    if (*n <= SHOWN_SITES + 1)
+        return 0;
+    for (int a = 0; a < *n; a++) /* selection sort by mean power, largest first (n is small) */
+        for (int b = a + 1; b < *n; b++)
+            if (mean_power(&sites[b]) > mean_power(&sites[a])) {
+                site_series t = sites[a];
+                sites[a] = sites[b];
+                sites[b] = t;
+            }
+    site_series rest = {0};
+    int len = sites[SHOWN_SITES].n;
+    for (int k = SHOWN_SITES; k < *n; k++)
+        len = sites[k].n < len ? sites[k].n : len; /* every site has the same hours; the shortest, to be safe */
+    for (int i = 0; i < len; i++) {
+        double p = 0, pc = 0;
+        for (int k = SHOWN_SITES; k < *n; k++)
+            p += sites[k].power_kw[i], pc += sites[k].power_kw[i] * sites[k].carbon[i];
+        if (series_push(&rest, sites[SHOWN_SITES].t[i], p, p > 0 ? pc / p : 0) != 0) {
+            free(rest.t), free(rest.power_kw), free(rest.carbon);
+            return -1;
+        }
+    }
+    snprintf(rest.name, sizeof rest.name, "%d other sites", *n - SHOWN_SITES);
+    for (int k = SHOWN_SITES; k < *n; k++)
+        free(sites[k].t), free(sites[k].power_kw), free(sites[k].carbon);
+    sites[SHOWN_SITES] = rest;
+    *n = SHOWN_SITES + 1;
+    return 0;
+}
+
+static void free_sites(site_series *sites, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(sites[k].t), free(sites[k].power_kw), free(sites[k].carbon);
+    free(sites);
+}
+
 static int draw_timeseries(const cJSON *report, const char *hourly, const char *scenario, const char *path,
                            ws_error *err)
 {
-    site_series sites[MAX_SITES];
+    site_series *sites = NULL;
     int n = 0;
-    if (read_hourly(hourly, sites, &n, err) != 0)
+    if (read_hourly(hourly, &sites, &n, err) != 0) {
+        free_sites(sites, n);
         return -1;
+    }
+    if (fold_small_sites(sites, &n) != 0) {
+        free_sites(sites, n);
+        ws_error_set(err, hourly, 0, "", "out of memory");
+        return -1;
+    }
     double t0, t1, pmax, cmax;
     series_bounds(sites, n, &t0, &t1, &pmax, &cmax);
     ws_plot p;
@@ -357,11 +462,7 @@ static int draw_timeseries(const cJSON *report, const char *hourly, const char *
         ws_plot_legend(&p, WS_PLOT_TOP_RIGHT);
         rc = ws_plot_close(&p);
     }
-    for (int k = 0; k < n; k++) {
-        free(sites[k].t);
-        free(sites[k].power_kw);
-        free(sites[k].carbon);
-    }
+    free_sites(sites, n);
     return rc;
 }
 
