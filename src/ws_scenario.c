@@ -871,11 +871,28 @@ static int parse_shifting(ctx_t *c, const cJSON *p, ws_shift_policy *sh)
     return 0;
 }
 
-/* "submission": {"system": "batch"} | {"system": "htcondor", "negotiation_interval_s": 60}
+/* "pilot": {"cores": 8, "lifetime_s": 172800, "idle_timeout_s": 1200}, every key required (no default
+ * is claimed: sites and VOs choose them). */
+static int parse_pilot(ctx_t *c, const cJSON *o, ws_submission *sm)
+{
+    static const char *const known[] = {"cores", "lifetime_s", "idle_timeout_s", NULL};
+    const char *path = "policy.submission.pilot";
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "pilot");
+    if (!cJSON_IsObject(p))
+        return fail(c, path, "must be an object {\"cores\": n, \"lifetime_s\": s, \"idle_timeout_s\": s}");
+    if (check_keys(c, p, path, known) || get_int(c, p, path, "cores", 1, 1, 0, &sm->pilot_cores) ||
+        get_number(c, p, path, "lifetime_s", 1, 0, 1, INFINITY, 0, &sm->pilot_lifetime_s) ||
+        get_number(c, p, path, "idle_timeout_s", 1, 0, 1, INFINITY, 0, &sm->pilot_idle_timeout_s))
+        return -1;
+    sm->pilots = 1;
+    return 0;
+}
+
+/* "submission": {"system": "batch"} | {"system": "htcondor", "negotiation_interval_s": 60, "pilot": {...}}
  *             | {"system": "slurm", "backfill_interval_s": 30} */
 static int parse_submission(ctx_t *c, const cJSON *p, ws_policy *pol)
 {
-    static const char *const known[] = {"system", "negotiation_interval_s", "backfill_interval_s", NULL};
+    static const char *const known[] = {"system", "negotiation_interval_s", "backfill_interval_s", "pilot", NULL};
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "submission");
     const char *path = "policy.submission";
     int k = WS_SUBMIT_BATCH;
@@ -899,6 +916,11 @@ static int parse_submission(ctx_t *c, const cJSON *p, ws_policy *pol)
         return -1;
     if (k == WS_SUBMIT_SLURM && pol->queue != WS_QUEUE_EASY_BACKFILL)
         return fail(c, sub(q, sizeof q, path, "system"), "slurm's backfill scheduler needs \"queue\": \"easy-backfill\"");
+    if (cJSON_GetObjectItemCaseSensitive(o, "pilot")) {
+        if (k != WS_SUBMIT_HTCONDOR)
+            return fail(c, sub(q, sizeof q, path, "pilot"), "only for the htcondor system");
+        return parse_pilot(c, o, sm);
+    }
     return 0;
 }
 

@@ -113,9 +113,15 @@ typedef struct {
  *        (bf_interval; needs queue easy-backfill). */
 typedef enum { WS_SUBMIT_BATCH, WS_SUBMIT_HTCONDOR, WS_SUBMIT_SLURM, WS_SUBMIT_COUNT } ws_submit_system;
 
+/* htcondor with "pilot": multi-core pilots (glideins) of pilot_cores cores on one node, each held at most
+ * pilot_lifetime_s and leaving after pilot_idle_timeout_s without a payload; jobs of at most
+ * pilot_cores cores and no GPUs run only inside pilots (scenarios/README.md, "submission"). */
 typedef struct {
     ws_submit_system system;
     double cycle_s;
+    int pilots; /* 1: "pilot" given (htcondor only) */
+    int pilot_cores;
+    double pilot_lifetime_s, pilot_idle_timeout_s;
 } ws_submission;
 
 typedef struct {

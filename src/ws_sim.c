@@ -17,7 +17,7 @@
 #include "ws_eventq.h"
 #include "ws_trace.h"
 
-enum { EV_STEP = 1, EV_HOUR, EV_END, EV_ARRIVE_TRACE, EV_ARRIVE_CLASS, EV_HORIZON, EV_RELEASE, EV_START, EV_OFF, EV_CYCLE };
+enum { EV_STEP = 1, EV_HOUR, EV_END, EV_ARRIVE_TRACE, EV_ARRIVE_CLASS, EV_HORIZON, EV_RELEASE, EV_START, EV_OFF, EV_CYCLE, EV_PILOT };
 enum { PD_AWAKE = 0, PD_OFF = 1, PD_WAKING = 2 };      /* node power states under power_down */
 enum { APPLY_ALLOC = 1, APPLY_LOAD = 2 };              /* what job_apply changes */
 enum { PRIO_STEP = 0, PRIO_END = 1, PRIO_ARRIVE = 2, PRIO_HORIZON = 3 };
@@ -35,8 +35,21 @@ typedef struct {
     int shape;       /* EASY: index in sim_t.shapes */
     size_t qpos;     /* ring position while queued (fifo / easy) */
     int next_free;
+    int pilot;       /* pilots: this engine job is pilot (index + 1) of sim_t.pilots; else 0 */
+    int in_pilot;    /* pilots: a payload running inside pilot (index + 1); else 0 */
     uint64_t seq;
 } job_t;
+
+/* A multi-core pilot (scenarios/README.md, "submission"): engine job j holds `cores` cores on one node
+ * from begin_s to at most expiry_s; payloads start inside it while free_c allows and they end by
+ * expiry_s. idle_at_s: when it leaves if it is still without payload (an EV_PILOT is due then);
+ * pending: EV_PILOT events not yet popped (the record is reused only when none is left). */
+enum { PS_QUEUED = 0, PS_STARTING, PS_RUNNING, PS_DONE };
+typedef struct {
+    int32_t j;
+    int site, free_c, n_pay, open_idx, state, pending, next_free;
+    double begin_s, expiry_s, idle_at_s;
+} pilot_t;
 
 typedef struct {
     const ws_node_group *g;
@@ -151,6 +164,11 @@ typedef struct {
     int node_base;             /* global index of node 0 (EV_OFF payload) */
     double h_it_j, h_fac_j, h_co2_g, h_cost, h_ci_s, h_busy_core_s, h_t0;
     easy_t *easy; /* easy-backfill state; NULL under other queues */
+    int32_t *pq;  /* pilots: payloads waiting for a pilot, a ring in arrival order (-1 = started) */
+    size_t pq_head, pq_tail, pq_cap;
+    int64_t pq_n, pq_cores, pq_holes;
+    int *open, n_open, cap_open; /* pilots: running pilots with free cores (pilot indices) */
+    int64_t pilots_queued, pilots_held, p_running; /* pilots in the queue, holding cores; payloads running */
     fc_table fc;  /* temporal shifting: the forecast ahead of the clock */
 } site_t;
 
@@ -192,6 +210,8 @@ typedef struct {
     int dsize;
     int *dgroup, *dgroup_rep, n_dgroups; /* classes with the same keys share a tree: class -> group -> a class */
     int *ea_site, *ea_group; /* energy-aware: each class's (site, group), computed once (-2: not yet) */
+    pilot_t *pilots;      /* pilots: records, reused through a free list */
+    int pilots_cap, pilot_free;
 } sim_t;
 
 /* ---------- random streams ---------- */
@@ -431,8 +451,8 @@ static void site_emit_hour(sim_t *s, int si, double t)
         h.mean_carbon_g_per_kwh = st->h_ci_s / dt;
         h.co2_kg_per_h = st->h_co2_g / 1000.0 * 3600.0 / dt;
         h.mean_busy_cores = st->h_busy_core_s / dt;
-        h.running = st->n_running;
-        h.queued = st->queued;
+        h.running = st->n_running - st->pilots_held + st->p_running;
+        h.queued = st->queued - st->pilots_queued + st->pq_n;
         s->opt->obs.on_hour(s->opt->obs.ctx, &h);
     }
     st->h_it_j = st->h_fac_j = st->h_co2_g = st->h_cost = st->h_ci_s = st->h_busy_core_s = 0;
@@ -465,6 +485,7 @@ static void job_release(sim_t *s, int j)
 {
     free(s->jobs[j].nodes);
     s->jobs[j].nodes = NULL;
+    s->jobs[j].pilot = s->jobs[j].in_pilot = 0;
     s->jobs[j].next_free = s->free_head;
     s->free_head = j;
 }
@@ -472,6 +493,8 @@ static void job_release(sim_t *s, int j)
 /* Runtime of job j on group gi of its site, or NAN when the group does not run its class. */
 static double job_runtime_on(const sim_t *s, const job_t *jb, int si, int gi)
 {
+    if (jb->pilot)
+        return s->sc->policy.submission.pilot_lifetime_s;
     if (jb->runtime_s >= 0)
         return jb->runtime_s; /* trace */
     const ws_job_class *k = &s->sc->classes[jb->cls];
@@ -636,7 +659,8 @@ static int group_can_run(const sim_t *s, const job_t *jb, int si, int gi)
     if (jb->runtime_s < 0 && (!ws_class_runtime(&s->sc->classes[jb->cls], g->g->type) ||
                               !ws_class_site_ok(&s->sc->classes[jb->cls], si)))
         return 0;
-    return ws_group_nodes_needed(g->g, jb->cores, jb->gpus);
+    int k = ws_group_nodes_needed(g->g, jb->cores, jb->gpus);
+    return jb->pilot && k != 1 ? 0 : k; /* a pilot is a slot on one node */
 }
 
 static int find_linear(const site_t *st, const group_t *g, int c, int gp, ws_place_policy pol, int awake_only)
@@ -884,6 +908,8 @@ static void plan_wake(sim_t *s, int si, const plan_t *p)
     }
 }
 
+static int pilot_begin(sim_t *s, int pi);
+
 /* The job's compute starts now: nodes whose wake-up is over are awake, its load is applied. */
 static int job_begin(sim_t *s, int j)
 {
@@ -898,6 +924,8 @@ static int job_begin(sim_t *s, int j)
             node_set_power(st, n, node_power(g, st->load[n], st->gpu_dyn_w[n], node_factor(st, n)));
         }
     }
+    if (jb->pilot)
+        return pilot_begin(s, jb->pilot - 1);
     if (job_apply(s, jb->site, jb, jb->group, jb->nnodes, jb->node, jb->nodes, +1, APPLY_LOAD) != 0)
         return -1;
     return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
@@ -924,21 +952,31 @@ static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
     }
     double start_s = plan_start_s(s, si, p);
     plan_wake(s, si, p);
+    /* a pilot adds no load of its own: its payloads do (pilot_run) */
     if (job_apply(s, si, jb, p->group, p->k, p->node, jb->nodes, +1,
-                  st->pd_state ? APPLY_ALLOC : APPLY_ALLOC | APPLY_LOAD) != 0)
+                  st->pd_state || jb->pilot ? APPLY_ALLOC : APPLY_ALLOC | APPLY_LOAD) != 0)
         return -1;
     jb->start_s = start_s;
     jb->end_s = start_s + runtime_s;
     st->queued--;
-    st->queued_cores -= jb->cores;
-    st->queued_gpus -= jb->gpus;
-    stats_started(s, jb);
-    s->res->classes[jb->cls].busy_core_s += jb->cores * runtime_s;
-    s->res->classes[jb->cls].busy_gpu_s += jb->gpus * runtime_s;
+    if (jb->pilot) {
+        st->pilots_queued--;
+        st->pilots_held++;
+        s->pilots[jb->pilot - 1].state = PS_STARTING;
+        s->res->pilots_started++;
+    } else {
+        st->queued_cores -= jb->cores;
+        st->queued_gpus -= jb->gpus;
+        stats_started(s, jb);
+        s->res->classes[jb->cls].busy_core_s += jb->cores * runtime_s;
+        s->res->classes[jb->cls].busy_gpu_s += jb->gpus * runtime_s;
+    }
     if (running_add(st, jb, j) != 0)
         return -1;
     if (st->easy && (endh_push(s, st->easy, j) != 0 || easy_shape_count(st, jb->shape, -1, jb->qpos) != 0))
         return -1;
+    if (jb->pilot && !st->pd_state)
+        return pilot_begin(s, jb->pilot - 1);
     if (!st->pd_state)
         return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
     if (start_s > s->t)
@@ -973,20 +1011,27 @@ static void record_end(sim_t *s, const job_t *jb, int missed)
     s->opt->obs.on_job(s->opt->obs.ctx, &r);
 }
 
+static int payload_end(sim_t *s, int j);
+
 static int end_job(sim_t *s, int j)
 {
     job_t *jb = &s->jobs[j];
     int si = jb->site;
     site_t *st = &s->sites[si];
     site_advance(s, si, s->t);
-    int rc = job_apply(s, si, jb, jb->group, jb->nnodes, jb->node, jb->nodes, -1, APPLY_ALLOC | APPLY_LOAD);
-    if (st->easy) {
-        endh_remove(s, st->easy, j);
-        st->easy->full_scan = 1;
+    int rc;
+    if (jb->in_pilot)
+        rc = payload_end(s, j);
+    else {
+        rc = job_apply(s, si, jb, jb->group, jb->nnodes, jb->node, jb->nodes, -1, APPLY_ALLOC | APPLY_LOAD);
+        if (st->easy) {
+            endh_remove(s, st->easy, j);
+            st->easy->full_scan = 1;
+        }
+        int last = st->running[--st->n_running];
+        st->running[jb->run_idx] = last;
+        s->jobs[last].run_idx = jb->run_idx;
     }
-    int last = st->running[--st->n_running];
-    st->running[jb->run_idx] = last;
-    s->jobs[last].run_idx = jb->run_idx;
     int missed = jb->deadline_s > 0 && jb->end_s - jb->submit_s > jb->deadline_s;
     ws_sim_site_result *sr = &s->res->sites[si];
     ws_sim_class_result *cr = &s->res->classes[jb->cls];
@@ -2063,14 +2108,23 @@ static double runtime_lower_bound(const sim_t *s, const job_t *jb, int si)
     return lb;
 }
 
+static int pilot_payload(const sim_t *s, const job_t *jb);
+static int pq_push(sim_t *s, int j);
+
 static int queue_insert(sim_t *s, int j)
 {
     job_t *jb = &s->jobs[j];
     int si = jb->site;
     site_t *st = &s->sites[si];
+    if (pilot_payload(s, jb))
+        return pq_push(s, j);
     st->queued++;
-    st->queued_cores += jb->cores;
-    st->queued_gpus += jb->gpus;
+    if (jb->pilot)
+        st->pilots_queued++; /* demand is counted by its payloads, not by the pilot */
+    else {
+        st->queued_cores += jb->cores;
+        st->queued_gpus += jb->gpus;
+    }
     disp_update(s, si);
     mark_dirty(s, si);
     if (s->sc->policy.queue == WS_QUEUE_SJF) {
@@ -2111,6 +2165,314 @@ static int release_job(sim_t *s, int j)
 {
     s->sites[s->jobs[j].site].deferred--;
     return queue_insert(s, j);
+}
+
+
+/* ---------- multi-core pilots (htcondor with "pilot") ----------
+ * Semantics (scenarios/README.md, "submission"): a payload (a job of at most pilot_cores cores and
+ * no GPUs, at a site with a node group that runs its class on nodes of at least pilot_cores cores)
+ * waits in its site's payload queue; at each negotiation cycle, payloads are matched in arrival order
+ * into running pilots of the site (the first open pilot, in the open list's order, with enough free
+ * cores, a node group that runs the payload, and an expiry no earlier than the payload's end: the
+ * draining); the payload cores still waiting, less the cores of pilots still queued, are covered by
+ * new pilots (ceil(excess / pilot_cores), at most as many queued as the site has room for: total
+ * cores / pilot_cores less the pilots holding cores), each an engine job of pilot_cores cores with
+ * the class of the oldest waiting payload, queued, placed and started as any job (so placement,
+ * queue policy and power_down apply); then payloads are matched again into pilots that just started.
+ * A pilot holds its cores from its start until its lifetime ends, or until it has had no payload
+ * for idle_timeout_s. A pilot adds no load: its payloads do.
+ * Cost: O(1) per payload arrival, start and end; per cycle and site, O(depth x open pilots) for the
+ * matching (depth = policy.backfill_depth consecutive payloads that fit no pilot end the walk), where
+ * open pilots are the running ones with free cores (at most total cores / pilot_cores). */
+
+static int pilot_payload(const sim_t *s, const job_t *jb)
+{
+    const ws_submission *sm = &s->sc->policy.submission;
+    if (!sm->pilots || jb->pilot || jb->gpus > 0 || jb->cores > sm->pilot_cores)
+        return 0;
+    const site_t *st = &s->sites[jb->site];
+    for (int gi = 0; gi < st->n_groups; gi++)
+        if (group_can_run(s, jb, jb->site, gi) && ws_group_nodes_needed(st->groups[gi].g, sm->pilot_cores, 0) == 1)
+            return 1;
+    return 0; /* no node there can hold a pilot that runs it: it bypasses pilots */
+}
+
+static int pq_push(sim_t *s, int j)
+{
+    job_t *jb = &s->jobs[j];
+    site_t *st = &s->sites[jb->site];
+    if (st->pq_tail - st->pq_head == st->pq_cap) {
+        size_t nc = st->pq_cap ? st->pq_cap * 2 : 64;
+        int32_t *nr = malloc(nc * sizeof *nr);
+        if (!nr)
+            return -1;
+        for (size_t i = st->pq_head; i < st->pq_tail; i++)
+            nr[i & (nc - 1)] = st->pq[i & (st->pq_cap - 1)];
+        free(st->pq);
+        st->pq = nr;
+        st->pq_cap = nc;
+    }
+    st->pq[st->pq_tail++ & (st->pq_cap - 1)] = j;
+    st->pq_n++;
+    st->pq_cores += jb->cores;
+    st->queued_cores += jb->cores;
+    disp_update(s, jb->site);
+    mark_dirty(s, jb->site);
+    return 0;
+}
+
+/* Drop started payloads at the front; rewrite the ring when mostly holes. */
+static void pq_tidy(site_t *st)
+{
+    while (st->pq_head < st->pq_tail && st->pq[st->pq_head & (st->pq_cap - 1)] < 0) {
+        st->pq_head++;
+        st->pq_holes--;
+    }
+    if (st->pq_holes > st->pq_n + 64) {
+        size_t w = st->pq_head;
+        for (size_t i = st->pq_head; i < st->pq_tail; i++) {
+            int32_t v = st->pq[i & (st->pq_cap - 1)];
+            if (v >= 0)
+                st->pq[w++ & (st->pq_cap - 1)] = v;
+        }
+        st->pq_tail = w;
+        st->pq_holes = 0;
+    }
+}
+
+static int open_add(site_t *st, pilot_t *p, int pi)
+{
+    if (ws_grow(&st->open, st->n_open, &st->cap_open, sizeof *st->open, 64) != 0)
+        return -1;
+    p->open_idx = st->n_open;
+    st->open[st->n_open++] = pi;
+    return 0;
+}
+
+static void open_remove(sim_t *s, site_t *st, pilot_t *p)
+{
+    int last = st->open[--st->n_open];
+    st->open[p->open_idx] = last;
+    s->pilots[last].open_idx = p->open_idx;
+    p->open_idx = -1;
+}
+
+static int pilot_alloc(sim_t *s)
+{
+    if (s->pilot_free < 0) {
+        int nc = s->pilots_cap ? s->pilots_cap * 2 : 64;
+        pilot_t *np = realloc(s->pilots, (size_t)nc * sizeof *np);
+        if (!np)
+            return -1;
+        s->pilots = np;
+        for (int i = s->pilots_cap; i < nc; i++)
+            np[i].next_free = i + 1 < nc ? i + 1 : -1;
+        s->pilot_free = s->pilots_cap;
+        s->pilots_cap = nc;
+    }
+    int pi = s->pilot_free;
+    s->pilot_free = s->pilots[pi].next_free;
+    memset(&s->pilots[pi], 0, sizeof s->pilots[pi]);
+    s->pilots[pi].open_idx = -1;
+    return pi;
+}
+
+/* The pilot has no payload from now: it leaves at min(now + idle_timeout_s, expiry) unless one starts. */
+static int pilot_idle(sim_t *s, int pi)
+{
+    pilot_t *p = &s->pilots[pi];
+    double at = s->t + s->sc->policy.submission.pilot_idle_timeout_s;
+    p->idle_at_s = at < p->expiry_s ? at : p->expiry_s;
+    p->pending++;
+    return ws_eventq_push(&s->q, p->idle_at_s, PRIO_END, EV_PILOT, pi);
+}
+
+/* The pilot's node is awake: it takes payloads from now until its expiry. */
+static int pilot_begin(sim_t *s, int pi)
+{
+    pilot_t *p = &s->pilots[pi];
+    const job_t *jb = &s->jobs[p->j];
+    p->state = PS_RUNNING;
+    p->begin_s = s->t;
+    p->expiry_s = jb->end_s;
+    p->free_c = jb->cores;
+    if (open_add(&s->sites[p->site], p, pi) != 0)
+        return -1;
+    mark_dirty(s, p->site);
+    return pilot_idle(s, pi);
+}
+
+/* The pilot leaves now (idle timeout or lifetime): its cores are free again. */
+static int pilot_exit(sim_t *s, int pi)
+{
+    pilot_t *p = &s->pilots[pi];
+    int j = p->j, si = p->site;
+    job_t *jb = &s->jobs[j];
+    site_t *st = &s->sites[si];
+    site_advance(s, si, s->t);
+    int rc = job_apply(s, si, jb, jb->group, jb->nnodes, jb->node, jb->nodes, -1, APPLY_ALLOC);
+    if (st->easy) {
+        endh_remove(s, st->easy, j);
+        st->easy->full_scan = 1;
+        if (s->t < jb->end_s)
+            st->easy->resv_job = -1; /* it ended before its planned end: the reservation is redone */
+    }
+    int last = st->running[--st->n_running];
+    st->running[jb->run_idx] = last;
+    s->jobs[last].run_idx = jb->run_idx;
+    s->res->pilot_core_s += jb->cores * (s->t - p->begin_s);
+    if (p->open_idx >= 0)
+        open_remove(s, st, p);
+    st->pilots_held--;
+    p->state = PS_DONE;
+    p->j = -1;
+    job_release(s, j);
+    disp_update(s, si);
+    mark_dirty(s, si);
+    return rc;
+}
+
+static void pilot_free_rec(sim_t *s, int pi)
+{
+    s->pilots[pi].next_free = s->pilot_free;
+    s->pilot_free = pi;
+}
+
+static int pilot_event(sim_t *s, int pi)
+{
+    pilot_t *p = &s->pilots[pi];
+    int rc = 0;
+    p->pending--;
+    if (p->state == PS_RUNNING && p->n_pay == 0 && p->idle_at_s == s->t)
+        rc = pilot_exit(s, pi);
+    if (p->state == PS_DONE && p->pending == 0)
+        pilot_free_rec(s, pi);
+    return rc;
+}
+
+/* Start payload j (taken from the payload queue) inside pilot pi now, for rt seconds. */
+static int pilot_run(sim_t *s, int pi, int j, double rt)
+{
+    pilot_t *p = &s->pilots[pi];
+    const job_t *pj = &s->jobs[p->j];
+    job_t *jb = &s->jobs[j];
+    int si = p->site;
+    site_t *st = &s->sites[si];
+    group_t *g = &st->groups[pj->group];
+    site_advance(s, si, s->t);
+    jb->group = pj->group;
+    jb->node = pj->node;
+    jb->nnodes = 1;
+    jb->power_factor = 1.0;
+    if (jb->runtime_s < 0) {
+        const ws_runtime_spec *r = ws_class_runtime(&s->sc->classes[jb->cls], g->g->type);
+        jb->power_factor = r ? r->power_factor : 1.0;
+    }
+    jb->start_s = s->t;
+    jb->end_s = s->t + rt;
+    jb->in_pilot = pi + 1;
+    if (node_apply(s, st, g, jb->node, +1, APPLY_LOAD, 0, 0, jb->cores, 0, jb->util, jb->power_factor) != 0)
+        return -1;
+    p->free_c -= jb->cores;
+    p->n_pay++;
+    if (p->free_c == 0)
+        open_remove(s, st, p);
+    st->pq_n--;
+    st->pq_cores -= jb->cores;
+    st->queued_cores -= jb->cores;
+    st->p_running++;
+    stats_started(s, jb);
+    s->res->classes[jb->cls].busy_core_s += jb->cores * rt;
+    return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
+}
+
+/* A payload ends (called from end_job, which does the bookkeeping common to every job). */
+static int payload_end(sim_t *s, int j)
+{
+    job_t *jb = &s->jobs[j];
+    int pi = jb->in_pilot - 1, si = jb->site;
+    pilot_t *p = &s->pilots[pi];
+    site_t *st = &s->sites[si];
+    group_t *g = &st->groups[jb->group];
+    int rc = node_apply(s, st, g, jb->node, -1, APPLY_LOAD, 0, 0, jb->cores, 0, jb->util, jb->power_factor);
+    s->res->payload_core_s += jb->cores * (jb->end_s - jb->start_s);
+    st->p_running--;
+    if (p->free_c == 0 && open_add(st, p, pi) != 0)
+        return -1;
+    p->free_c += jb->cores;
+    if (--p->n_pay == 0 && pilot_idle(s, pi) != 0)
+        return -1;
+    return rc;
+}
+
+/* Match waiting payloads, in arrival order, into running pilots of site si (see above). */
+static int pilot_match(sim_t *s, int si)
+{
+    site_t *st = &s->sites[si];
+    int64_t depth = s->sc->policy.backfill_depth, misses = 0;
+    for (size_t i = st->pq_head; i < st->pq_tail && st->n_open > 0 && misses < depth; i++) {
+        int32_t *slot = &st->pq[i & (st->pq_cap - 1)];
+        if (*slot < 0)
+            continue;
+        const job_t *jb = &s->jobs[*slot];
+        int found = -1;
+        double rt = 0;
+        for (int o = 0; o < st->n_open && found < 0; o++) {
+            const pilot_t *p = &s->pilots[st->open[o]];
+            int gi = s->jobs[p->j].group;
+            if (p->free_c < jb->cores || !group_can_run(s, jb, si, gi))
+                continue;
+            rt = job_runtime_on(s, jb, si, gi);
+            if (s->t + rt <= p->expiry_s)
+                found = st->open[o];
+        }
+        if (found < 0) {
+            misses++;
+            continue;
+        }
+        misses = 0;
+        if (pilot_run(s, found, *slot, rt) != 0)
+            return -1;
+        *slot = -1;
+        st->pq_holes++;
+    }
+    pq_tidy(st);
+    return 0;
+}
+
+/* New pilots for the payload cores that neither running nor queued pilots cover. */
+static int pilot_factory(sim_t *s, int si)
+{
+    site_t *st = &s->sites[si];
+    const ws_submission *sm = &s->sc->policy.submission;
+    int64_t P = sm->pilot_cores, excess = st->pq_cores - st->pilots_queued * P;
+    if (excess <= 0 || st->pq_n == 0)
+        return 0;
+    int64_t n = (excess + P - 1) / P, room = st->total_cores / P - st->pilots_held - st->pilots_queued;
+    if (n > room)
+        n = room;
+    int32_t head = st->pq[st->pq_head & (st->pq_cap - 1)]; /* pq_tidy: the head is live */
+    int cls = s->jobs[head].cls, trace = s->jobs[head].runtime_s >= 0;
+    for (int64_t k = 0; k < n; k++) {
+        int pi = pilot_alloc(s), j = pi < 0 ? -1 : job_alloc(s);
+        if (j < 0)
+            return -1;
+        job_t *jb = &s->jobs[j];
+        jb->id = -1;
+        jb->submit_s = s->t;
+        jb->runtime_s = trace ? sm->pilot_lifetime_s : -1;
+        jb->cores = sm->pilot_cores;
+        jb->cls = cls;
+        jb->site = si;
+        jb->pilot = pi + 1;
+        pilot_t *p = &s->pilots[pi];
+        p->j = j;
+        p->site = si;
+        p->state = PS_QUEUED;
+        if (queue_insert(s, j) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* ---------- idle power-down ---------- */
@@ -2385,6 +2747,8 @@ static void site_free(site_t *st)
     free(st->ring);
     free(st->heap);
     free(st->running);
+    free(st->pq);
+    free(st->open);
 }
 
 static int result_init(sim_t *s)
@@ -2479,6 +2843,7 @@ static int sim_init(sim_t *s)
     const ws_scenario *sc = s->sc;
     ws_eventq_init(&s->q);
     s->free_head = -1;
+    s->pilot_free = -1;
     s->n_sites = sc->n_sites;
     s->arrive_end_s = sc->days > 0 ? sc->days * 86400.0 : INFINITY;
     s->end_s = sc->until_makespan ? INFINITY : sc->days * 86400.0;
@@ -2552,6 +2917,7 @@ static void sim_free(sim_t *s)
     free(s->dgroup_rep);
     free(s->ea_site);
     free(s->ea_group);
+    free(s->pilots);
     if (s->rng_forecast)
         gsl_rng_free(s->rng_forecast);
     if (s->trace_open)
@@ -2582,6 +2948,7 @@ static int handle(sim_t *s, const ws_event *e)
     case EV_ARRIVE_CLASS: return arrive_class(s, e->a);
     case EV_HORIZON: s->done = 1; return 0;
     case EV_CYCLE: s->cycle_pending = 0; s->at_cycle = 1; return 0;
+    case EV_PILOT: return pilot_event(s, e->a);
     default: return 0;
     }
 }
@@ -2617,9 +2984,12 @@ static int run_passes(sim_t *s)
         s->n_bf = 0;
     for (int i = 0; i < s->n_dirty; i++) {
         int si = s->dirty_list[i], wants_bf = 0;
-        s->sites[si].dirty = 0;
-        if (schedule_site(s, si, backfill, &wants_bf) != 0)
+        int pil = s->sc->policy.submission.pilots;
+        /* pilots: what this pass changes (pilots queued, started) is dealt with by this pass */
+        if ((pil && (pilot_match(s, si) != 0 || pilot_factory(s, si) != 0)) ||
+            schedule_site(s, si, backfill, &wants_bf) != 0 || (pil && pilot_match(s, si) != 0))
             return -1;
+        s->sites[si].dirty = 0;
         if (wants_bf && !s->sites[si].bf_waiting) {
             s->sites[si].bf_waiting = 1;
             s->bf_list[s->n_bf++] = si;
@@ -2664,7 +3034,8 @@ static void site_totals(sim_t *s)
         ws_sim_site_result *sr = &r->sites[si];
         sr->core_s = (double)st->total_cores * r->end_s;
         sr->gpu_s = (double)st->total_gpus * r->end_s;
-        r->jobs_unfinished += st->n_running + st->queued + st->deferred;
+        r->jobs_unfinished += st->n_running - st->pilots_held + st->queued - st->pilots_queued + st->deferred +
+                              st->pq_n + st->p_running;
         ws_sim_site_result *t = &r->total;
         t->it_energy_j += sr->it_energy_j;
         t->facility_energy_j += sr->facility_energy_j;
@@ -2678,6 +3049,12 @@ static void site_totals(sim_t *s)
             t->last_end_s = sr->last_end_s;
     }
     r->makespan_s = r->total.last_end_s;
+    for (int pi = 0; pi < s->pilots_cap; pi++) /* pilots and payloads still running at the end */
+        if (s->pilots[pi].state == PS_RUNNING)
+            r->pilot_core_s += s->sc->policy.submission.pilot_cores * (r->end_s - s->pilots[pi].begin_s);
+    for (int j = 0; j < s->jobs_cap && s->pilots; j++)
+        if (s->jobs[j].in_pilot)
+            r->payload_core_s += s->jobs[j].cores * (r->end_s - s->jobs[j].start_s);
 }
 
 static void free_live_jobs(sim_t *s)

@@ -76,6 +76,10 @@ typedef struct {
     double makespan_s;           /* last job end (seconds after start) */
     int64_t jobs_arrived, jobs_rejected, jobs_unfinished, trace_skipped;
     int64_t events;
+    /* htcondor pilots: pilots started; core-seconds pilots held (start to exit) and their payloads used
+     * (start to end), both within [0, end_s]: 1 - payload/pilot is the idle pilot core fraction */
+    int64_t pilots_started;
+    double pilot_core_s, payload_core_s;
     int synthetic;               /* no trace: every job came from the generator */
     uint64_t seed;
 } ws_sim_result;
