@@ -82,6 +82,17 @@ cJSON *ws_sim_result_to_json(const ws_scenario *sc, const ws_sim_result *r)
     cJSON_AddStringToObject(pol, "queue", ws_queue_policy_name(sc->policy.queue));
     cJSON_AddStringToObject(pol, "placement", ws_place_policy_name(sc->policy.placement));
     cJSON_AddStringToObject(pol, "dispatch", ws_dispatch_policy_name(sc->policy.dispatch));
+    if (sc->policy.submission.pilots) { /* the pilots' overhead: cores held that no payload used */
+        const ws_submission *sm = &sc->policy.submission;
+        cJSON *pl = cJSON_AddObjectToObject(o, "pilots");
+        cJSON_AddNumberToObject(pl, "cores", sm->pilot_cores);
+        ws_json_add_number(pl, "lifetime_s", sm->pilot_lifetime_s);
+        ws_json_add_number(pl, "idle_timeout_s", sm->pilot_idle_timeout_s);
+        cJSON_AddNumberToObject(pl, "started", (double)r->pilots_started);
+        ws_json_add_number(pl, "pilot_core_s", r->pilot_core_s);
+        ws_json_add_number(pl, "payload_core_s", r->payload_core_s);
+        ws_json_add_number(pl, "idle_pilot_core_fraction", 1.0 - safe_div(r->payload_core_s, r->pilot_core_s));
+    }
     cJSON *sites = cJSON_AddArrayToObject(o, "sites");
     for (int i = 0; i < r->n_sites; i++)
         cJSON_AddItemToArray(sites, site_json(&r->sites[i]));
@@ -138,6 +149,10 @@ void ws_sim_print_text(const ws_scenario *sc, const ws_sim_result *r, FILE *out)
     fprintf(out, "interval  %s .. %s (%.0f s)  makespan %.0f s\n", t0, t1, r->end_s, r->makespan_s);
     fprintf(out, "jobs      arrived %lld  completed %lld  unfinished %lld  rejected %lld\n\n", (long long)r->jobs_arrived,
             (long long)r->total.jobs_completed, (long long)r->jobs_unfinished, (long long)r->jobs_rejected);
+    if (sc->policy.submission.pilots)
+        fprintf(out, "pilots    %lld started (%d cores)  %.1f core-h held, %.1f used by payloads: %.1f%% idle pilot cores\n\n",
+                (long long)r->pilots_started, sc->policy.submission.pilot_cores, r->pilot_core_s / 3600.0,
+                r->payload_core_s / 3600.0, 100.0 * (1.0 - safe_div(r->payload_core_s, r->pilot_core_s)));
     fprintf(out, "%-14s %10s %14s %14s %12s %11s %7s %11s %11s\n", "site", "jobs", "IT kWh", "facility kWh", "CO2 kg",
             sc->currency, "util", "mean wait s", "p95 wait s");
     for (int i = 0; i < r->n_sites; i++)

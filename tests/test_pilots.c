@@ -110,6 +110,32 @@ static void idle_timeout_reuse(void **state)
     ws_sim_result_free(&r);
 }
 
+/* power_down (after 100 s idle a node is off at 5 W; waking takes 50 s at 100 W): 4-core node, pilots of
+ * 4 cores. P1 1c 100 s arrives at 200; the node has been off since 100. The cycle at 240 starts a
+ * pilot, whose node wakes 240..290; the pilot begins at 290 and P1 is matched at the next cycle, 300,
+ * running 300..400 (wait 100). Energy: 0..100 idle 100 W, 100..240 off 5 W, 240..290 waking 100 W,
+ * 290..300 held and idle 100 W, 300..400 one busy core 150 W: 10000 + 700 + 5000 + 1000 + 15000. */
+static void power_down(void **state)
+{
+    (void)state;
+    char json[1024];
+    ws_test_write("pil.csv", "job_id,submit_s,runtime_s,cores\n1,200,100,1\n");
+    snprintf(json, sizeof json,
+             "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"power_down\":{\"after_s\":100,\"off_w\":5,"
+             "\"wake_s\":50,\"wake_w\":100},\"nodes\":[{\"type\":\"cpu\",\"count\":1,\"cores\":4,"
+             "\"power\":{\"model\":\"linear\",\"idle_w\":100,\"max_w\":300}}]}],\"workload\":{\"trace\":\"pil.csv\"},"
+             "\"policy\":{\"submission\":{\"system\":\"htcondor\",\"pilot\":{\"cores\":4,\"lifetime_s\":10000,"
+             "\"idle_timeout_s\":100}}},\"horizon\":\"makespan\"}");
+    ws_sim_result r;
+    ws_sim_capture cap;
+    ws_test_run_json("pil.json", json, &r, &cap);
+    const ws_sim_job_record *p1 = ws_test_find_job(&cap, 1);
+    assert_true(p1->start_s == 300 && p1->end_s == 400 && p1->wait_s == 100);
+    assert_close(r.total.it_energy_j, 31700, 1e-12);
+    assert_close(r.pilot_core_s, 4 * 110, 1e-12);
+    ws_sim_result_free(&r);
+}
+
 static const char *refused(const char *submission)
 {
     char json[1024];
@@ -155,6 +181,7 @@ int main(void)
         cmocka_unit_test(packing_and_idle_timeout),
         cmocka_unit_test(draining),
         cmocka_unit_test(idle_timeout_reuse),
+        cmocka_unit_test(power_down),
         cmocka_unit_test(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
