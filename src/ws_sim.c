@@ -469,8 +469,10 @@ static int job_alloc(sim_t *s)
         if (!nj)
             return -1;
         s->jobs = nj;
-        for (int i = s->jobs_cap; i < nc; i++)
+        for (int i = s->jobs_cap; i < nc; i++) {
             nj[i].next_free = i + 1 < nc ? i + 1 : -1;
+            nj[i].in_pilot = nj[i].pilot = 0; /* free slots say they are no payload (site_totals) */
+        }
         s->free_head = s->jobs_cap;
         s->jobs_cap = nc;
     }
@@ -964,6 +966,7 @@ static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
         st->pilots_held++;
         s->pilots[jb->pilot - 1].state = PS_STARTING;
         s->res->pilots_started++;
+        disp_update(s, si); /* its cores are busy now, with no queued cores less */
     } else {
         st->queued_cores -= jb->cores;
         st->queued_gpus -= jb->gpus;
@@ -2177,7 +2180,7 @@ static int release_job(sim_t *s, int j)
  * draining); the payload cores still waiting, less the cores of pilots still queued, are covered by
  * new pilots (ceil(excess / pilot_cores), at most as many queued as the site has room for: total
  * cores / pilot_cores less the pilots holding cores), each an engine job of pilot_cores cores with
- * the class of the oldest waiting payload, queued, placed and started as any job (so placement,
+ * the class (and energy-aware group) of the oldest waiting payload, queued, placed and started as any job (so placement,
  * queue policy and power_down apply); then payloads are matched again into pilots that just started.
  * A pilot holds its cores from its start until its lifetime ends, or until it has had no payload
  * for idle_timeout_s. A pilot adds no load: its payloads do.
@@ -2265,8 +2268,10 @@ static int pilot_alloc(sim_t *s)
         if (!np)
             return -1;
         s->pilots = np;
-        for (int i = s->pilots_cap; i < nc; i++)
+        for (int i = s->pilots_cap; i < nc; i++) {
             np[i].next_free = i + 1 < nc ? i + 1 : -1;
+            np[i].state = PS_DONE; /* free records are not running (site_totals) */
+        }
         s->pilot_free = s->pilots_cap;
         s->pilots_cap = nc;
     }
@@ -2381,6 +2386,7 @@ static int pilot_run(sim_t *s, int pi, int j, double rt)
     st->pq_cores -= jb->cores;
     st->queued_cores -= jb->cores;
     st->p_running++;
+    disp_update(s, si);
     stats_started(s, jb);
     s->res->classes[jb->cls].busy_core_s += jb->cores * rt;
     return ws_eventq_push(&s->q, jb->end_s, PRIO_END, EV_END, j);
@@ -2452,7 +2458,7 @@ static int pilot_factory(sim_t *s, int si)
     if (n > room)
         n = room;
     int32_t head = st->pq[st->pq_head & (st->pq_cap - 1)]; /* pq_tidy: the head is live */
-    int cls = s->jobs[head].cls, trace = s->jobs[head].runtime_s >= 0;
+    int cls = s->jobs[head].cls, pin = s->jobs[head].pin_group, trace = s->jobs[head].runtime_s >= 0;
     for (int64_t k = 0; k < n; k++) {
         int pi = pilot_alloc(s), j = pi < 0 ? -1 : job_alloc(s);
         if (j < 0)
@@ -2463,6 +2469,7 @@ static int pilot_factory(sim_t *s, int si)
         jb->runtime_s = trace ? sm->pilot_lifetime_s : -1;
         jb->cores = sm->pilot_cores;
         jb->cls = cls;
+        jb->pin_group = pin; /* energy-aware dispatch: where its payload may run */
         jb->site = si;
         jb->pilot = pi + 1;
         pilot_t *p = &s->pilots[pi];
