@@ -2184,9 +2184,12 @@ static int release_job(sim_t *s, int j)
  * queue policy and power_down apply); then payloads are matched again into pilots that just started.
  * A pilot holds its cores from its start until its lifetime ends, or until it has had no payload
  * for idle_timeout_s. A pilot adds no load: its payloads do.
- * Cost: O(1) per payload arrival, start and end; per cycle and site, O(depth x open pilots) for the
- * matching (depth = policy.backfill_depth consecutive payloads that fit no pilot end the walk), where
- * open pilots are the running ones with free cores (at most total cores / pilot_cores). */
+ * Cost: O(node groups) per payload arrival, O(1) per start and end. Per cycle and site the matching
+ * walks the waiting payloads in order until no pilot has free cores, or backfill_depth payloads in a
+ * row fit none: O(open + walked), plus O(open) for each payload that starts or passes the quick test
+ * (its cores <= the most free cores of an open pilot, and its shortest runtime at the site ends by the
+ * latest expiry) yet fits none; open pilots are the running ones with free cores (at most the site's
+ * cores / pilot_cores). The factory is O(new pilots). */
 
 static int pilot_payload(const sim_t *s, const job_t *jb)
 {
@@ -2216,6 +2219,7 @@ static int pq_push(sim_t *s, int j)
         st->pq_cap = nc;
     }
     st->pq[st->pq_tail++ & (st->pq_cap - 1)] = j;
+    jb->sjf_key = runtime_lower_bound(s, jb, jb->site); /* pilot_match's quick test */
     st->pq_n++;
     st->pq_cores += jb->cores;
     st->queued_cores += jb->cores;
@@ -2416,11 +2420,22 @@ static int pilot_match(sim_t *s, int si)
 {
     site_t *st = &s->sites[si];
     int64_t depth = s->sc->policy.backfill_depth, misses = 0;
+    int max_free = 0;
+    double max_exp = -INFINITY; /* over open pilots, kept as upper bounds while payloads start */
+    for (int o = 0; o < st->n_open; o++) {
+        const pilot_t *p = &s->pilots[st->open[o]];
+        max_free = p->free_c > max_free ? p->free_c : max_free;
+        max_exp = p->expiry_s > max_exp ? p->expiry_s : max_exp;
+    }
     for (size_t i = st->pq_head; i < st->pq_tail && st->n_open > 0 && misses < depth; i++) {
         int32_t *slot = &st->pq[i & (st->pq_cap - 1)];
         if (*slot < 0)
             continue;
         const job_t *jb = &s->jobs[*slot];
+        if (jb->cores > max_free || s->t + jb->sjf_key > max_exp) { /* no open pilot can take it: O(1) */
+            misses++;
+            continue;
+        }
         int found = -1;
         double rt = 0;
         for (int o = 0; o < st->n_open && found < 0; o++) {
