@@ -119,6 +119,20 @@ static const cJSON *saving(const cJSON *v, const char *key)
     return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v, "saving_vs_baseline"), key);
 }
 
+/* A headline-box cell: the saving a day and, when it is significant, a year; `missing` when the variant
+ * has none (no interval: not simulated, or no price for money). The md/html and tex boxes share it. */
+static void headline_saving(const cJSON *v, const char *key, qty u, const char *missing, char *buf, size_t size)
+{
+    char day[320], year[320];
+    int sig = fmt_effect(saving(v, key), u, 1, "a day", 0, day, sizeof day);
+    if (sig == 1) {
+        fmt_effect(saving(v, key), u, 365, "a year", 0, year, sizeof year);
+        snprintf(buf, size, "%s; %s", day, year);
+    } else {
+        snprintf(buf, size, "%s", sig == -1 ? missing : day); /* a NaN mean is sig -1 (fmt_effect) */
+    }
+}
+
 int ws_report_variant_significant(const cJSON *variant)
 {
     static const char *const keys[] = {"facility_energy_mwh_per_day", "co2_t_per_day", "cost_per_day"};
@@ -447,18 +461,9 @@ static void emit_headline(emitter *e, const cJSON *r)
         const qty units[3] = {Q_MWH, Q_T, money};
         static const char *const keys[] = {"facility_energy_mwh_per_day", "co2_t_per_day", "cost_per_day"};
         snprintf(c[0], sizeof c[0], "%s", str(vs[i], "name", "?"));
-        for (int k = 0; k < 3; k++) {
-            char day[320], year[320];
-            int sig = fmt_effect(saving(vs[i], keys[k]), units[k], 1, "a day", 0, day, sizeof day);
-            if (sig == 1) {
-                fmt_effect(saving(vs[i], keys[k]), units[k], 365, "a year", 0, year, sizeof year);
-                snprintf(c[k + 1], sizeof c[k + 1], "%s; %s", day, year);
-            } else if (sig == -1 || (k == 2 && isnan(mean_at(vs[i], "saving_vs_baseline", keys[k])))) {
-                snprintf(c[k + 1], sizeof c[k + 1], "%s", k == 2 ? "not priced (no electricity price given)" : "-");
-            } else {
-                snprintf(c[k + 1], sizeof c[k + 1], "%s", day);
-            }
-        }
+        for (int k = 0; k < 3; k++)
+            headline_saving(vs[i], keys[k], units[k], k == 2 ? "not priced (no electricity price given)" : "-",
+                            c[k + 1], sizeof c[k + 1]);
         rests_on(r, str(vs[i], "name", ""), c[4], sizeof c[4]);
         const char *cells[5] = {c[0], c[1], c[2], c[3], c[4]};
         table_row(e, cells, 5);
@@ -886,18 +891,8 @@ int ws_report_write_tex(const cJSON *report, FILE *out)
             const qty units[3] = {Q_MWH, Q_T, money};
             static const char *const keys[] = {"facility_energy_mwh_per_day", "co2_t_per_day", "cost_per_day"};
             snprintf(c[0], sizeof c[0], "%s", str(vs[i], "name", "?"));
-            for (int k = 0; k < 3; k++) {
-                char day[320], year[320];
-                int sig = fmt_effect(saving(vs[i], keys[k]), units[k], 1, "a day", 0, day, sizeof day);
-                if (sig == 1) {
-                    fmt_effect(saving(vs[i], keys[k]), units[k], 365, "a year", 0, year, sizeof year);
-                    snprintf(c[k + 1], sizeof c[k + 1], "%s; %s", day, year);
-                } else if (sig == -1 || isnan(mean_at(vs[i], "saving_vs_baseline", keys[k]))) {
-                    snprintf(c[k + 1], sizeof c[k + 1], "%s", k == 2 ? "not priced" : "-");
-                } else {
-                    snprintf(c[k + 1], sizeof c[k + 1], "%s", day);
-                }
-            }
+            for (int k = 0; k < 3; k++)
+                headline_saving(vs[i], keys[k], units[k], k == 2 ? "not priced" : "-", c[k + 1], sizeof c[k + 1]);
             const char *cells[4] = {c[0], c[1], c[2], c[3]};
             tex_row(out, cells, 4);
         }
