@@ -295,6 +295,12 @@ int ws_model_from_json(const cJSON *o, ws_power_model *m, const char *file, cons
         ws_error_set(err, file, 0, where, "must be an object");
         return -1;
     }
+    const cJSON *hep = cJSON_GetObjectItemCaseSensitive(o, "hep");
+    const cJSON *hs23 = cJSON_GetObjectItemCaseSensitive(hep, "hs23"), *per = cJSON_GetObjectItemCaseSensitive(hep, "hs23_per_core");
+    if (cJSON_IsNumber(hs23) && hs23->valuedouble > 0 && isfinite(hs23->valuedouble))
+        m->hep_hs23 = hs23->valuedouble;
+    if (cJSON_IsNumber(per) && per->valuedouble > 0 && isfinite(per->valuedouble))
+        m->hep_hs23_per_core = per->valuedouble;
     const cJSON *form = cJSON_GetObjectItemCaseSensitive(o, "form");
     if (!form)
         form = cJSON_GetObjectItemCaseSensitive(o, "model");

@@ -39,6 +39,9 @@ typedef struct {
     int n;
     double r2, rmse_w, aicc;
     int assumed;    /* nothing measured: a published curve scaled by TDP */
+    /* The server's speed when the file says it ("hep", as `fit --family server` writes): its HEPScore23
+     * (0: not given) and HS23 per core (0: not given). Scenarios turn them into a node group's speed. */
+    double hep_hs23, hep_hs23_per_core;
 } ws_power_model;
 
 /* Form names as written in JSON: "linear", "fan", "powerlaw", "poly2", "poly3", "piecewise", "tdp". */

@@ -333,26 +333,6 @@ static int parse_power(ctx_t *c, const cJSON *v, const char *path, ws_power_mode
     return ws_model_from_json(v, m, c->file, path, c->err);
 }
 
-/* A power model file may say how fast its server is ("hep": {"hs23": ..}, as the server models of `fit`
- * write): the group's speed per core is then the server's HS23 over the group's cores, whatever a
- * "core" is there (a physical core, or a hyperthread where sites run a job slot per thread). A file with
- * only hs23_per_core gives that. 0 when the file says neither. */
-static double file_hs23_per_core(ctx_t *c, const cJSON *power, int cores)
-{
-    const cJSON *file = cJSON_GetObjectItemCaseSensitive(power, "file");
-    if (!cJSON_IsString(file))
-        return 0;
-    char full[1024];
-    resolve(c, file->valuestring, full, sizeof full);
-    ws_error e;
-    cJSON *doc = ws_json_load(full, &e);
-    const cJSON *hep = cJSON_GetObjectItemCaseSensitive(doc, "hep");
-    const cJSON *server = cJSON_GetObjectItemCaseSensitive(hep, "hs23"), *per = cJSON_GetObjectItemCaseSensitive(hep, "hs23_per_core");
-    double x = cJSON_IsNumber(server) ? server->valuedouble / cores : cJSON_IsNumber(per) ? per->valuedouble : 0;
-    cJSON_Delete(doc);
-    return x > 0 && isfinite(x) ? x : 0;
-}
-
 static int parse_group(ctx_t *c, const cJSON *o, const char *path, ws_node_group *g)
 {
     static const char *const known[] = {"type", "count", "cores", "gpus", "hs23_per_core", "power", "host_power", NULL};
@@ -369,8 +349,11 @@ static int parse_group(ctx_t *c, const cJSON *o, const char *path, ws_node_group
         return fail(c, sub(p, sizeof p, path, "power"), "missing");
     if (parse_power(c, pw, sub(p, sizeof p, path, "power"), &g->power) != 0)
         return -1;
+    /* A server model ("hep", as `fit --family server` writes) gives the group its speed when the group does
+     * not: the server's HS23 over the group's cores, whatever a "core" is there (a physical core, or a
+     * slot per hyperthread); a file with only hs23_per_core gives that. */
     if (g->hs23_per_core == 0)
-        g->hs23_per_core = file_hs23_per_core(c, pw, g->cores);
+        g->hs23_per_core = g->power.hep_hs23 > 0 ? g->power.hep_hs23 / g->cores : g->power.hep_hs23_per_core;
     const cJSON *hp = cJSON_GetObjectItemCaseSensitive(o, "host_power");
     if (hp) {
         if (g->gpus == 0)
