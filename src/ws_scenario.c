@@ -452,9 +452,8 @@ static int parse_work_histogram(ctx_t *c, const cJSON *h, const char *path, ws_r
     if (more)
         c->sc->work_pdfs = more;
     int rc = hist && pdf && more ? 0 : fail(c, path, "out of memory");
-    double total = 0, sum = 0;
-    for (int i = 0; rc == 0 && i <= n; i++) {
-        const cJSON *e = cJSON_GetArrayItem(bins, i), *k = i < n ? cJSON_GetArrayItem(counts, i) : NULL;
+    const cJSON *e = bins->child, *k = counts->child; /* walked in step: GetArrayItem is a linear search */
+    for (int i = 0; rc == 0 && i <= n; i++, e = e->next, k = k ? k->next : NULL) {
         if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble) || e->valuedouble < 0 ||
             (i > 0 && !(e->valuedouble > hist->range[i - 1])))
             rc = fail(c, idx(q, sizeof q, sub(p, sizeof p, path, "bins_hs23_s"), i), "must be a number >= 0 above the edge before");
@@ -462,12 +461,12 @@ static int parse_work_histogram(ctx_t *c, const cJSON *h, const char *path, ws_r
             hist->range[i] = e->valuedouble;
         if (rc == 0 && i < n && (!cJSON_IsNumber(k) || !isfinite(k->valuedouble) || k->valuedouble < 0))
             rc = fail(c, idx(q, sizeof q, sub(p, sizeof p, path, "counts"), i), "must be a number >= 0");
-        else if (rc == 0 && i < n) {
+        else if (rc == 0 && i < n)
             hist->bin[i] = k->valuedouble;
-            total += k->valuedouble;
-            sum += k->valuedouble * 0.5 * (e->valuedouble + cJSON_GetArrayItem(bins, i + 1)->valuedouble);
-        }
     }
+    double total = rc == 0 ? gsl_histogram_sum(hist) : 0, sum = 0;
+    for (int i = 0; rc == 0 && i < n; i++) /* the mean, uniform within each bin */
+        sum += hist->bin[i] * 0.5 * (hist->range[i] + hist->range[i + 1]);
     if (rc == 0 && !(total > 0))
         rc = fail(c, sub(p, sizeof p, path, "counts"), "need at least one count > 0");
     if (rc == 0 && gsl_histogram_pdf_init(pdf, hist) != GSL_SUCCESS)
@@ -479,7 +478,7 @@ static int parse_work_histogram(ctx_t *c, const cJSON *h, const char *path, ws_r
     }
     c->sc->work_pdfs[c->sc->n_work_pdfs++] = pdf;
     r->work_pdf = pdf;
-    r->work_mean_hs23_s = sum / total; /* uniform within each bin */
+    r->work_mean_hs23_s = sum / total;
     return 0;
 }
 
