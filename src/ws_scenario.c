@@ -3,6 +3,7 @@
 #include "ws_scenario.h"
 #include "ws_sim.h"
 
+#include <fnmatch.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -870,11 +871,137 @@ static int parse_pilot(ctx_t *c, const cJSON *o, ws_submission *sm)
     return 0;
 }
 
+static int find_account(const ws_priority *pr, const char *name)
+{
+    for (int a = 0; a < pr->n_accounts; a++)
+        if (strcmp(pr->account[a], name) == 0)
+            return a;
+    return -1;
+}
+
+/* "shares": {"ACCOUNT": share > 0, ...}, normalised to sum 1. */
+static int parse_shares(ctx_t *c, const cJSON *o, const char *path, ws_priority *pr)
+{
+    char p[256];
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shares"), *it;
+    if (!cJSON_IsObject(sh) || !sh->child)
+        return fail(c, sub(p, sizeof p, path, "shares"), "must be an object {\"ACCOUNT\": share, ...} with at least one account");
+    double sum = 0;
+    cJSON_ArrayForEach(it, sh)
+    {
+        sub(p, sizeof p, path, "shares");
+        if (pr->n_accounts == WS_MAX_ACCOUNTS)
+            return fail(c, p, "at most %d accounts", WS_MAX_ACCOUNTS);
+        int a = pr->n_accounts;
+        if (find_account(pr, it->string) >= 0)
+            return fail(c, p, "account '%.100s' given twice", it->string);
+        if (get_number(c, sh, p, it->string, 1, 0, 1, 1e12, 0, &pr->share[a]) != 0)
+            return -1;
+        if (ws_strlcpy(pr->account[a], it->string, sizeof pr->account[a]) != 0 || !it->string[0])
+            return fail(c, p, "'%.100s': an account name has 1 to %d characters", it->string, WS_NAME_MAX - 1);
+        sum += pr->share[a];
+        pr->n_accounts++;
+    }
+    for (int a = 0; a < pr->n_accounts; a++)
+        pr->share[a] /= sum;
+    return 0;
+}
+
+static const char *class_name_at(const ws_scenario *sc, int k) { return k < sc->n_classes ? sc->classes[k].name : "trace"; }
+
+/* "accounts": {"PATTERN": "ACCOUNT", ...}: each class (and "trace", for trace jobs without a class) gets the
+ * account of the first pattern (fnmatch, file order) matching its name. Without it there must be one account. */
+static int parse_accounts(ctx_t *c, const cJSON *o, const char *path, ws_priority *pr)
+{
+    char p[256];
+    const ws_scenario *sc = c->sc;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "accounts"), *it;
+    sub(p, sizeof p, path, "accounts");
+    if (!m) {
+        if (pr->n_accounts > 1)
+            return fail(c, p, "missing: with more than one account in shares, say which classes are in which");
+        return 0; /* class_account is all 0 */
+    }
+    if (!cJSON_IsObject(m))
+        return fail(c, p, "must be an object {\"CLASS PATTERN\": \"ACCOUNT\", ...}");
+    cJSON_ArrayForEach(it, m)
+        if (!cJSON_IsString(it) || find_account(pr, it->valuestring) < 0) {
+            char q[320];
+            return fail(c, sub(q, sizeof q, p, it->string), "must name an account of %s.shares", path);
+        }
+    for (int k = 0; k <= sc->n_classes; k++) {
+        int a = -1;
+        cJSON_ArrayForEach(it, m)
+            if (a < 0 && fnmatch(it->string, class_name_at(sc, k), 0) == 0)
+                a = find_account(pr, it->valuestring);
+        if (a < 0 && k == sc->n_classes)
+            a = 0; /* no trace jobs without a class need not be mapped */
+        if (a < 0)
+            return fail(c, p, "class '%s' matches no pattern (add \"*\" last for the rest)", class_name_at(sc, k));
+        pr->class_account[k] = a;
+    }
+    return 0;
+}
+
+/* "qos": {"PATTERN": factor in [0, 1], ...}: the normalised QOS factor of the classes matching it (first
+ * match wins); 0 for the others. */
+static int parse_qos(ctx_t *c, const cJSON *o, const char *path, ws_priority *pr)
+{
+    char p[256];
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "qos"), *it;
+    sub(p, sizeof p, path, "qos");
+    if (!m)
+        return 0;
+    if (!cJSON_IsObject(m))
+        return fail(c, p, "must be an object {\"CLASS PATTERN\": factor in [0, 1], ...}");
+    double x;
+    cJSON_ArrayForEach(it, m)
+        if (get_number(c, m, p, it->string, 1, 0, 0, 1, 0, &x) != 0)
+            return -1;
+    for (int k = 0; k <= c->sc->n_classes; k++) {
+        int done = 0;
+        cJSON_ArrayForEach(it, m)
+            if (!done && fnmatch(it->string, class_name_at(c->sc, k), 0) == 0) {
+                pr->class_qos[k] = it->valuedouble;
+                done = 1;
+            }
+    }
+    return 0;
+}
+
+/* "priority": Slurm's multifactor plugin (see ws_priority). Defaults are Slurm's: weights 0
+ * (PriorityWeight*), PriorityMaxAge 7-0, PriorityDecayHalfLife 7-0, PriorityCalcPeriod 5 min. */
+static int parse_priority(ctx_t *c, const cJSON *o, ws_priority *pr)
+{
+    static const char *const known[] = {"weight_age", "weight_fairshare", "weight_qos", "max_age_s", "decay_half_life_s",
+                                        "calc_period_s", "shares", "accounts", "qos", NULL};
+    const char *path = "policy.submission.priority";
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "priority");
+    const double wmax = 4294967295.0; /* Slurm's weights are 32-bit */
+    if (!cJSON_IsObject(p))
+        return fail(c, path, "must be an object {\"weight_age\": w, \"weight_fairshare\": w, \"shares\": {...}, ...}");
+    if (check_keys(c, p, path, known) || get_number(c, p, path, "weight_age", 0, 0, 0, wmax, 0, &pr->weight_age) ||
+        get_number(c, p, path, "weight_fairshare", 0, 0, 0, wmax, 0, &pr->weight_fairshare) ||
+        get_number(c, p, path, "weight_qos", 0, 0, 0, wmax, 0, &pr->weight_qos) ||
+        get_number(c, p, path, "max_age_s", 0, 0, 1, INFINITY, 7 * 86400.0, &pr->max_age_s) ||
+        get_number(c, p, path, "decay_half_life_s", 0, 0, 1, INFINITY, 7 * 86400.0, &pr->decay_half_life_s) ||
+        get_number(c, p, path, "calc_period_s", 0, 0, 1, 86400, 300, &pr->calc_period_s) ||
+        parse_shares(c, p, path, pr))
+        return -1;
+    size_t n = (size_t)c->sc->n_classes + 1;
+    pr->class_account = calloc(n, sizeof *pr->class_account);
+    pr->class_qos = calloc(n, sizeof *pr->class_qos);
+    if (!pr->class_account || !pr->class_qos)
+        return fail(c, path, "out of memory");
+    pr->enabled = 1;
+    return parse_accounts(c, p, path, pr) || parse_qos(c, p, path, pr) ? -1 : 0;
+}
+
 /* "submission": {"system": "batch"} | {"system": "htcondor", "negotiation_interval_s": 60, "pilot": {...}}
- *             | {"system": "slurm", "backfill_interval_s": 30} */
+ *             | {"system": "slurm", "backfill_interval_s": 30, "priority": {...}} */
 static int parse_submission(ctx_t *c, const cJSON *p, ws_policy *pol)
 {
-    static const char *const known[] = {"system", "negotiation_interval_s", "backfill_interval_s", "pilot", NULL};
+    static const char *const known[] = {"system", "negotiation_interval_s", "backfill_interval_s", "pilot", "priority", NULL};
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "submission");
     const char *path = "policy.submission";
     int k = WS_SUBMIT_BATCH;
@@ -898,6 +1025,11 @@ static int parse_submission(ctx_t *c, const cJSON *p, ws_policy *pol)
         return -1;
     if (k == WS_SUBMIT_SLURM && pol->queue != WS_QUEUE_EASY_BACKFILL)
         return fail(c, sub(q, sizeof q, path, "system"), "slurm's backfill scheduler needs \"queue\": \"easy-backfill\"");
+    if (cJSON_GetObjectItemCaseSensitive(o, "priority")) {
+        if (k != WS_SUBMIT_SLURM)
+            return fail(c, sub(q, sizeof q, path, "priority"), "only for the slurm system");
+        return parse_priority(c, o, &sm->priority);
+    }
     if (cJSON_GetObjectItemCaseSensitive(o, "pilot")) {
         if (k != WS_SUBMIT_HTCONDOR)
             return fail(c, sub(q, sizeof q, path, "pilot"), "only for the htcondor system");
@@ -1196,6 +1328,8 @@ void ws_scenario_free(ws_scenario *sc)
         free(sc->classes[i].site_ok);
     }
     free(sc->classes);
+    free(sc->policy.submission.priority.class_account);
+    free(sc->policy.submission.priority.class_qos);
     for (int i = 0; i < sc->n_series; i++) {
         ws_series_free(sc->series[i]);
         free(sc->series[i]);

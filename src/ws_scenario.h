@@ -116,9 +116,26 @@ typedef enum { WS_SUBMIT_BATCH, WS_SUBMIT_HTCONDOR, WS_SUBMIT_SLURM, WS_SUBMIT_C
 /* htcondor with "pilot": multi-core pilots (glideins) of pilot_cores cores on one node, each held at most
  * pilot_lifetime_s and leaving after pilot_idle_timeout_s without a payload; jobs of at most
  * pilot_cores cores and no GPUs run only inside pilots (scenarios/README.md, "submission"). */
+/* Slurm's multifactor priority ("policy.submission.priority", slurm only; scenarios/README.md): a pending
+ * job's priority is weight_age x min(age / max_age_s, 1) + weight_fairshare x F(account) + weight_qos x qos,
+ * with F = 2^(-U/S) over flat accounts per site (U: the account's decayed core-second usage over the
+ * site's, S: its normalised share), recomputed every calc_period_s. enabled = 0: arrival order. */
+#define WS_MAX_ACCOUNTS 64
+typedef struct {
+    int enabled;
+    double weight_age, weight_fairshare, weight_qos;
+    double max_age_s, decay_half_life_s, calc_period_s;
+    int n_accounts;
+    char account[WS_MAX_ACCOUNTS][WS_NAME_MAX];
+    double share[WS_MAX_ACCOUNTS]; /* normalised: they sum to 1 */
+    int *class_account;            /* per class, then trace jobs without a class: an account index */
+    double *class_qos;             /* the same: the normalised QOS factor, 0..1 */
+} ws_priority;
+
 typedef struct {
     ws_submit_system system;
     double cycle_s;
+    ws_priority priority;
     int pilots; /* 1: "pilot" given (htcondor only) */
     int pilot_cores;
     double pilot_lifetime_s, pilot_idle_timeout_s;
