@@ -26,6 +26,7 @@ typedef struct {
     int64_t id;
     double submit_s, runtime_s, z, start_s, end_s, sjf_key, util, deadline_s;
     double power_factor; /* of the runtime spec on the node type it runs on */
+    double elig_s;       /* when it entered its site's queue: Slurm's age counts from here */
     int cores, gpus, cls;
     int pin_group;   /* energy-aware: the only group (index + 1) it may run on; 0 = any */
     int site, group, node, nnodes;
@@ -133,6 +134,15 @@ typedef struct {
     size_t c1, c2; /* series cursors */
 } fc_table;
 
+/* Slurm fair-share state of one site (a Slurm cluster), per account: usage (allocated core-seconds
+ * decayed with the half-life) as of t_u, the cores its jobs hold now, undecayed core-seconds, and the
+ * fair-share factor computed at the last calc period boundary calc_t. */
+typedef struct {
+    double *usage, *t_u, *core_s, *factor;
+    int64_t *cores;
+    double calc_t, calc_k;
+} fs_site_t;
+
 typedef struct {
     int group, k, node; /* k == 1: node; k > 1: the sim's plan buffer */
     int *nodes;
@@ -170,6 +180,7 @@ typedef struct {
     int *open, n_open, cap_open; /* pilots: running pilots with free cores (pilot indices) */
     int64_t pilots_queued, pilots_held, p_running; /* pilots in the queue, holding cores; payloads running */
     fc_table fc;  /* temporal shifting: the forecast ahead of the clock */
+    fs_site_t *fs; /* slurm priority: fair-share state; NULL without */
 } site_t;
 
 typedef struct {
@@ -210,6 +221,8 @@ typedef struct {
     int dsize;
     int *dgroup, *dgroup_rep, n_dgroups; /* classes with the same keys share a tree: class -> group -> a class */
     int *ea_site, *ea_group; /* energy-aware: each class's (site, group), computed once (-2: not yet) */
+    const ws_priority *prio; /* slurm's multifactor priority; NULL: arrival order */
+    size_t *sh_from;      /* priority backfill, per pass and shape: the next ring position to look at */
     pilot_t *pilots;      /* pilots: records, reused through a free list */
     int pilots_cap, pilot_free;
 } sim_t;
@@ -912,6 +925,61 @@ static void plan_wake(sim_t *s, int si, const plan_t *p)
 
 static int pilot_begin(sim_t *s, int pi);
 
+/* ---------- Slurm fair-share ----------
+ * Usage accrues continuously: an account holding c cores from t_u to t has usage
+ * u(t) = u(t_u) d + c H / ln 2 (1 - d), d = 2^(-(t - t_u) / H) (the integral of c 2^(-(t - tau) / H)),
+ * exact between the starts and ends that change c. Factors are recomputed at the first start, end or
+ * pass on or after each calc period boundary, with the usage as of that boundary (no event of their own:
+ * a boundary with nothing happening changes nothing that could start). O(accounts) per boundary, O(1)
+ * per start and end. */
+
+static void fs_advance(const sim_t *s, fs_site_t *fs, int a, double t)
+{
+    double dt = t - fs->t_u[a], H = s->prio->decay_half_life_s;
+    if (!(dt > 0))
+        return;
+    double x = -dt * M_LN2 / H;
+    fs->usage[a] = fs->usage[a] * exp(x) - (double)fs->cores[a] * H / M_LN2 * expm1(x);
+    fs->core_s[a] += (double)fs->cores[a] * dt;
+    fs->t_u[a] = t;
+}
+
+/* F = 2^(-U/S), U = the account's usage / the site's (F = 1 while the site has none). */
+static double fs_factor(const ws_priority *pr, int a, double usage, double total)
+{
+    return total > 0 ? exp2(-(usage / total) / pr->share[a]) : 1.0;
+}
+
+/* Bring the site's factors to the last calc period boundary at or before now. */
+static void fs_sync(sim_t *s, int si)
+{
+    fs_site_t *fs = s->sites[si].fs;
+    const ws_priority *pr = s->prio;
+    double k = floor(s->t / pr->calc_period_s), total = 0;
+    if (!(k > fs->calc_k))
+        return;
+    fs->calc_k = k;
+    fs->calc_t = k * pr->calc_period_s;
+    for (int a = 0; a < pr->n_accounts; a++) {
+        fs_advance(s, fs, a, fs->calc_t);
+        total += fs->usage[a];
+    }
+    for (int a = 0; a < pr->n_accounts; a++)
+        fs->factor[a] = fs_factor(pr, a, fs->usage[a], total);
+}
+
+/* Job jb starts (sign +1) or ends (-1) holding its cores for its account. */
+static void fs_charge(sim_t *s, const job_t *jb, int sign)
+{
+    if (!s->prio)
+        return;
+    fs_site_t *fs = s->sites[jb->site].fs;
+    int a = s->prio->class_account[jb->cls];
+    fs_sync(s, jb->site);
+    fs_advance(s, fs, a, s->t);
+    fs->cores[a] += sign * jb->cores;
+}
+
 /* The job's compute starts now: nodes whose wake-up is over are awake, its load is applied. */
 static int job_begin(sim_t *s, int j)
 {
@@ -971,6 +1039,7 @@ static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
         st->queued_cores -= jb->cores;
         st->queued_gpus -= jb->gpus;
         stats_started(s, jb);
+        fs_charge(s, jb, +1);
         s->res->classes[jb->cls].busy_core_s += jb->cores * runtime_s;
         s->res->classes[jb->cls].busy_gpu_s += jb->gpus * runtime_s;
     }
@@ -1027,6 +1096,8 @@ static int end_job(sim_t *s, int j)
         rc = payload_end(s, j);
     else {
         rc = job_apply(s, si, jb, jb->group, jb->nnodes, jb->node, jb->nodes, -1, APPLY_ALLOC | APPLY_LOAD);
+        if (!jb->pilot)
+            fs_charge(s, jb, -1);
         if (st->easy) {
             endh_remove(s, st->easy, j);
             st->easy->full_scan = 1;
@@ -1446,6 +1517,7 @@ static void pass_shape_init(sim_t *s, const easy_t *e, int x)
     s->sh_stamp[x] = s->pass_id;
     s->sh_fail[x] = 0;
     s->sh_cur[x] = e->sl[x].lo;
+    s->sh_from[x] = 0;
 }
 
 /* The first position >= from that holds a queued job of shape x (its list walked by the pass's cursor,
@@ -1568,7 +1640,8 @@ static int shape_rehash(sim_t *s, int cap)
 /* The shape index of job jb (added when new), or -1 when out of memory. */
 static int shape_of(sim_t *s, const job_t *jb)
 {
-    shape_t k = {jb->runtime_s < 0 ? jb->cls : -1, jb->pin_group, jb->cores, jb->gpus};
+    /* under priority a shape has one class (so one account and QOS): trace jobs are keyed by theirs too */
+    shape_t k = {jb->runtime_s < 0 || s->prio ? jb->cls : -1, jb->pin_group, jb->cores, jb->gpus};
     if (2 * (s->n_shapes + 1) > s->hash_cap && shape_rehash(s, s->hash_cap ? 2 * s->hash_cap : 64) != 0)
         return -1;
     size_t mask = (size_t)s->hash_cap - 1, i = shape_hash(&k) & mask;
@@ -1590,7 +1663,10 @@ static int shape_of(sim_t *s, const job_t *jb)
         unsigned char *c = realloc(s->sh_fail, (size_t)s->cap_shapes);
         if (c)
             s->sh_fail = c;
-        if (!a || !b || !c) {
+        size_t *f = realloc(s->sh_from, (size_t)s->cap_shapes * sizeof *f);
+        if (f)
+            s->sh_from = f;
+        if (!a || !b || !c || !f) {
             s->cap_shapes = cap;
             return -1;
         }
@@ -1661,6 +1737,152 @@ static int easy_shape_count(site_t *st, int x, int d, size_t pos)
     return 0;
 }
 
+/* ---------- Slurm multifactor priority ----------
+ * Semantics (scenarios/README.md, "submission"): the main scheduler starts the highest-priority job
+ * while it fits; the backfill scheduler (at its cycles) reserves for it as EASY does and tries the
+ * other jobs in priority order. A job's priority is computed at the last calc period boundary (age
+ * from its queueing, 0 when queued since), ties to the earlier queued (Slurm: submit time, job id).
+ * Within one shape every factor but age is equal (a shape has one class: one account and QOS) and age
+ * falls with the queue position, so each shape's queued jobs are already in priority order: no job is
+ * ever sorted. The highest-priority job is the best of the shapes' first jobs, O(active shapes) per
+ * pick; backfill merges the shapes' lists, O(active shapes) per job it tries (at most backfill_depth),
+ * plus, for a shape whose job failed only as too long, a walk over its later jobs to the next that may
+ * end by the shadow time (each job at most once a pass). */
+
+static double prio_of(const sim_t *s, const site_t *st, int32_t j)
+{
+    const ws_priority *pr = s->prio;
+    const job_t *jb = &s->jobs[j];
+    double age = (st->fs->calc_t - jb->elig_s) / pr->max_age_s;
+    age = age < 0 ? 0 : age > 1 ? 1 : age;
+    return pr->weight_age * age + pr->weight_fairshare * st->fs->factor[pr->class_account[jb->cls]] +
+           pr->weight_qos * pr->class_qos[jb->cls];
+}
+
+/* Is the job at position p (priority v) ahead of the best so far (position *best, priority *bv)? */
+static int prio_take(const sim_t *s, const site_t *st, size_t p, size_t *best, double *bv)
+{
+    double v = prio_of(s, st, st->ring[p & (st->r_cap - 1)]);
+    if (*best != SIZE_MAX && !(v > *bv || (v == *bv && p < *best)))
+        return 0;
+    *best = p;
+    *bv = v;
+    return 1;
+}
+
+/* The highest-priority queued job (its ring position in *pos), or -1. */
+static int32_t prio_head(sim_t *s, site_t *st, size_t *pos)
+{
+    easy_t *e = st->easy;
+    size_t best = SIZE_MAX;
+    double bv = 0;
+    for (int a = 0; a < e->n_active; a++) {
+        shape_list_t *l = &e->sl[e->active[a]];
+        while (l->lo < l->n && !ring_live(st, l->pos[l->lo])) /* started jobs at the front */
+            l->lo++;
+        if (l->lo < l->n)
+            prio_take(s, st, l->pos[l->lo], &best, &bv);
+    }
+    *pos = best;
+    return best == SIZE_MAX ? -1 : st->ring[best & (st->r_cap - 1)];
+}
+
+/* The queued job at ring position pos has started. */
+static void prio_remove(site_t *st, size_t pos)
+{
+    rtt_set(st, pos & (st->r_cap - 1), INFINITY);
+    st->ring[pos & (st->r_cap - 1)] = -1;
+    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0)
+        st->r_head++;
+}
+
+/* Shape x's next backfill candidate this pass: its first queued job at or after sh_from[x] other than
+ * the head (at hpos) and, once the shape failed as too long, one that may end by the shadow time. */
+static size_t prio_next(sim_t *s, site_t *st, int x, size_t hpos)
+{
+    const shape_list_t *l = &st->easy->sl[x];
+    size_t from = s->sh_from[x];
+    int lo = l->lo, hi = l->n;
+    while (lo < hi) { /* the list is in position order */
+        int mid = lo + (hi - lo) / 2;
+        if (l->pos[mid] < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    double room = st->easy->shadow_s - s->t;
+    int long_only = s->sh_fail[x] & FAIL_LONG;
+    for (; lo < l->n; lo++) {
+        size_t p = l->pos[lo];
+        if (ring_live(st, p) && p != hpos && (!long_only || st->easy->rtt[st->r_cap + (p & (st->r_cap - 1))] <= room))
+            break;
+    }
+    if (lo == l->n) {
+        s->sh_from[x] = SIZE_MAX;
+        return SIZE_MAX;
+    }
+    s->sh_from[x] = l->pos[lo];
+    return l->pos[lo];
+}
+
+static int prio_backfill(sim_t *s, int si, int32_t head, size_t hpos)
+{
+    site_t *st = &s->sites[si];
+    easy_t *e = st->easy;
+    if ((e->resv_job != head || e->resv_seq != s->jobs[head].seq) && easy_reserve(s, si, head) != 0)
+        return -1;
+    if (++s->pass_id == 0) {
+        memset(s->sh_stamp, 0, (size_t)s->cap_shapes * sizeof *s->sh_stamp);
+        s->pass_id = 1;
+    }
+    for (int64_t seen = 0; seen < s->sc->policy.backfill_depth; seen++) {
+        size_t best = SIZE_MAX;
+        double bv = 0;
+        int bx = -1;
+        for (int a = 0; a < e->n_active; a++) {
+            int x = e->active[a];
+            pass_shape_init(s, e, x);
+            size_t p = s->sh_from[x] == SIZE_MAX || (s->sh_fail[x] & FAIL_NOW) ? SIZE_MAX : prio_next(s, st, x, hpos);
+            if (p != SIZE_MAX && prio_take(s, st, p, &best, &bv))
+                bx = x;
+        }
+        if (bx < 0)
+            break;
+        s->sh_from[bx] = best + 1;
+        if (easy_try_at(s, si, best) < 0)
+            return -1;
+    }
+    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0)
+        st->r_head++;
+    return 0;
+}
+
+/* schedule_site under priority. */
+static int prio_schedule_site(sim_t *s, int si, int backfill, int *wants_bf)
+{
+    site_t *st = &s->sites[si];
+    size_t pos;
+    int32_t head;
+    fs_sync(s, si);
+    while ((head = prio_head(s, st, &pos)) >= 0) {
+        int r = try_start(s, si, head);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        prio_remove(st, pos);
+        /* a job that went ahead of a head with a reservation (it came with a higher priority and fit)
+         * may hold what was reserved: computed again when that head is next blocked */
+        st->easy->resv_job = -1;
+    }
+    if (head >= 0 && st->queued > 1) {
+        if (backfill)
+            return prio_backfill(s, si, head, pos);
+        *wants_bf = 1;
+    }
+    return 0;
+}
+
 /* One scheduling pass: start queued jobs in queue order while the head fits; easy-backfill then
  * lets later jobs jump ahead when they do not delay the head. */
 /* One pass: start the queue's head while it fits, then (backfill) EASY-backfill behind a blocked head.
@@ -1669,6 +1891,8 @@ static int schedule_site(sim_t *s, int si, int backfill, int *wants_bf)
 {
     site_t *st = &s->sites[si];
     int32_t head;
+    if (s->prio)
+        return prio_schedule_site(s, si, backfill, wants_bf);
     while ((head = queue_head(s, st)) >= 0) {
         int r = try_start(s, si, head);
         if (r < 0)
@@ -2122,6 +2346,7 @@ static int queue_insert(sim_t *s, int j)
     if (pilot_payload(s, jb))
         return pq_push(s, j);
     st->queued++;
+    jb->elig_s = s->t;
     if (jb->pilot)
         st->pilots_queued++; /* demand is counted by its payloads, not by the pilot */
     else {
@@ -2699,6 +2924,36 @@ static void easy_free(easy_t *e)
     free(e);
 }
 
+static int fs_init(sim_t *s, site_t *st)
+{
+    size_t n = (size_t)s->prio->n_accounts;
+    fs_site_t *fs = st->fs = calloc(1, sizeof *fs);
+    if (!fs)
+        return -1;
+    fs->usage = calloc(n, sizeof *fs->usage);
+    fs->t_u = calloc(n, sizeof *fs->t_u);
+    fs->core_s = calloc(n, sizeof *fs->core_s);
+    fs->factor = calloc(n, sizeof *fs->factor);
+    fs->cores = calloc(n, sizeof *fs->cores);
+    if (!fs->usage || !fs->t_u || !fs->core_s || !fs->factor || !fs->cores)
+        return -1;
+    for (size_t a = 0; a < n; a++)
+        fs->factor[a] = 1.0; /* no usage yet */
+    return 0;
+}
+
+static void fs_free(fs_site_t *fs)
+{
+    if (!fs)
+        return;
+    free(fs->usage);
+    free(fs->t_u);
+    free(fs->core_s);
+    free(fs->factor);
+    free(fs->cores);
+    free(fs);
+}
+
 static int site_init(sim_t *s, int si)
 {
     site_t *st = &s->sites[si];
@@ -2740,6 +2995,8 @@ static int site_init(sim_t *s, int si)
     st->idle_power_w = st->power_w;
     if (s->sc->policy.queue == WS_QUEUE_EASY_BACKFILL && easy_init(st) != 0)
         return -1;
+    if (s->prio && fs_init(s, st) != 0)
+        return -1;
     return pd ? site_power_down_init(s, si) : 0;
 }
 
@@ -2751,6 +3008,7 @@ static void site_free(site_t *st)
         free(st->groups[gi].amc);
         free(st->groups[gi].amg);
     }
+    fs_free(st->fs);
     free(st->pd_state);
     free(st->awake_at);
     free(st->off_at);
@@ -2794,6 +3052,16 @@ static int result_init(sim_t *s)
         ws_strlcpy(r->classes[k].name, k < sc->n_classes ? sc->classes[k].name : "trace", sizeof r->classes[k].name);
         if (ws_wait_init(&r->classes[k].wait) != 0)
             return -1;
+    }
+    if (s->prio) {
+        r->accounts = calloc((size_t)s->prio->n_accounts, sizeof *r->accounts);
+        if (!r->accounts)
+            return -1;
+        r->n_accounts = s->prio->n_accounts;
+        for (int a = 0; a < r->n_accounts; a++) {
+            ws_strlcpy(r->accounts[a].name, s->prio->account[a], sizeof r->accounts[a].name);
+            r->accounts[a].share = s->prio->share[a];
+        }
     }
     r->start_unix_s = sc->start_unix_s;
     r->synthetic = ws_scenario_synthetic(sc);
@@ -2870,6 +3138,8 @@ static int sim_init(sim_t *s)
     s->arrive_end_s = sc->days > 0 ? sc->days * 86400.0 : INFINITY;
     s->end_s = sc->until_makespan ? INFINITY : sc->days * 86400.0;
     s->trace_cls = sc->trace_class[0] ? ws_scenario_find_class(sc, sc->trace_class) : sc->n_classes;
+    if (sc->policy.submission.system == WS_SUBMIT_SLURM && sc->policy.submission.priority.enabled)
+        s->prio = &sc->policy.submission.priority;
     s->sites = calloc((size_t)s->n_sites, sizeof *s->sites);
     s->dirty_list = calloc((size_t)s->n_sites, sizeof *s->dirty_list);
     s->bf_list = calloc((size_t)s->n_sites, sizeof *s->bf_list);
@@ -2932,6 +3202,7 @@ static void sim_free(sim_t *s)
     free(s->sh_stamp);
     free(s->sh_cur);
     free(s->sh_fail);
+    free(s->sh_from);
     free(s->node_site);
     free(s->fz);
     free(s->dtree);
@@ -3046,6 +3317,23 @@ static int sim_loop(sim_t *s)
     return 0;
 }
 
+/* Fair-share accounts at the end: core-seconds and usage to end_s, summed over sites. */
+static void account_totals(sim_t *s)
+{
+    ws_sim_result *r = s->res;
+    double total = 0;
+    for (int a = 0; a < r->n_accounts; a++) {
+        for (int si = 0; si < s->n_sites; si++) {
+            fs_advance(s, s->sites[si].fs, a, r->end_s);
+            r->accounts[a].core_s += s->sites[si].fs->core_s[a];
+            r->accounts[a].usage_core_s += s->sites[si].fs->usage[a];
+        }
+        total += r->accounts[a].usage_core_s;
+    }
+    for (int a = 0; a < r->n_accounts; a++)
+        r->accounts[a].fairshare = fs_factor(s->prio, a, r->accounts[a].usage_core_s, total);
+}
+
 static void site_totals(sim_t *s)
 {
     ws_sim_result *r = s->res;
@@ -3071,6 +3359,7 @@ static void site_totals(sim_t *s)
             t->last_end_s = sr->last_end_s;
     }
     r->makespan_s = r->total.last_end_s;
+    account_totals(s);
     for (int pi = 0; pi < s->pilots_cap; pi++) /* pilots and payloads still running at the end */
         if (s->pilots[pi].state == PS_RUNNING)
             r->pilot_core_s += s->sc->policy.submission.pilot_cores * (r->end_s - s->pilots[pi].begin_s);
@@ -3125,6 +3414,8 @@ void ws_sim_result_free(ws_sim_result *r)
     ws_wait_free(&r->total.wait);
     free(r->sites);
     free(r->classes);
+    free(r->accounts);
     r->sites = NULL;
     r->classes = NULL;
+    r->accounts = NULL;
 }

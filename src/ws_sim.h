@@ -65,6 +65,15 @@ typedef struct {
     ws_wait_stats wait;
 } ws_sim_class_result;
 
+/* Slurm fair-share (policy.submission.priority): one account over all sites. */
+typedef struct {
+    char name[WS_NAME_MAX];
+    double share;           /* normalised */
+    double core_s;          /* allocated core-seconds of its jobs within [0, end_s] */
+    double usage_core_s;    /* the same decayed with the half-life to end_s (Slurm's usage) */
+    double fairshare;       /* 2^(-U/S) at end_s over every site's usage (a site's own when there is one) */
+} ws_sim_account_result;
+
 typedef struct {
     ws_sim_site_result total;    /* name "total": sums over sites, waits over every job */
     ws_sim_site_result *sites;
@@ -80,6 +89,8 @@ typedef struct {
      * (start to end), both within [0, end_s]: 1 - payload/pilot is the idle pilot core fraction */
     int64_t pilots_started;
     double pilot_core_s, payload_core_s;
+    ws_sim_account_result *accounts; /* n_accounts: Slurm's fair-share accounts; 0 without priority */
+    int n_accounts;
     int synthetic;               /* no trace: every job came from the generator */
     uint64_t seed;
 } ws_sim_result;

@@ -54,6 +54,33 @@ static cJSON *class_json(const ws_sim_class_result *c)
     return o;
 }
 
+/* Slurm fair-share: the share each account was given and the share of the core-seconds it got. */
+static double accounts_core_s(const ws_sim_result *r)
+{
+    double t = 0;
+    for (int a = 0; a < r->n_accounts; a++)
+        t += r->accounts[a].core_s;
+    return t;
+}
+
+static cJSON *accounts_json(const ws_sim_result *r)
+{
+    cJSON *arr = cJSON_CreateArray();
+    double total = accounts_core_s(r);
+    for (int a = 0; a < r->n_accounts && arr; a++) {
+        const ws_sim_account_result *x = &r->accounts[a];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", x->name);
+        ws_json_add_number(o, "share", x->share);
+        ws_json_add_number(o, "core_s", x->core_s);
+        ws_json_add_number(o, "core_fraction", safe_div(x->core_s, total));
+        ws_json_add_number(o, "usage_core_s", x->usage_core_s);
+        ws_json_add_number(o, "fairshare", x->fairshare);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
 cJSON *ws_sim_result_to_json(const ws_scenario *sc, const ws_sim_result *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -93,6 +120,8 @@ cJSON *ws_sim_result_to_json(const ws_scenario *sc, const ws_sim_result *r)
         ws_json_add_number(pl, "payload_core_s", r->payload_core_s);
         ws_json_add_number(pl, "idle_pilot_core_fraction", 1.0 - safe_div(r->payload_core_s, r->pilot_core_s));
     }
+    if (r->n_accounts > 0)
+        cJSON_AddItemToObject(o, "accounts", accounts_json(r));
     cJSON *sites = cJSON_AddArrayToObject(o, "sites");
     for (int i = 0; i < r->n_sites; i++)
         cJSON_AddItemToArray(sites, site_json(&r->sites[i]));
@@ -153,6 +182,12 @@ void ws_sim_print_text(const ws_scenario *sc, const ws_sim_result *r, FILE *out)
         fprintf(out, "pilots    %lld started (%d cores)  %.1f core-h held, %.1f used by payloads: %.1f%% idle pilot cores\n\n",
                 (long long)r->pilots_started, sc->policy.submission.pilot_cores, r->pilot_core_s / 3600.0,
                 r->payload_core_s / 3600.0, 100.0 * (1.0 - safe_div(r->payload_core_s, r->pilot_core_s)));
+    for (int a = 0; a < r->n_accounts; a++) {
+        const ws_sim_account_result *x = &r->accounts[a];
+        fprintf(out, "account   %-16s share %5.1f%%  used %5.1f%% of %.1f core-h  fair-share factor at end %.3f\n%s",
+                x->name, 100.0 * x->share, 100.0 * safe_div(x->core_s, accounts_core_s(r)), accounts_core_s(r) / 3600.0,
+                x->fairshare, a + 1 == r->n_accounts ? "\n" : "");
+    }
     fprintf(out, "%-14s %10s %14s %14s %12s %11s %7s %11s %11s\n", "site", "jobs", "IT kWh", "facility kWh", "CO2 kg",
             sc->currency, "util", "mean wait s", "p95 wait s");
     for (int i = 0; i < r->n_sites; i++)
