@@ -122,6 +122,10 @@ def scenario(scenario_name, scale, days, replicas):
                       "J. Phys.: Conf. Ser. 898 (2017)); 8 cores a pilot and a 48 h lifetime: ASSUMED (common WLCG "
                       "multicore queue settings, not checked against a cited source); 20 min idle timeout: ASSUMED "
                       "(GlideinWMS's GLIDEIN_Max_Idle is reported to default to 20 min; not checked in its manual)",
+            "fairshare": "variant slurm-fairshare: Slurm's multifactor priority with fair-share between CMS production "
+                         "(every class but *Analysis*) and analysis; shares 0.8 / 0.2 ASSUMED (not a cited CMS or site "
+                         "setting); weights 1000 age / 10000 fair-share ASSUMED (fair-share dominating); max age, decay "
+                         "half-life (7 days) and calc period (5 min) are Slurm's defaults",
             "series_years": "carbon series of 2020, 2022 and 2023 replayed on 2024 (map-year)",
         },
         "seed": 2024,
@@ -173,6 +177,13 @@ def variants_all(scale):
         {"name": "batch-no-cycle",
          "description": "no negotiation cycle (a plain batch queue): the submission system's overhead as wait and idle",
          "patch": {"policy": {"submission": {"system": "batch", "negotiation_interval_s": None}}}},
+        {"name": "slurm-fairshare",
+         "description": "Slurm instead of HTCondor: backfill every 30 s and fair-share between CMS production (0.8) "
+                        "and analysis (0.2) (ASSUMED shares, see _provenance.fairshare)",
+         "patch": {"policy": {"submission": {"system": "slurm", "negotiation_interval_s": None, "backfill_interval_s": 30,
+                                             "priority": {"weight_age": 1000, "weight_fairshare": 10000,
+                                                          "shares": {"cms-prod": 0.8, "cms-analysis": 0.2},
+                                                          "accounts": {"*Analysis*": "cms-analysis", "*": "cms-prod"}}}}}},
         PILOTS,
         {"name": "t2-power-down",
          "description": "idle Tier-2 servers switch off after 30 min (5 W off, 5 min at 100 W to wake: ASSUMED)",
