@@ -138,6 +138,25 @@ static void backfill_in_priority_order(void **state)
     ws_sim_result_free(&r);
 }
 
+/* A job that goes ahead of a head with a reservation moves the head's shadow time. Three cores. J1 (a)
+ * 1 core 0..1000; J2 (a, 3 cores) at 400 is the head; J5 (a, 1 core, 5000 s) at 401 makes the backfill
+ * cycle at 420 reserve for J2: shadow 1000. J3 (b, 1 core, 900 s) at 425 has the highest priority
+ * (F_B = 1 against F_A = 0.25 since the boundary 300) and fits: 425..1325, so J2 can only start at 1325.
+ * J4 (a, 1 core, 850 s) at 430: at the cycle 450 it ends by 1300 <= 1325 and is backfilled (with the old
+ * shadow 1000 it would be too long); J5 (5000 s) is not. */
+static void shadow_after_priority_start(void **state)
+{
+    (void)state;
+    ws_sim_result r;
+    ws_sim_capture cap;
+    const char *csv = "job_id,submit_s,runtime_s,cores,gpus,class\n1,0,1000,1,0,a\n2,400,100,3,0,a\n5,401,5000,1,0,a\n"
+                      "3,425,900,1,0,b\n4,430,850,1,0,a\n";
+    run_prio(3, "{\"weight_fairshare\":10000," TWO "}", csv, &r, &cap);
+    assert_true(start_of(&cap, 3) == 425 && start_of(&cap, 4) == 450 && start_of(&cap, 2) == 1325);
+    assert_true(start_of(&cap, 5) == 1425);
+    ws_sim_result_free(&r);
+}
+
 /* All weights 0 (Slurm's defaults): every priority ties and ties go to the earlier queued, so a run is
  * job for job today's arrival-order slurm, backfill included. */
 static void zero_weights_are_fifo(void **state)
@@ -203,7 +222,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fairshare_reorders),   cmocka_unit_test(age_keeps_fifo),
         cmocka_unit_test(qos_first),            cmocka_unit_test(usage_halves),
-        cmocka_unit_test(backfill_in_priority_order), cmocka_unit_test(zero_weights_are_fifo),
+        cmocka_unit_test(backfill_in_priority_order), cmocka_unit_test(shadow_after_priority_start),
+        cmocka_unit_test(zero_weights_are_fifo),
         cmocka_unit_test(validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
