@@ -54,11 +54,31 @@ static void fairshare_reorders(void **state)
     assert_true(fabs(r.accounts[1].usage_core_s - ub) < 1e-9 * ub);
     assert_true(fabs(r.accounts[0].fairshare - exp2(-(ua / (ua + ub)) / 0.5)) < 1e-12);
     assert_true(fabs(r.accounts[1].fairshare - exp2(-(ub / (ua + ub)) / 0.5)) < 1e-12);
+    /* the summary shows the share each account got: A 1100 of 1200 core-s */
+    ws_scenario sc;
+    ws_error err;
+    assert_int_equal(ws_scenario_load(ws_test_path("prio.json"), &sc, &err), 0);
+    cJSON *j = ws_sim_result_to_json(&sc, &r);
+    const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "accounts"), 0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(a0, "name")), "A");
+    assert_true(fabs(cJSON_GetObjectItem(a0, "core_fraction")->valuedouble - 1100.0 / 1200) < 1e-12);
+    cJSON_Delete(j);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ws_sim_print_text(&sc, &r, f);
+    fclose(f);
+    assert_non_null(strstr(text, "account   A                share  50.0%  used  91.7% of 0.3 core-h"));
+    free(text);
     ws_sim_result_free(&r);
-    /* today's slurm (no priority): arrival order */
+    /* today's slurm (no priority): arrival order, and no accounts in the summary */
     run_prio(1, "", FS_CSV, &r, &cap);
     assert_true(start_of(&cap, 2) == 1000 && start_of(&cap, 3) == 1100);
     assert_int_equal(r.n_accounts, 0);
+    j = ws_sim_result_to_json(&sc, &r);
+    assert_null(cJSON_GetObjectItem(j, "accounts"));
+    cJSON_Delete(j);
+    ws_scenario_free(&sc);
     ws_sim_result_free(&r);
 }
 
