@@ -1746,8 +1746,9 @@ static int easy_shape_count(site_t *st, int x, int d, size_t pos)
  * falls with the queue position, so each shape's queued jobs are already in priority order: no job is
  * ever sorted. The highest-priority job is the best of the shapes' first jobs, O(active shapes) per
  * pick; backfill merges the shapes' lists, O(active shapes) per job it tries (at most backfill_depth),
- * plus, for a shape whose job failed only as too long, a walk over its later jobs to the next that may
- * end by the shadow time (each job at most once a pass). */
+ * plus, for a shape whose job failed only as too long, a search for its next job that may end by the
+ * shadow time: jumps along EASY's runtime min-tree, O(log queued) a jump, one jump per queued job of any
+ * shape that may end by then and lies before it (no walk through the long ones). */
 
 static double prio_of(const sim_t *s, const site_t *st, int32_t j)
 {
@@ -1798,11 +1799,10 @@ static void prio_remove(site_t *st, size_t pos)
 
 /* Shape x's next backfill candidate this pass: its first queued job at or after sh_from[x] other than
  * the head (at hpos) and, once the shape failed as too long, one that may end by the shadow time. */
-static size_t prio_next(sim_t *s, site_t *st, int x, size_t hpos)
+/* The first index in [lo, l->n) of shape list l whose position is >= from. */
+static int list_lower_bound(const shape_list_t *l, int lo, size_t from)
 {
-    const shape_list_t *l = &st->easy->sl[x];
-    size_t from = s->sh_from[x];
-    int lo = l->lo, hi = l->n;
+    int hi = l->n;
     while (lo < hi) { /* the list is in position order */
         int mid = lo + (hi - lo) / 2;
         if (l->pos[mid] < from)
@@ -1810,19 +1810,31 @@ static size_t prio_next(sim_t *s, site_t *st, int x, size_t hpos)
         else
             hi = mid;
     }
+    return lo;
+}
+
+static size_t prio_next(sim_t *s, site_t *st, int x, size_t hpos)
+{
+    const shape_list_t *l = &st->easy->sl[x];
     double room = st->easy->shadow_s - s->t;
     int long_only = s->sh_fail[x] & FAIL_LONG;
-    for (; lo < l->n; lo++) {
-        size_t p = l->pos[lo];
-        if (ring_live(st, p) && p != hpos && (!long_only || st->easy->rtt[st->r_cap + (p & (st->r_cap - 1))] <= room))
+    int i = list_lower_bound(l, l->lo, s->sh_from[x]);
+    while (i < l->n) {
+        size_t p = l->pos[i];
+        int live = ring_live(st, p) && p != hpos;
+        if (live && (!long_only || st->easy->rtt[st->r_cap + (p & (st->r_cap - 1))] <= room))
             break;
+        if (!long_only) {
+            i++;
+            continue;
+        }
+        /* too long (or gone): jump to the shape's first job at or after the next queued job of any shape
+         * that may end by the shadow time (EASY's runtime min-tree), not through every job between */
+        size_t from = p + 1 > st->r_head ? p + 1 : st->r_head; /* the tree holds queued positions only */
+        i = list_lower_bound(l, i + 1, rtt_next(st, from, st->r_tail, room));
     }
-    if (lo == l->n) {
-        s->sh_from[x] = SIZE_MAX;
-        return SIZE_MAX;
-    }
-    s->sh_from[x] = l->pos[lo];
-    return l->pos[lo];
+    s->sh_from[x] = i < l->n ? l->pos[i] : SIZE_MAX;
+    return s->sh_from[x];
 }
 
 static int prio_backfill(sim_t *s, int si, int32_t head, size_t hpos)
