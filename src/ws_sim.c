@@ -929,9 +929,10 @@ static int pilot_begin(sim_t *s, int pi);
  * Usage accrues continuously: an account holding c cores from t_u to t has usage
  * u(t) = u(t_u) d + c H / ln 2 (1 - d), d = 2^(-(t - t_u) / H) (the integral of c 2^(-(t - tau) / H)),
  * exact between the starts and ends that change c. Factors are recomputed at the first start, end or
- * pass on or after each calc period boundary, with the usage as of that boundary (no event of their own:
- * a boundary with nothing happening changes nothing that could start). O(accounts) per boundary, O(1)
- * per start and end. */
+ * pass on or after each calc period boundary, with the usage as of that boundary. A boundary has no event
+ * of its own: the new order is acted on at the next pass, at most a backfill interval later (a blocked
+ * head with jobs behind it keeps backfill cycles coming; with one job queued, order does not matter).
+ * O(accounts) per boundary, O(1) per start and end. */
 
 static void fs_advance(const sim_t *s, fs_site_t *fs, int a, double t)
 {
