@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ws_dcsim.h"
+#include "ws_offload.h"
 #include "ws_json.h"
 #include "ws_trace.h"
 
@@ -336,7 +337,8 @@ static int parse_power(ctx_t *c, const cJSON *v, const char *path, ws_power_mode
 
 static int parse_group(ctx_t *c, const cJSON *o, const char *path, ws_node_group *g)
 {
-    static const char *const known[] = {"type", "count", "cores", "gpus", "hs23_per_core", "power", "host_power", NULL};
+    static const char *const known[] = {"type",  "count",      "cores",         "gpus", "hs23_per_core",
+                                        "power", "host_power", "gpu_jobs_only", NULL};
     char p[256];
     if (!cJSON_IsObject(o))
         return fail(c, path, "must be an object");
@@ -345,6 +347,10 @@ static int parse_group(ctx_t *c, const cJSON *o, const char *path, ws_node_group
         get_int(c, o, path, "gpus", 0, 0, 0, &g->gpus) ||
         get_number(c, o, path, "hs23_per_core", 0, 0, 1, 1e4, 0, &g->hs23_per_core))
         return -1;
+    const cJSON *only = cJSON_GetObjectItemCaseSensitive(o, "gpu_jobs_only");
+    if (only && (!cJSON_IsBool(only) || (cJSON_IsTrue(only) && g->gpus == 0)))
+        return fail(c, sub(p, sizeof p, path, "gpu_jobs_only"), "must be true or false (true only for GPU nodes)");
+    g->gpu_jobs_only = cJSON_IsTrue(only);
     const cJSON *pw = cJSON_GetObjectItemCaseSensitive(o, "power");
     if (!pw)
         return fail(c, sub(p, sizeof p, path, "power"), "missing");
@@ -514,7 +520,7 @@ static int parse_hs23_work(ctx_t *c, const cJSON *o, const char *path, ws_runtim
 static int parse_runtime(ctx_t *c, const cJSON *o, const char *path, ws_runtime_spec *r)
 {
     static const char *const known[] = {"dist", "value_s", "median_s", "sigma", "model", "work", "noise", "power_factor",
-                                        "work_hs23_s", "median_hs23_s", "histogram", NULL};
+                                        "work_hs23_s", "median_hs23_s", "histogram", "gpu_hs23", "cpu_efficiency", NULL};
     char dist[32] = "", p[256];
     if (!cJSON_IsObject(o))
         return fail(c, path, "must be an object with \"dist\": fixed, lognormal, job_model or hs23_work");
@@ -530,6 +536,14 @@ static int parse_runtime(ctx_t *c, const cJSON *o, const char *path, ws_runtime_
         return get_number(c, o, path, "median_s", 1, 0, 1, INFINITY, 0, &r->median_s) ||
                get_number(c, o, path, "sigma", 1, 0, 0, 10, 0, &r->sigma);
     }
+    int on_gpu = !!cJSON_GetObjectItemCaseSensitive(o, "gpu_hs23") + !!cJSON_GetObjectItemCaseSensitive(o, "cpu_efficiency");
+    if (on_gpu && strcmp(dist, "hs23_work") != 0)
+        return fail(c, path, "gpu_hs23 and cpu_efficiency are for work in HS23 s (dist hs23_work)");
+    if (on_gpu == 1)
+        return fail(c, path, "gpu_hs23 and cpu_efficiency go together (work moved to GPUs)");
+    if (on_gpu && (get_number(c, o, path, "gpu_hs23", 1, 0, 1, 1e9, 0, &r->gpu_hs23) ||
+                   get_number(c, o, path, "cpu_efficiency", 1, 0, 1, 1, 0, &r->cpu_efficiency)))
+        return -1;
     if (strcmp(dist, "hs23_work") == 0)
         return parse_hs23_work(c, o, path, r);
     if (strcmp(dist, "job_model") != 0)
@@ -615,6 +629,9 @@ static int parse_class_runtimes(ctx_t *c, const cJSON *o, const char *path, ws_j
     }
     if (k->rate_per_day > 0 && k->n_runtimes == 0)
         return fail(c, sub(p, sizeof p, path, "runtime"), "missing (a class with arrivals needs runtime or runtime_by_type)");
+    for (int i = 0; i < k->n_runtimes; i++)
+        if (k->runtimes[i].gpu_hs23 > 0 && k->gpus < 1)
+            return fail(c, sub(p, sizeof p, path, "gpus"), "must be >= 1 for work that runs on GPUs (gpu_hs23)");
     return 0;
 }
 
@@ -732,7 +749,8 @@ static int parse_class_array(ctx_t *c, const cJSON *cl, int n_given)
         if (i < n_given)
             idx(p, sizeof p, "workload.classes", i);
         else
-            snprintf(p, sizeof p, "workload.dcsim class '%.100s'", cJSON_GetStringValue(cJSON_GetObjectItem(o, "name")));
+            snprintf(p, sizeof p, "workload.%s class '%.100s'", cJSON_GetObjectItem(o, "runtime_by_type") ? "offload" : "dcsim",
+                     cJSON_GetStringValue(cJSON_GetObjectItem(o, "name")));
         if (parse_class(c, o, p, k) != 0)
             return -1;
         for (int j = 0; j < i; j++)
@@ -790,6 +808,66 @@ static int add_dcsim_classes(ctx_t *c, const cJSON *w, cJSON *all)
     return 0;
 }
 
+/* The HS23 per core of the host cores of node type t (at the sites a moved class may run at): one value,
+ * because a moved class's GPU duty (its utilisation) follows from it. 0 with the error set otherwise. */
+static double offload_host_hs23(ctx_t *c, const char *path, const char *t, const cJSON *sites, int gpus)
+{
+    double h = 0;
+    for (int si = 0; si < c->sc->n_sites; si++) {
+        const cJSON *it;
+        int ok = !sites;
+        cJSON_ArrayForEach(it, sites) ok |= cJSON_IsString(it) && strcmp(it->valuestring, c->sc->sites[si].name) == 0;
+        for (int gi = 0; ok && gi < c->sc->sites[si].n_groups; gi++) {
+            const ws_node_group *g = &c->sc->sites[si].groups[gi];
+            if (strcmp(g->type, t) != 0)
+                continue;
+            if (g->gpus < gpus || !(g->hs23_per_core > 0) || (h > 0 && g->hs23_per_core != h))
+                return fail(c, path, "sites[%d].nodes[%d] ('%s') needs >= %d GPUs and an hs23_per_core (the same in every "
+                                     "group of this type) for moved work", si, gi, t, gpus), 0;
+            h = g->hs23_per_core;
+        }
+    }
+    if (!(h > 0))
+        fail(c, path, "no node group of type '%s'%s", t, sites ? " at these sites" : "");
+    return h;
+}
+
+/* "offload": [{"classes": PATTERN, "fraction": f, "node_type": T, "gpus": 1, "gpu_hs23": G,
+ * "cpu_efficiency": u, "sites": [..]}]: a share of those classes moved to GPUs (ws_offload). */
+static int add_offload_classes(ctx_t *c, const cJSON *w, cJSON *all)
+{
+    static const char *const known[] = {"classes", "fraction", "node_type", "gpus", "gpu_hs23", "cpu_efficiency", "sites", NULL};
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(w, "offload");
+    char p[64], q[96], pattern[WS_NAME_MAX], type[WS_NAME_MAX];
+    if (list && !cJSON_IsArray(list))
+        return fail(c, "workload.offload", "must be an array of {\"classes\": .., \"node_type\": .., ...}");
+    for (int i = 0; i < cJSON_GetArraySize(list); i++) {
+        const cJSON *o = cJSON_GetArrayItem(list, i);
+        ws_offload d = {.classes = pattern, .node_type = type};
+        idx(p, sizeof p, "workload.offload", i);
+        if (!cJSON_IsObject(o))
+            return fail(c, p, "must be an object");
+        if (check_keys(c, o, p, known) || get_string(c, o, p, "classes", 1, pattern, sizeof pattern) ||
+            get_string(c, o, p, "node_type", 1, type, sizeof type) ||
+            get_number(c, o, p, "fraction", 1, 0, 1, 1, 0, &d.fraction) || get_int(c, o, p, "gpus", 0, 1, 1, &d.gpus) ||
+            get_number(c, o, p, "gpu_hs23", 1, 0, 1, 1e9, 0, &d.gpu_hs23) ||
+            get_number(c, o, p, "cpu_efficiency", 0, 0, 1, 1, 0, &d.cpu_efficiency))
+            return -1;
+        d.sites = cJSON_GetObjectItemCaseSensitive(o, "sites");
+        if (d.sites && !cJSON_IsArray(d.sites))
+            return fail(c, sub(q, sizeof q, p, "sites"), "must be an array of site names");
+        if (!(d.host_hs23_per_core = offload_host_hs23(c, sub(q, sizeof q, p, "node_type"), type, d.sites, d.gpus)))
+            return -1;
+        ws_error e;
+        int n = ws_offload_split(all, &d, &e);
+        if (n < 0)
+            return fail(c, p, "class '%.100s': %.300s", e.field, e.message);
+        if (n == 0)
+            return fail(c, sub(q, sizeof q, p, "classes"), "'%s' matches no class with arrivals", pattern);
+    }
+    return 0;
+}
+
 static int parse_classes(ctx_t *c, const cJSON *w)
 {
     const cJSON *cl = cJSON_GetObjectItemCaseSensitive(w, "classes");
@@ -800,14 +878,15 @@ static int parse_classes(ctx_t *c, const cJSON *w)
     cJSON *all = cl ? cJSON_Duplicate(cl, 1) : cJSON_CreateArray();
     if (!all)
         return fail(c, "workload.classes", "out of memory");
-    int rc = add_dcsim_classes(c, w, all) || parse_class_array(c, all, cl ? cJSON_GetArraySize(cl) : 0);
+    int rc = add_dcsim_classes(c, w, all) || add_offload_classes(c, w, all) ||
+             parse_class_array(c, all, cl ? cJSON_GetArraySize(cl) : 0);
     cJSON_Delete(all);
     return rc ? -1 : 0;
 }
 
 static int parse_workload(ctx_t *c, const cJSON *root)
 {
-    static const char *const known[] = {"trace", "trace_class", "classes", "dcsim", NULL};
+    static const char *const known[] = {"trace", "trace_class", "classes", "dcsim", "offload", NULL};
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(root, "workload");
     ws_scenario *sc = c->sc;
     char rel[1024] = "";
@@ -1353,7 +1432,7 @@ int ws_scenario_find_class(const ws_scenario *sc, const char *name)
 
 int ws_group_nodes_needed(const ws_node_group *g, int cores, int gpus)
 {
-    if (gpus > 0 && g->gpus == 0)
+    if ((gpus > 0 && g->gpus == 0) || (gpus == 0 && g->gpu_jobs_only))
         return 0;
     if (cores <= g->cores && gpus <= g->gpus)
         return 1;
@@ -1383,6 +1462,8 @@ static double positive_or_zero(double t) { return t > 0 && isfinite(t) ? t : 0; 
 /* Wall time of work W (HS23 s) for a job of class k on a node of group g. */
 static double hs23_runtime_s(const ws_runtime_spec *r, const ws_job_class *k, const ws_node_group *g, double work)
 {
+    if (r->gpu_hs23 > 0)
+        return work * r->work_scale * ws_offload_s_per_work(r->gpu_hs23, k->gpus, r->cpu_efficiency, g->hs23_per_core, k->cores);
     return work * r->work_scale / (g->hs23_per_core * (double)k->cores * k->utilisation);
 }
 

@@ -22,6 +22,7 @@ typedef struct {
     int cores;
     int gpus;
     double hs23_per_core;      /* HEPScore23 per core: how fast work in HS23 s runs here (0: not given) */
+    int gpu_jobs_only;         /* 1: jobs without GPUs are never placed here (a GPU partition) */
     ws_power_model power;      /* CPU nodes: the node at u = load / cores; GPU nodes: one GPU */
     int has_host_power;
     ws_power_model host_power; /* GPU nodes: the host at u = busy cores / cores (optional) */
@@ -69,6 +70,10 @@ typedef struct {
     const gsl_histogram_pdf *work_pdf; /* histogram (owned by the scenario) */
     double work_mean_hs23_s;     /* the distribution's mean: what energy-aware dispatch expects */
     double work_scale;           /* 1; a tweak's runtime factor multiplies it (-10% CPU time: 0.9) */
+    /* hs23_work moved to GPUs (ws_offload): > 0: the CPU work runs on the job's GPUs at gpu_hs23 each and
+     * the rest of the wall time at cpu_efficiency stays on the host (ws_offload_s_per_work) */
+    double gpu_hs23;
+    double cpu_efficiency;
 } ws_runtime_spec;
 
 typedef struct {
