@@ -126,6 +126,18 @@ def scenario(scenario_name, scale, days, replicas):
                          "(every class but *Analysis*) and analysis; shares 0.8 / 0.2 ASSUMED (not a cited CMS or site "
                          "setting); weights 1000 age / 10000 fair-share ASSUMED (fair-share dominating); max age, decay "
                          "half-life (7 days) and calc period (5 min) are Slurm's defaults",
+            "gpu_analysis": "variants analysis-on-gpus(-no-wait): half (ASSUMED) of the single-core Tier-1-mix analysis "
+                            "jobs (" + GPU_MOVED + ") move to nodes of 4 H200 GPUs at CERN (gpu_jobs_only). MEASURED "
+                            "(data/measured/h200-analysis): the df102 dimuon selection ran %.1fx faster on an H200 (PCIe "
+                            "copy included) than on one CPU thread, drawing %.1f W, %.1f W idle after activity. ASSUMED: "
+                            "that thread is worth %.2f HS23 (HEPiX Xeon Platinum 8592+, same generation, per thread), so "
+                            "a GPU does this work at %.1f HS23; the kernel's speedup carries over to a CMS analysis job's "
+                            "CPU part, its I/O part stays (CPU efficiency 0.72, cited APEL; 1 in the -no-wait variant); "
+                            "the host is one EPYC 9354 server (models/); the nodes are sized %d%% busy on average."
+                            % (gpu_analysis_measured()["speedup"], gpu_analysis_measured()["busy_w"],
+                               gpu_analysis_measured()["idle_w"],
+                               server("server-xeon-platinum-8592")["hs23"] / server("server-xeon-platinum-8592")["slots"],
+                               gpu_analysis_measured()["gpu_hs23"], round(100 * GPU_BUSY)),
             "series_years": "carbon series of 2020, 2022 and 2023 replayed on 2024 (map-year)",
         },
         "seed": 2024,
@@ -154,6 +166,51 @@ PILOTS = {"name": "htcondor-pilots",
           "description": "the baseline's HTCondor with payloads in 8-core pilots of 48 h lifetime and 20 min idle "
                          "timeout (ASSUMED, see _provenance.pilots): idle pilot cores and draining as wait and energy",
           "patch": {"policy": {"submission": {"pilot": {"cores": 8, "lifetime_s": 172800, "idle_timeout_s": 1200}}}}}
+
+
+# Analysis on GPUs (data/measured/h200-analysis): the df102 dimuon kernel ran 43x faster on an H200 than on one
+# thread of its host (measured); in HS23 that thread is ASSUMED to be one of HEPiX's Xeon Platinum 8592+ (same
+# CPU generation) per hardware thread, so one GPU does this work at speedup x that HS23.
+def gpu_analysis_measured():
+    runs = []
+    for r in range(3):
+        with open(os.path.join(ROOT, "data", "measured", "h200-analysis", "gpu_analysis_r%d.json" % r)) as f:
+            runs.append(json.load(f))
+    mean = lambda k, rs=runs: sum(x[k] for x in rs) / len(rs)
+    thread_hs23 = server("server-xeon-platinum-8592")["hs23"] / server("server-xeon-platinum-8592")["slots"]
+    return {"speedup": mean("speedup_gpu_vs_one_core"), "gpu_hs23": round(mean("speedup_gpu_vs_one_core") * thread_hs23, 1),
+            "busy_w": round(mean("gpu_mean_power_w"), 1), "idle_w": round(mean("gpu_idle_power_w", runs[1:]), 1)}
+
+GPU_HOST = "server-epyc-9354"    # ASSUMED host of the GPU nodes (one EPYC 9354, 64 slots)
+GPU_MOVED = "T1-Analysis_T1/1c"  # the single-core Tier-1 analysis jobs (97% of the analysis jobs at KIT)
+GPU_BUSY = 0.8                   # ASSUMED: GPU nodes sized to be 80% busy on average
+
+def dcsim_class_mean(file, job_type, cores, scale):
+    """Rate a day and mean work (HS23 s) of one DCSim class, as ws_dcsim makes it (uniform within a bin)."""
+    with open(os.path.join(ROOT, "data", "hep", file)) as f:
+        t = json.load(f)[job_type]
+    fl = t["flops"]
+    mids = [(fl["bins"][i] + fl["bins"][i + 1]) / 2 for i in range(len(fl["counts"]))]
+    flops = sum(m * n for m, n in zip(mids, fl["counts"])) / sum(fl["counts"])
+    rate = t["cores"]["counts"][cores] / 12 * WORK_SCALE_T1 * scale
+    return rate, flops / 3.194e9 * cores * 0.72 * 10
+
+def gpu_variant(scale, name, cpu_efficiency, description):
+    """Half of the Tier-0/1 single-core analysis jobs moved to H200 nodes at CERN, sized to be GPU_BUSY busy."""
+    m, host = gpu_analysis_measured(), server(GPU_HOST)
+    h = host["hs23"] / host["slots"]
+    rate, work = dcsim_class_mean("dcsim_T1_DE_KIT_workloads.json", "Analysis_T1", 1, scale)
+    t_gpu = work * (1 / m["gpu_hs23"] + (1 / cpu_efficiency - 1) / h)
+    nodes = max(1, -(-0.5 * rate * t_gpu / 86400 / GPU_BUSY // 4))
+    group = {"type": "h200-analysis", "count": int(nodes), "cores": host["slots"], "gpus": 4, "hs23_per_core": h,
+             "gpu_jobs_only": True, "power": {"model": "linear", "idle_w": m["idle_w"], "max_w": m["busy_w"]},
+             "host_power": {"file": "../models/" + GPU_HOST + ".json"}}
+    cern = [{**g} for g in node_groups(SITES[0][7], SITES[0][2], scale)] + [group]
+    return {"name": name, "description": description,
+            "set": {"sites[0].nodes": cern},
+            "patch": {"workload": {"offload": [{"classes": GPU_MOVED, "fraction": 0.5, "node_type": "h200-analysis",
+                                                "gpu_hs23": m["gpu_hs23"], "cpu_efficiency": cpu_efficiency,
+                                                "sites": ["CERN-T0"]}]}}}
 
 
 def variants(scale):
@@ -185,6 +242,12 @@ def variants_all(scale):
                                                           "shares": {"cms-prod": 0.8, "cms-analysis": 0.2},
                                                           "accounts": {"*Analysis*": "cms-analysis", "*": "cms-prod"}}}}}},
         PILOTS,
+        gpu_variant(scale, "analysis-on-gpus",
+                    0.72, "half of the Tier-0/1 single-core analysis jobs on H200 nodes at CERN: their CPU work 43x faster "
+                          "(measured dimuon kernel), their I/O wait (CPU efficiency 0.72) as before"),
+        gpu_variant(scale, "analysis-on-gpus-no-wait",
+                    1.0, "as analysis-on-gpus, and the moved jobs no longer wait for I/O (CPU efficiency 1 on the GPU "
+                         "nodes: ASSUMED best case, e.g. columnar data on local flash)"),
         {"name": "t2-power-down",
          "description": "idle Tier-2 servers switch off after 30 min (5 W off, 5 min at 100 W to wake: ASSUMED)",
          "set": {"sites[%d].power_down" % i: {"after_s": 1800, "off_w": 5, "wake_s": 300, "wake_w": 100}

@@ -159,6 +159,9 @@ typedef struct {
     double pue, ci, price;
     size_t cur_pue, cur_ci, cur_price;
     int64_t total_cores, total_gpus, busy_cores, busy_gpus, queued_cores, queued_gpus;
+    /* Cores open to CPU jobs (groups not gpu_jobs_only), the busy ones, and the queued cores of GPU jobs:
+     * a CPU job's load at a site with a GPU partition leaves out what it can never use. */
+    int64_t open_cores, open_busy_cores, gpu_job_queued_cores;
     int32_t *ring;   /* fifo / easy queue, -1 = removed */
     size_t r_head, r_tail, r_cap;
     int32_t *heap;   /* sjf queue */
@@ -852,6 +855,8 @@ static int job_apply(sim_t *s, int si, const job_t *jb, int gi, int k, int node,
     if (what & APPLY_ALLOC) {
         st->busy_cores += sign * jb->cores;
         st->busy_gpus += sign * jb->gpus;
+        if (!g->g->gpu_jobs_only)
+            st->open_busy_cores += sign * jb->cores;
     }
     if (st->busy_cores == 0 && st->busy_gpus == 0 && !st->pd_state)
         st->power_w = st->idle_power_w;
@@ -1039,6 +1044,7 @@ static int start_job(sim_t *s, int si, int j, const plan_t *p, double runtime_s)
     } else {
         st->queued_cores -= jb->cores;
         st->queued_gpus -= jb->gpus;
+        st->gpu_job_queued_cores -= jb->gpus > 0 ? jb->cores : 0;
         stats_started(s, jb);
         fs_charge(s, jb, +1);
         s->res->classes[jb->cls].busy_core_s += jb->cores * runtime_s;
@@ -1938,6 +1944,10 @@ static double site_load(const site_t *st, const job_t *jb)
 {
     if (jb->gpus > 0 && st->total_gpus > 0)
         return (double)(st->busy_gpus + st->queued_gpus) / (double)st->total_gpus;
+    if (st->open_cores < st->total_cores) /* a GPU partition: only the cores a CPU job may use */
+        return st->open_cores > 0 ? (double)(st->open_busy_cores + st->queued_cores - st->gpu_job_queued_cores) /
+                                        (double)st->open_cores
+                                  : INFINITY;
     return (double)(st->busy_cores + st->queued_cores) / (double)(st->total_cores > 0 ? st->total_cores : 1);
 }
 
@@ -2365,6 +2375,7 @@ static int queue_insert(sim_t *s, int j)
     else {
         st->queued_cores += jb->cores;
         st->queued_gpus += jb->gpus;
+        st->gpu_job_queued_cores += jb->gpus > 0 ? jb->cores : 0;
     }
     disp_update(s, si);
     mark_dirty(s, si);
@@ -2982,6 +2993,7 @@ static int site_init(sim_t *s, int si)
             return -1;
         st->n_nodes += d->groups[gi].count;
         st->total_cores += (int64_t)d->groups[gi].count * d->groups[gi].cores;
+        st->open_cores += d->groups[gi].gpu_jobs_only ? 0 : (int64_t)d->groups[gi].count * d->groups[gi].cores;
         st->total_gpus += (int64_t)d->groups[gi].count * d->groups[gi].gpus;
     }
     size_t n = (size_t)st->n_nodes;

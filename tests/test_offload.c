@@ -83,6 +83,33 @@ static void energy_by_hand(void **state)
     ws_sim_result_free(&r);
 }
 
+/* least-loaded dispatch of CPU jobs counts only the cores they may use: site A has a 4-core CPU node and a
+ * 64-core GPU node for GPU jobs only, B a 4-core CPU node; 8 one-core jobs at t = 0 go 4 and 4 and all start
+ * at once (counting the GPU node's cores, A would look 1/68 loaded per job and take 7: three would wait). */
+static void dispatch_ignores_gpu_partition(void **state)
+{
+    (void)state;
+    ws_test_write("eight.csv", "job_id,submit_s,runtime_s,cores\n1,0,100,1\n2,0,100,1\n3,0,100,1\n4,0,100,1\n"
+                               "5,0,100,1\n6,0,100,1\n7,0,100,1\n8,0,100,1\n");
+    ws_sim_result r;
+    ws_sim_capture cap;
+    ws_test_run_json("part.json",
+                     "{\"sites\":[{\"name\":\"A\",\"carbon_g_per_kwh\":0,\"nodes\":[" CPU_NODE ","
+                     "{\"type\":\"gpu\",\"count\":1,\"cores\":64,\"gpus\":4,\"gpu_jobs_only\":true,"
+                     "\"power\":{\"model\":\"linear\",\"idle_w\":1,\"max_w\":2}}]},"
+                     "{\"name\":\"B\",\"carbon_g_per_kwh\":0,\"nodes\":[" CPU_NODE "]}],"
+                     "\"workload\":{\"trace\":\"eight.csv\"},\"policy\":{\"dispatch\":\"least-loaded\"},\"horizon\":\"makespan\"}",
+                     &r, &cap);
+    assert_int_equal(cap.n, 8);
+    int at_a = 0;
+    for (int i = 0; i < cap.n; i++) {
+        assert_true(cap.rec[i].start_s == 0 && cap.rec[i].group == 0);
+        at_a += cap.rec[i].site == 0;
+    }
+    assert_int_equal(at_a, 4);
+    ws_sim_result_free(&r);
+}
+
 static const char *refused(const char *offload, const char *cls)
 {
     static char json[2048];
@@ -134,6 +161,7 @@ int main(void)
         cmocka_unit_test(formula),
         cmocka_unit_test(split_and_runtimes),
         cmocka_unit_test(energy_by_hand),
+        cmocka_unit_test(dispatch_ignores_gpu_partition),
         cmocka_unit_test(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
