@@ -149,7 +149,7 @@ def scenario(scenario_name, scale, days, replicas):
         "horizon": {"start": "2024-03-04T00:00:00Z", "days": days, "until": "end", "series_outside": "map-year"},
         "replicas": replicas,
         "projection": {"window": {"from_day": 2, "to_day": days}},
-        "variants": variants(scale),
+        "variants": [dict(v, rests_on=RESTS_ON[v["name"]]) for v in variants(scale)],
     }
     return doc
 
@@ -257,6 +257,26 @@ def variants_all(scale):
                         "intensity x PUE that can take it",
          "patch": {"policy": {"dispatch": "greenest"}}},
     ]
+
+# What each variant's change rests on, as the report's "rests on" column says it (beside the inputs' own labels).
+GPU_MEASURED = ["H200 speedup 43x over one CPU thread and its power (dimuon kernel, data/measured/h200-analysis)"]
+GPU_ASSUMED = ["15.66 HS23 per host thread", "kernel speedup holds for CMS analysis", "half of 1-core analysis moved",
+               "EPYC 9354 host", "GPU nodes sized 80% busy"]
+RESTS_ON = {
+    "reco-10pct-faster": {"given": ["-10% CPU time of DataProcessing jobs"]},
+    "t0-newest-epyc": {"measured": ["EPYC 9965 HS23 and full-load power (HEPiX)"],
+                       "assumed": ["EPYC 9965 idle and curve from the x86 population"]},
+    "t0-arm": {"measured": ["Altra Max HS23 and full-load power (HEPiX)"],
+               "assumed": ["Altra Max idle and curve from the x86 population"]},
+    "batch-no-cycle": {"given": ["no negotiation cycle"]},
+    "slurm-fairshare": {"cited": ["Slurm's default max age, decay half-life, calc period"],
+                        "assumed": ["shares 0.8/0.2 and priority weights"]},
+    "htcondor-pilots": {"assumed": ["8-core pilots, 48 h lifetime, 20 min idle timeout"]},
+    "analysis-on-gpus": {"measured": GPU_MEASURED, "cited": ["CPU efficiency 0.72 (OSG APEL)"], "assumed": GPU_ASSUMED},
+    "analysis-on-gpus-no-wait": {"measured": GPU_MEASURED, "assumed": ["no I/O wait on GPU nodes"] + GPU_ASSUMED},
+    "t2-power-down": {"assumed": ["30 min idle timeout, 5 W off, 5 min wake at 100 W"]},
+    "greenest-dispatch": {"given": ["dispatch to the lowest carbon x PUE"]},
+}
 
 def write(path, doc):
     with open(path, "w") as f:

@@ -382,6 +382,17 @@ static void rests_on(const cJSON *r, const char *variant, char *buf, size_t size
         else
             add_word(given, sizeof given, "tweak factors");
     }
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(r, "variants"))
+    {
+        if (strcmp(str(f, "name", ""), variant) != 0)
+            continue;
+        const cJSON *own = cJSON_GetObjectItemCaseSensitive(f, "rests_on"), *w;
+        char *lists[] = {measured, cited, given, assumed};
+        size_t sizes[] = {sizeof measured, sizeof cited, sizeof given, sizeof assumed};
+        const char *keys[] = {"measured", "cited", "given", "assumed"};
+        for (int i = 0; i < 4; i++)
+            cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(own, keys[i])) add_word(lists[i], sizes[i], w->valuestring);
+    }
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "synthetic_workload")))
         add_word(assumed, sizeof assumed, "synthetic workload");
     const cJSON *a;

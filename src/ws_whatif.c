@@ -355,6 +355,7 @@ static void variant_free(variant_t *v)
     free(v->rows);
     free(v->site_rows);
     free(v->ct_rows);
+    cJSON_Delete(v->rests_on);
     cJSON_Delete(v->doc);
     ws_scenario_free(&v->sc);
 }
@@ -371,6 +372,34 @@ static int apply_sets(whatif_t *w, cJSON *doc, const cJSON *sets, const char *pa
             ws_error_set(err, w->file, 0, path, "set: %s: %s", it->string, e.message);
             return -1;
         }
+    }
+    return 0;
+}
+
+/* "rests_on": {"measured": [..], "cited": [..], "given": [..], "assumed": [..]}: what the variant's change
+ * itself rests on, in words (the report's "rests on" column adds them to the inputs'). */
+static int parse_rests_on(whatif_t *w, variant_t *v, const cJSON *spec, const char *path, ws_error *err)
+{
+    static const char *const labels[] = {"measured", "cited", "given", "assumed"};
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(spec, "rests_on"), *it, *s;
+    if (!r)
+        return 0;
+    cJSON_ArrayForEach(it, r)
+    {
+        int known = 0;
+        for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+            known |= strcmp(it->string, labels[i]) == 0;
+        int strings = cJSON_IsArray(it);
+        cJSON_ArrayForEach(s, it) strings &= cJSON_IsString(s) && s->valuestring[0];
+        if (!known || !strings) {
+            ws_error_set(err, w->file, 0, path, "rests_on.%s: %s", it->string,
+                         known ? "must be an array of non-empty strings" : "is not one of measured, cited, given, assumed");
+            return -1;
+        }
+    }
+    if (!cJSON_IsObject(r) || !(v->rests_on = cJSON_Duplicate(r, 1))) {
+        ws_error_set(err, w->file, 0, path, "rests_on: must be an object of string arrays");
+        return -1;
     }
     return 0;
 }
@@ -405,6 +434,8 @@ static int parse_variant(whatif_t *w, const cJSON *base, const cJSON *spec, int 
             return -1;
         }
     }
+    if (parse_rests_on(w, v, spec, path, err) != 0)
+        return -1;
     const cJSON *patch = cJSON_GetObjectItemCaseSensitive(spec, "patch");
     cJSON *merged = patch ? ws_json_merge_patch(base, patch) : cJSON_Duplicate(base, 1);
     ws_error e = {0};

@@ -42,6 +42,7 @@ typedef struct {
     int n_ct;
     double *ct_rows;   /* replicas x MAX_CT: attributed IT kWh */
     cJSON *doc;        /* the variant's scenario document (patched), from which workers parse their copies */
+    cJSON *rests_on;   /* the variant's own "rests_on" labels (owned), or NULL */
 } variant_t;
 
 typedef struct {

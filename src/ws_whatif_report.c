@@ -195,6 +195,8 @@ static cJSON *variant_json(const whatif_t *w, const variant_t *v)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", v->name);
     cJSON_AddStringToObject(o, "description", v->description);
+    if (v->rests_on)
+        cJSON_AddItemToObject(o, "rests_on", cJSON_Duplicate(v->rests_on, 1));
     char safe[WS_NAME_MAX], file[WS_NAME_MAX + 16];
     ws_whatif_file_name(v->name, safe, sizeof safe);
     snprintf(file, sizeof file, "hourly_%s.csv", safe);

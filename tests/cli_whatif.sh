@@ -67,6 +67,11 @@ scenario_copy "$SRC/scenarios/lhc-baler-whatif-small.json" "$T/bad_variant.json"
 rc=$?
 check "unknown tweak class exits 2" test $rc -eq 2
 check "unknown tweak class is named with its path" grep -q "variants\[0\].tweaks\[0\]: class: no class 'nope'" "$T/err"
+scenario_copy "$SRC/scenarios/lhc-baler-whatif-small.json" "$T/bad_rests.json" \
+    'd["variants"] = [{"name": "x", "rests_on": {"guessed": ["a"]}}]'
+"$WS" simulate "$T/bad_rests.json" --db "$T/a/ws.db" --no-store --plots "$T/p" >/dev/null 2>"$T/err"
+check "a rests_on label that is none of the four exits 2" test $? -eq 2
+check "... and is named" grep -q "variants\[0\]: rests_on.guessed: is not one of measured, cited, given, assumed" "$T/err"
 if [ -z "${WATTSCALE_SANITIZED:-}" ] && command -v jupyter-nbconvert >/dev/null; then
     cp "$SRC/examples/wattscale_projection.ipynb" "$T/nb.ipynb"
     WATTSCALE_DB="$T/a/ws.db" WATTSCALE_REPORT="$T/a/out/report.json" WATTSCALE_FIGDIR="$T" \

@@ -37,8 +37,10 @@ assert v["reco-10pct-faster"]["saving_vs_baseline"]["facility_energy_mwh_per_day
 # GPU nodes held through a job's I/O wait idle at ~125 W each: the facility spends more; without the wait,
 # far fewer GPUs do the same work, so it spends less than with it
 gpu = {k: v[k]["saving_vs_baseline"]["facility_energy_mwh_per_day"]["mean"] for k in ("analysis-on-gpus", "analysis-on-gpus-no-wait")}
+assert "kernel speedup holds for CMS analysis" in v["analysis-on-gpus"]["rests_on"]["assumed"], v["analysis-on-gpus"]
 assert gpu["analysis-on-gpus"] < 0 and gpu["analysis-on-gpus-no-wait"] > gpu["analysis-on-gpus"], gpu
 PY
+check "the report says what the GPU what-if rests on" grep -q "^| analysis-on-gpus |.*measured: .*H200 speedup.*assumed: .*15.66 HS23" "$T/out/report.md"
 check "check against real data runs" /usr/bin/python3 "$SRC/scripts/check-wlcg.py" "$WS" "$T/check"
 check "check says its verdicts" grep -q "CPU hours a year" "$T/check/wlcg-check.md"
 finish cli_wlcg
