@@ -2429,8 +2429,9 @@ static int release_job(sim_t *s, int j)
 
 /* ---------- multi-core pilots (htcondor with "pilot") ----------
  * Semantics (scenarios/README.md, "submission"): a payload (a job of at most pilot_cores cores and
- * no GPUs, at a site with a node group that runs its class on nodes of at least pilot_cores cores)
- * waits in its site's payload queue; at each negotiation cycle, payloads are matched in arrival order
+ * no GPUs, at a site with a node group that runs its class on nodes of at least pilot_cores cores
+ * within the pilot lifetime: a longer job could never start in a pilot, and would have the factory
+ * start pilots for it forever) waits in its site's payload queue; at each negotiation cycle, payloads are matched in arrival order
  * into running pilots of the site (the first open pilot, in the open list's order, with enough free
  * cores, a node group that runs the payload, and an expiry no earlier than the payload's end: the
  * draining); the payload cores still waiting, less the cores of pilots still queued, are covered by
@@ -2455,9 +2456,10 @@ static int pilot_payload(const sim_t *s, const job_t *jb)
         return 0;
     const site_t *st = &s->sites[jb->site];
     for (int gi = 0; gi < st->n_groups; gi++)
-        if (group_can_run(s, jb, jb->site, gi) && ws_group_nodes_needed(st->groups[gi].g, sm->pilot_cores, 0) == 1)
+        if (group_can_run(s, jb, jb->site, gi) && ws_group_nodes_needed(st->groups[gi].g, sm->pilot_cores, 0) == 1 &&
+            job_runtime_on(s, jb, jb->site, gi) <= sm->pilot_lifetime_s)
             return 1;
-    return 0; /* no node there can hold a pilot that runs it: it bypasses pilots */
+    return 0; /* no pilot there could run it (no node holds one, or it outlives any): it bypasses pilots */
 }
 
 /* The payload queue of a site: one bucket per payload core count c (1..pilot_cores), in arrival order.
