@@ -2868,8 +2868,10 @@ static int pilot_take(sim_t *s, int si, int j, int64_t *work)
     const job_t *jb = &s->jobs[j];
     for (int o = 0; o < st->n_open; o++) {
         const pilot_t *p = &s->pilots[st->open[o]];
+        if (p->free_c < jb->cores) /* first: it needs no look at the pilot's job */
+            continue;
         int gi = s->jobs[p->j].group;
-        if (p->free_c < jb->cores || !group_can_run(s, jb, si, gi))
+        if (!group_can_run(s, jb, si, gi))
             continue;
         double rt = job_runtime_on(s, jb, si, gi);
         if (s->t + rt <= p->expiry_s) {
