@@ -48,9 +48,22 @@ typedef struct {
 enum { PS_QUEUED = 0, PS_STARTING, PS_RUNNING, PS_DONE };
 typedef struct {
     int32_t j;
-    int site, free_c, n_pay, open_idx, state, pending, next_free;
+    int site, free_c, n_pay, open_idx, heap_idx, state, pending, next_free;
     double begin_s, expiry_s, idle_at_s;
 } pilot_t;
+
+/* Payloads of one core count waiting at a site, in arrival order (j -1: started); mt: a min-tree over
+ * positions 0..cap-1, per tree node n the shortest runtime on each node group g, mt[n * groups + g]. */
+typedef struct {
+    int32_t *j;
+    uint64_t *ord;
+    double *mt;
+    size_t head, tail, cap;
+} pbucket_t;
+
+typedef struct {
+    int *a, n, cap; /* pilot indices, a max-heap by expiry */
+} pheap_t;
 
 typedef struct {
     const ws_node_group *g;
@@ -177,10 +190,13 @@ typedef struct {
     int node_base;             /* global index of node 0 (EV_OFF payload) */
     double h_it_j, h_fac_j, h_co2_g, h_cost, h_ci_s, h_busy_core_s, h_t0;
     easy_t *easy; /* easy-backfill state; NULL under other queues */
-    int32_t *pq;  /* pilots: payloads waiting for a pilot, a ring in arrival order (-1 = started) */
-    size_t pq_head, pq_tail, pq_cap;
-    int64_t pq_n, pq_cores, pq_holes;
+    pbucket_t *pb; /* pilots: payloads waiting for a pilot, one bucket per core count (pq_push) */
+    int n_pb;
+    uint64_t pq_ord; /* arrival order of payloads at the site */
+    int64_t pq_n, pq_cores;
     int *open, n_open, cap_open; /* pilots: running pilots with free cores (pilot indices) */
+    pheap_t *ph; /* pilots: the open pilots per (free cores, group), [free * n_groups + group] */
+    int n_ph;
     int64_t pilots_queued, pilots_held, p_running; /* pilots in the queue, holding cores; payloads running */
     fc_table fc;  /* temporal shifting: the forecast ahead of the clock */
     fs_site_t *fs; /* slurm priority: fair-share state; NULL without */
@@ -227,6 +243,8 @@ typedef struct {
     const ws_priority *prio; /* slurm's multifactor priority; NULL: arrival order */
     size_t *sh_from;      /* priority backfill, per pass and shape: the next ring position to look at */
     pilot_t *pilots;      /* pilots: records, reused through a free list */
+    double *pm_thr;       /* pilot_match: latest pilot expiry per (free cores, group) */
+    size_t *pm_cand;      /* pilot_match: each bucket's next payload that a pilot can take */
     int pilots_cap, pilot_free;
 } sim_t;
 
@@ -2422,8 +2440,9 @@ static int release_job(sim_t *s, int j)
 
 /* ---------- multi-core pilots (htcondor with "pilot") ----------
  * Semantics (scenarios/README.md, "submission"): a payload (a job of at most pilot_cores cores and
- * no GPUs, at a site with a node group that runs its class on nodes of at least pilot_cores cores)
- * waits in its site's payload queue; at each negotiation cycle, payloads are matched in arrival order
+ * no GPUs, at a site with a node group that runs its class on nodes of at least pilot_cores cores
+ * within the pilot lifetime: a longer job could never start in a pilot, and would have the factory
+ * start pilots for it forever) waits in its site's payload queue; at each negotiation cycle, payloads are matched in arrival order
  * into running pilots of the site (the first open pilot, in the open list's order, with enough free
  * cores, a node group that runs the payload, and an expiry no earlier than the payload's end: the
  * draining); the payload cores still waiting, less the cores of pilots still queued, are covered by
@@ -2433,12 +2452,13 @@ static int release_job(sim_t *s, int j)
  * queue policy and power_down apply); then payloads are matched again into pilots that just started.
  * A pilot holds its cores from its start until its lifetime ends, or until it has had no payload
  * for idle_timeout_s. A pilot adds no load: its payloads do.
- * Cost: O(node groups) per payload arrival, O(1) per start and end. Per cycle and site the matching
- * walks the waiting payloads in order until no pilot has free cores, or backfill_depth payloads in a
- * row fit none: O(open + walked), plus O(open) for each payload that starts or passes the quick test
- * (its cores <= the most free cores of an open pilot, and its shortest runtime at the site ends by the
- * latest expiry) yet fits none; open pilots are the running ones with free cores (at most the site's
- * cores / pilot_cores). The factory is O(new pilots). */
+ * Cost, growing with the payloads waiting only as a log: O(node groups x log waiting) per payload
+ * arrival (its bucket's min-tree), O(log open) per pilot start, end and payload start or end (the
+ * open pilots' heaps). Per cycle and site the matching costs O(pilot cores x node groups x log
+ * waiting) to find that nothing fits, plus, per payload it starts, O(open) for the first pilot that
+ * takes it and O(pilot cores x node groups x log waiting) to find the next: payloads that no pilot
+ * can take are never looked at one by one (so backfill_depth, a bound on that walk before, does not
+ * apply here). The factory is O(new pilots + pilot cores). */
 
 static int pilot_payload(const sim_t *s, const job_t *jb)
 {
@@ -2447,53 +2467,139 @@ static int pilot_payload(const sim_t *s, const job_t *jb)
         return 0;
     const site_t *st = &s->sites[jb->site];
     for (int gi = 0; gi < st->n_groups; gi++)
-        if (group_can_run(s, jb, jb->site, gi) && ws_group_nodes_needed(st->groups[gi].g, sm->pilot_cores, 0) == 1)
+        if (group_can_run(s, jb, jb->site, gi) && ws_group_nodes_needed(st->groups[gi].g, sm->pilot_cores, 0) == 1 &&
+            job_runtime_on(s, jb, jb->site, gi) <= sm->pilot_lifetime_s)
             return 1;
-    return 0; /* no node there can hold a pilot that runs it: it bypasses pilots */
+    return 0; /* no pilot there could run it (no node holds one, or it outlives any): it bypasses pilots */
+}
+
+/* The payload queue of a site: one bucket per payload core count c (1..pilot_cores), in arrival order.
+ * A bucket's min-tree keeps, for each node group, the shortest runtime there of the payloads below each
+ * tree node (INFINITY: started, or the group does not run it), so pilot_match finds the next payload
+ * that some pilot can take in O(groups x log bucket) without looking at those no pilot can take. */
+static int pb_rebuild(pbucket_t *b, int G, size_t cap)
+{
+    size_t live = 0;
+    int32_t *nj = malloc(cap * sizeof *nj);
+    uint64_t *no = malloc(cap * sizeof *no);
+    double *nt = malloc(2 * cap * (size_t)G * sizeof *nt);
+    if (!nj || !no || !nt) {
+        free(nj), free(no), free(nt);
+        return -1;
+    }
+    for (size_t i = 0; i < 2 * cap * (size_t)G; i++)
+        nt[i] = INFINITY;
+    for (size_t i = b->head; i < b->tail; i++) /* live entries to the front, in order */
+        if (b->j[i] >= 0) {
+            nj[live] = b->j[i];
+            no[live] = b->ord[i];
+            memcpy(&nt[(cap + live) * G], &b->mt[(b->cap + i) * G], (size_t)G * sizeof *nt);
+            live++;
+        }
+    for (size_t n = cap - 1; n >= 1; n--)
+        for (int g = 0; g < G; g++)
+            nt[n * G + g] = fmin(nt[2 * n * G + g], nt[(2 * n + 1) * G + g]);
+    free(b->j), free(b->ord), free(b->mt);
+    b->j = nj, b->ord = no, b->mt = nt;
+    b->head = 0, b->tail = live, b->cap = cap;
+    return 0;
+}
+
+/* Leaf pos gets runtimes rt[g] (NULL: started, INFINITY for every group); its ancestors follow. */
+static void pb_set(pbucket_t *b, int G, size_t pos, const double *rt)
+{
+    size_t n = b->cap + pos;
+    for (int g = 0; g < G; g++)
+        b->mt[n * G + g] = rt ? rt[g] : INFINITY;
+    for (n /= 2; n >= 1; n /= 2)
+        for (int g = 0; g < G; g++)
+            b->mt[n * G + g] = fmin(b->mt[2 * n * G + g], b->mt[(2 * n + 1) * G + g]);
+}
+
+/* Whether tree node n holds a payload that a pilot can take: for some group g, its runtime there ends
+ * by thr[g], the latest expiry of an open pilot of g with enough free cores (t + x is monotone in x). */
+static int pb_fits(const pbucket_t *b, int G, size_t n, double t, const double *thr, int64_t *work)
+{
+    ++*work;
+    for (int g = 0; g < G; g++)
+        if (t + b->mt[n * G + g] <= thr[g])
+            return 1;
+    return 0;
+}
+
+static size_t pb_find_at(const pbucket_t *b, int G, size_t n, size_t lo, size_t hi, size_t from, double t,
+                         const double *thr, int64_t *work)
+{
+    if (hi <= from || !pb_fits(b, G, n, t, thr, work))
+        return SIZE_MAX;
+    if (hi - lo == 1)
+        return lo;
+    size_t mid = lo + (hi - lo) / 2, r = pb_find_at(b, G, 2 * n, lo, mid, from, t, thr, work);
+    return r != SIZE_MAX ? r : pb_find_at(b, G, 2 * n + 1, mid, hi, from, t, thr, work);
+}
+
+/* The first payload at or after position from that some open pilot can take now; SIZE_MAX: none. */
+static size_t pb_find(const pbucket_t *b, int G, size_t from, double t, const double *thr, int64_t *work)
+{
+    return b->cap ? pb_find_at(b, G, 1, 0, b->cap, from, t, thr, work) : SIZE_MAX;
 }
 
 static int pq_push(sim_t *s, int j)
 {
     job_t *jb = &s->jobs[j];
-    site_t *st = &s->sites[jb->site];
-    if (st->pq_tail - st->pq_head == st->pq_cap) {
-        size_t nc = st->pq_cap ? st->pq_cap * 2 : 64;
-        int32_t *nr = malloc(nc * sizeof *nr);
-        if (!nr)
+    int si = jb->site;
+    site_t *st = &s->sites[si];
+    int G = st->n_groups, P = s->sc->policy.submission.pilot_cores;
+    if (!st->pb && !(st->pb = calloc((size_t)P, sizeof *st->pb)))
+        return -1;
+    st->n_pb = P;
+    pbucket_t *b = &st->pb[(jb->cores < 1 ? 1 : jb->cores) - 1];
+    if (b->tail == b->cap) { /* full: compact when half is started, else double */
+        size_t live = 0;
+        for (size_t i = b->head; i < b->tail; i++)
+            live += b->j[i] >= 0;
+        if (pb_rebuild(b, G, b->cap && live <= b->cap / 2 ? b->cap : (b->cap ? 2 * b->cap : 64)) != 0)
             return -1;
-        for (size_t i = st->pq_head; i < st->pq_tail; i++)
-            nr[i & (nc - 1)] = st->pq[i & (st->pq_cap - 1)];
-        free(st->pq);
-        st->pq = nr;
-        st->pq_cap = nc;
     }
-    st->pq[st->pq_tail++ & (st->pq_cap - 1)] = j;
-    jb->sjf_key = runtime_lower_bound(s, jb, jb->site); /* pilot_match's quick test */
+    double *rt = s->pm_thr; /* scratch here: pilot_match is not running */
+    for (int g = 0; g < G; g++)
+        rt[g] = group_can_run(s, jb, si, g) ? job_runtime_on(s, jb, si, g) : INFINITY;
+    b->j[b->tail] = j;
+    b->ord[b->tail] = st->pq_ord++;
+    pb_set(b, G, b->tail++, rt);
     st->pq_n++;
     st->pq_cores += jb->cores;
     st->queued_cores += jb->cores;
-    disp_update(s, jb->site);
-    mark_dirty(s, jb->site);
+    disp_update(s, si);
+    mark_dirty(s, si);
     return 0;
 }
 
-/* Drop started payloads at the front; rewrite the ring when mostly holes. */
-static void pq_tidy(site_t *st)
+/* The oldest waiting payload of the site (-1: none); drops started payloads at the buckets' fronts. */
+static int32_t pq_oldest(site_t *st)
 {
-    while (st->pq_head < st->pq_tail && st->pq[st->pq_head & (st->pq_cap - 1)] < 0) {
-        st->pq_head++;
-        st->pq_holes--;
-    }
-    if (st->pq_holes > st->pq_n + 64) {
-        size_t w = st->pq_head;
-        for (size_t i = st->pq_head; i < st->pq_tail; i++) {
-            int32_t v = st->pq[i & (st->pq_cap - 1)];
-            if (v >= 0)
-                st->pq[w++ & (st->pq_cap - 1)] = v;
+    int32_t best = -1;
+    uint64_t best_ord = UINT64_MAX;
+    for (int c = 0; c < st->n_pb; c++) {
+        pbucket_t *b = &st->pb[c];
+        while (b->head < b->tail && b->j[b->head] < 0)
+            b->head++;
+        if (b->head < b->tail && b->ord[b->head] < best_ord) {
+            best_ord = b->ord[b->head];
+            best = b->j[b->head];
         }
-        st->pq_tail = w;
-        st->pq_holes = 0;
     }
+    return best;
+}
+
+static void pq_free(site_t *st)
+{
+    for (int c = 0; c < st->n_pb; c++) {
+        free(st->pb[c].j);
+        free(st->pb[c].ord);
+        free(st->pb[c].mt);
+    }
+    free(st->pb);
 }
 
 static int open_add(site_t *st, pilot_t *p, int pi)
@@ -2511,6 +2617,94 @@ static void open_remove(sim_t *s, site_t *st, pilot_t *p)
     st->open[p->open_idx] = last;
     s->pilots[last].open_idx = p->open_idx;
     p->open_idx = -1;
+}
+
+/* Open pilots by (free cores f, node group g): per site a max-heap of expiries for each, so that
+ * pilot_match's thresholds cost O(pilot cores x groups), not O(open pilots), after each start. */
+static int ph_before(const sim_t *s, int a, int b)
+{
+    return s->pilots[a].expiry_s > s->pilots[b].expiry_s;
+}
+
+static void ph_put(sim_t *s, pheap_t *h, int i, int pi)
+{
+    h->a[i] = pi;
+    s->pilots[pi].heap_idx = i;
+}
+
+static void ph_sift(sim_t *s, pheap_t *h, int i)
+{
+    int pi = h->a[i];
+    while (i > 0 && ph_before(s, pi, h->a[(i - 1) / 2])) {
+        ph_put(s, h, i, h->a[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && ph_before(s, h->a[c + 1], h->a[c]))
+            c++;
+        if (!ph_before(s, h->a[c], pi))
+            break;
+        ph_put(s, h, i, h->a[c]);
+        i = c;
+    }
+    ph_put(s, h, i, pi);
+}
+
+static pheap_t *ph_of(const sim_t *s, site_t *st, const pilot_t *p)
+{
+    return &st->ph[p->free_c * st->n_groups + s->jobs[p->j].group];
+}
+
+static int ph_add(sim_t *s, site_t *st, int pi)
+{
+    int P = s->sc->policy.submission.pilot_cores;
+    if (!st->ph && !(st->ph = calloc((size_t)(P + 1) * (size_t)st->n_groups, sizeof *st->ph)))
+        return -1;
+    st->n_ph = (P + 1) * st->n_groups;
+    pheap_t *h = ph_of(s, st, &s->pilots[pi]);
+    if (ws_grow(&h->a, h->n, &h->cap, sizeof *h->a, 64) != 0)
+        return -1;
+    ph_put(s, h, h->n++, pi);
+    ph_sift(s, h, h->n - 1);
+    return 0;
+}
+
+static void ph_remove(sim_t *s, site_t *st, int pi)
+{
+    pheap_t *h = ph_of(s, st, &s->pilots[pi]);
+    int i = s->pilots[pi].heap_idx, last = h->a[--h->n];
+    if (i < h->n) {
+        ph_put(s, h, i, last);
+        ph_sift(s, h, i);
+    }
+}
+
+static void ph_free(site_t *st)
+{
+    for (int i = 0; i < st->n_ph; i++)
+        free(st->ph[i].a);
+    free(st->ph);
+}
+
+/* Pilot pi (running) now has f free cores: it is open (on the open list and in its heap) while f > 0. */
+static int pilot_set_free(sim_t *s, int pi, int f)
+{
+    pilot_t *p = &s->pilots[pi];
+    site_t *st = &s->sites[p->site];
+    if (p->open_idx >= 0)
+        ph_remove(s, st, pi);
+    p->free_c = f;
+    if (f == 0) {
+        if (p->open_idx >= 0)
+            open_remove(s, st, p);
+        return 0;
+    }
+    if (p->open_idx < 0 && open_add(st, p, pi) != 0)
+        return -1;
+    return ph_add(s, st, pi);
 }
 
 static int pilot_alloc(sim_t *s)
@@ -2553,8 +2747,7 @@ static int pilot_begin(sim_t *s, int pi)
     p->state = PS_RUNNING;
     p->begin_s = s->t;
     p->expiry_s = jb->end_s;
-    p->free_c = jb->cores;
-    if (open_add(&s->sites[p->site], p, pi) != 0)
+    if (pilot_set_free(s, pi, jb->cores) != 0)
         return -1;
     mark_dirty(s, p->site);
     return pilot_idle(s, pi);
@@ -2579,8 +2772,8 @@ static int pilot_exit(sim_t *s, int pi)
     st->running[jb->run_idx] = last;
     s->jobs[last].run_idx = jb->run_idx;
     s->res->pilot_core_s += jb->cores * (s->t - p->begin_s);
-    if (p->open_idx >= 0)
-        open_remove(s, st, p);
+    if (pilot_set_free(s, pi, 0) != 0)
+        return -1;
     st->pilots_held--;
     p->state = PS_DONE;
     p->j = -1;
@@ -2631,10 +2824,9 @@ static int pilot_run(sim_t *s, int pi, int j, double rt)
     jb->in_pilot = pi + 1;
     if (node_apply(s, st, g, jb->node, +1, APPLY_LOAD, 0, 0, jb->cores, 0, jb->util, jb->power_factor) != 0)
         return -1;
-    p->free_c -= jb->cores;
+    if (pilot_set_free(s, pi, p->free_c - jb->cores) != 0)
+        return -1;
     p->n_pay++;
-    if (p->free_c == 0)
-        open_remove(s, st, p);
     st->pq_n--;
     st->pq_cores -= jb->cores;
     st->queued_cores -= jb->cores;
@@ -2656,57 +2848,87 @@ static int payload_end(sim_t *s, int j)
     int rc = node_apply(s, st, g, jb->node, -1, APPLY_LOAD, 0, 0, jb->cores, 0, jb->util, jb->power_factor);
     s->res->payload_core_s += jb->cores * (jb->end_s - jb->start_s);
     st->p_running--;
-    if (p->free_c == 0 && open_add(st, p, pi) != 0)
+    if (pilot_set_free(s, pi, p->free_c + jb->cores) != 0)
         return -1;
-    p->free_c += jb->cores;
     if (--p->n_pay == 0 && pilot_idle(s, pi) != 0)
         return -1;
     return rc;
 }
 
-/* Match waiting payloads, in arrival order, into running pilots of site si (see above). */
+/* thr[c * G + g]: the latest expiry of an open pilot of group g with at least c free cores
+ * (-INFINITY: none), for c = 0..P. */
+static void match_thresholds(const sim_t *s, const site_t *st, int P, double *thr, int64_t *work)
+{
+    int G = st->n_groups;
+    for (int g = 0; g < G; g++)
+        thr[P * G + g] = -INFINITY;
+    for (int c = P; c >= 0; c--)
+        for (int g = 0; g < G; g++) {
+            const pheap_t *h = c > 0 && st->ph ? &st->ph[c * G + g] : NULL;
+            double top = h && h->n ? s->pilots[h->a[0]].expiry_s : -INFINITY;
+            double above = c < P ? thr[(c + 1) * G + g] : -INFINITY;
+            thr[c * G + g] = fmax(top, above);
+        }
+    *work += (int64_t)(P + 1) * G;
+}
+
+/* Start payload j in the first open pilot (in the open list's order) that can take it now. */
+static int pilot_take(sim_t *s, int si, int j, int64_t *work)
+{
+    site_t *st = &s->sites[si];
+    const job_t *jb = &s->jobs[j];
+    for (int o = 0; o < st->n_open; o++) {
+        const pilot_t *p = &s->pilots[st->open[o]];
+        if (p->free_c < jb->cores) /* first: it needs no look at the pilot's job */
+            continue;
+        int gi = s->jobs[p->j].group;
+        if (!group_can_run(s, jb, si, gi))
+            continue;
+        double rt = job_runtime_on(s, jb, si, gi);
+        if (s->t + rt <= p->expiry_s) {
+            *work += o + 1;
+            return pilot_run(s, st->open[o], j, rt);
+        }
+    }
+    ws_error_set(s->err, s->sc->path, 0, "policy.submission.pilot", "internal: the payload index and the pilots disagree");
+    return -1;
+}
+
+/* Match waiting payloads, in arrival order, into running pilots of site si (see above): the next
+ * payload to start is the oldest of the buckets' first payloads that some pilot can take. A payload
+ * that fits no pilot now fits none later in this pass (free cores only shrink), so each bucket's
+ * search only moves forward. */
 static int pilot_match(sim_t *s, int si)
 {
     site_t *st = &s->sites[si];
-    int64_t depth = s->sc->policy.backfill_depth, misses = 0;
-    int max_free = 0;
-    double max_exp = -INFINITY; /* over open pilots, kept as upper bounds while payloads start */
-    for (int o = 0; o < st->n_open; o++) {
-        const pilot_t *p = &s->pilots[st->open[o]];
-        max_free = p->free_c > max_free ? p->free_c : max_free;
-        max_exp = p->expiry_s > max_exp ? p->expiry_s : max_exp;
-    }
-    for (size_t i = st->pq_head; i < st->pq_tail && st->n_open > 0 && misses < depth; i++) {
-        int32_t *slot = &st->pq[i & (st->pq_cap - 1)];
-        if (*slot < 0)
-            continue;
-        const job_t *jb = &s->jobs[*slot];
-        if (jb->cores > max_free || s->t + jb->sjf_key > max_exp) { /* no open pilot can take it: O(1) */
-            misses++;
-            continue;
-        }
-        int found = -1;
-        double rt = 0;
-        for (int o = 0; o < st->n_open && found < 0; o++) {
-            const pilot_t *p = &s->pilots[st->open[o]];
-            int gi = s->jobs[p->j].group;
-            if (p->free_c < jb->cores || !group_can_run(s, jb, si, gi))
-                continue;
-            rt = job_runtime_on(s, jb, si, gi);
-            if (s->t + rt <= p->expiry_s)
-                found = st->open[o];
-        }
-        if (found < 0) {
-            misses++;
-            continue;
-        }
-        misses = 0;
-        if (pilot_run(s, found, *slot, rt) != 0)
+    int P = s->sc->policy.submission.pilot_cores, G = st->n_groups;
+    double *thr = s->pm_thr;
+    size_t *cand = s->pm_cand;
+    int64_t work = 0;
+    if (!st->pb || st->pq_n == 0 || st->n_open == 0)
+        return 0;
+    match_thresholds(s, st, P, thr, &work);
+    for (int c = 0; c < P; c++)
+        cand[c] = pb_find(&st->pb[c], G, st->pb[c].head, s->t, &thr[(c + 1) * G], &work);
+    for (;;) {
+        int best = -1;
+        for (int c = 0; c < P; c++)
+            if (cand[c] != SIZE_MAX && (best < 0 || st->pb[c].ord[cand[c]] < st->pb[best].ord[cand[best]]))
+                best = c;
+        if (best < 0)
+            break;
+        pbucket_t *b = &st->pb[best];
+        if (pilot_take(s, si, b->j[cand[best]], &work) != 0)
             return -1;
-        *slot = -1;
-        st->pq_holes++;
+        b->j[cand[best]] = -1;
+        pb_set(b, G, cand[best], NULL);
+        match_thresholds(s, st, P, thr, &work);
+        for (int c = 0; c < P; c++) /* a first payload that no pilot can take now: the bucket moves on */
+            if (cand[c] != SIZE_MAX && !pb_fits(&st->pb[c], G, st->pb[c].cap + cand[c], s->t, &thr[(c + 1) * G], &work))
+                cand[c] = pb_find(&st->pb[c], G, cand[c] + 1, s->t, &thr[(c + 1) * G], &work);
     }
-    pq_tidy(st);
+    if (work > s->res->pilot_match_max_work)
+        s->res->pilot_match_max_work = work;
     return 0;
 }
 
@@ -2721,7 +2943,7 @@ static int pilot_factory(sim_t *s, int si)
     int64_t n = (excess + P - 1) / P, room = st->total_cores / P - st->pilots_held - st->pilots_queued;
     if (n > room)
         n = room;
-    int32_t head = st->pq[st->pq_head & (st->pq_cap - 1)]; /* pq_tidy: the head is live */
+    int32_t head = pq_oldest(st);
     int cls = s->jobs[head].cls, pin = s->jobs[head].pin_group, trace = s->jobs[head].runtime_s >= 0;
     for (int64_t k = 0; k < n; k++) {
         int pi = pilot_alloc(s), j = pi < 0 ? -1 : job_alloc(s);
@@ -3052,7 +3274,8 @@ static void site_free(site_t *st)
     free(st->ring);
     free(st->heap);
     free(st->running);
-    free(st->pq);
+    pq_free(st);
+    ph_free(st);
     free(st->open);
 }
 
@@ -3153,6 +3376,17 @@ static int nodes_init(sim_t *s)
     return 0;
 }
 
+/* pilot_match's thresholds, (pilot cores + 1) x the most node groups of a site, and bucket cursors. */
+static int pilot_scratch_init(sim_t *s)
+{
+    int G = 1, P = s->sc->policy.submission.pilot_cores;
+    for (int si = 0; si < s->sc->n_sites; si++)
+        G = s->sc->sites[si].n_groups > G ? s->sc->sites[si].n_groups : G;
+    s->pm_thr = malloc((size_t)(P + 1) * (size_t)G * sizeof *s->pm_thr);
+    s->pm_cand = malloc((size_t)P * sizeof *s->pm_cand);
+    return s->pm_thr && s->pm_cand ? 0 : -1;
+}
+
 static int sim_init(sim_t *s)
 {
     const ws_scenario *sc = s->sc;
@@ -3166,6 +3400,8 @@ static int sim_init(sim_t *s)
     if (sc->policy.submission.system == WS_SUBMIT_SLURM && sc->policy.submission.priority.enabled)
         s->prio = &sc->policy.submission.priority;
     s->sites = calloc((size_t)s->n_sites, sizeof *s->sites);
+    if (sc->policy.submission.pilots && pilot_scratch_init(s) != 0)
+        return -1;
     s->dirty_list = calloc((size_t)s->n_sites, sizeof *s->dirty_list);
     s->bf_list = calloc((size_t)s->n_sites, sizeof *s->bf_list);
     if (!s->sites || !s->dirty_list || !s->bf_list || result_init(s) != 0)
@@ -3236,6 +3472,8 @@ static void sim_free(sim_t *s)
     free(s->ea_site);
     free(s->ea_group);
     free(s->pilots);
+    free(s->pm_thr);
+    free(s->pm_cand);
     if (s->rng_forecast)
         gsl_rng_free(s->rng_forecast);
     if (s->trace_open)

@@ -89,6 +89,9 @@ typedef struct {
      * (start to end), both within [0, end_s]: 1 - payload/pilot is the idle pilot core fraction */
     int64_t pilots_started;
     double pilot_core_s, payload_core_s;
+    /* internal, for tests (not reported): the most index nodes and pilots one site's matching pass looked
+     * at, which must not grow with the payloads waiting (scenarios/README.md, "submission", cost) */
+    int64_t pilot_match_max_work;
     ws_sim_account_result *accounts; /* n_accounts: Slurm's fair-share accounts; 0 without priority */
     int n_accounts;
     int synthetic;               /* no trace: every job came from the generator */

@@ -3,6 +3,7 @@
  * negotiation every 60 s; times in s). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ws_testutil.h"
@@ -136,6 +137,96 @@ static void power_down(void **state)
     ws_sim_result_free(&r);
 }
 
+/* Arrival order across core counts: 4-core node, pilots of 4 cores living 10000 s. P1 2c 500 s at 0
+ * runs in pilot A from 0 (2 cores left; no room for a second pilot). P2 2c 100 s and P3 1c 100 s reach
+ * the cycle at 120: the older takes A's 2 free cores at 120, the younger waits for it to end (cycle at
+ * 240). P2 older: P2 120..220, P3 240..340. P3 older: P3 120..220, P2 (2c: A has 1 core left) 240..340. */
+static void arrival_order_across_sizes(void **state)
+{
+    (void)state;
+    static const char *const csv[] = {"job_id,submit_s,runtime_s,cores\n1,0,500,2\n2,100,100,2\n3,110,100,1\n",
+                                      "job_id,submit_s,runtime_s,cores\n1,0,500,2\n3,100,100,1\n2,110,100,2\n"};
+    static const double first[] = {2, 3}, second[] = {3, 2};
+    for (int k = 0; k < 2; k++) {
+        ws_sim_result r;
+        ws_sim_capture cap;
+        run_pilots(4, "fifo", "{\"cores\":4,\"lifetime_s\":10000,\"idle_timeout_s\":1000}", csv[k], &r, &cap);
+        assert_true(ws_test_find_job(&cap, (int64_t)first[k])->start_s == 120);
+        assert_true(ws_test_find_job(&cap, (int64_t)second[k])->start_s == 240);
+        assert_int_equal(r.pilots_started, 1);
+        ws_sim_result_free(&r);
+    }
+}
+
+/* A payload too long for the pilots there is passed over, and a later one that fits goes first: 4-core
+ * node, pilots of 4 cores living 1000 s, idle timeout 1000 s. P1 1c 900 s at 0 (pilot A, expiry 1000).
+ * P2 1c 600 s at 500 and P3 1c 100 s at 510 reach the cycle at 540: 540 + 600 > 1000, so P2 waits and
+ * P3 runs 540..640. A has no payload from 900 and leaves at its expiry 1000; pilot B starts at the cycle
+ * at 1020 and runs P2 1020..1620. */
+static void long_payload_passed_over(void **state)
+{
+    (void)state;
+    ws_sim_result r;
+    ws_sim_capture cap;
+    run_pilots(4, "fifo", "{\"cores\":4,\"lifetime_s\":1000,\"idle_timeout_s\":1000}",
+               "job_id,submit_s,runtime_s,cores\n1,0,900,1\n2,500,600,1\n3,510,100,1\n", &r, &cap);
+    assert_true(ws_test_find_job(&cap, 3)->start_s == 540 && ws_test_find_job(&cap, 3)->end_s == 640);
+    assert_true(ws_test_find_job(&cap, 2)->start_s == 1020 && ws_test_find_job(&cap, 2)->end_s == 1620);
+    assert_int_equal(r.pilots_started, 2);
+    ws_sim_result_free(&r);
+}
+
+/* A payload that outlives any pilot (runtime > lifetime_s) could never start in one: it bypasses
+ * pilots. 4-core node, pilots of 4 cores living 1000 s. P1 1c 1500 s at 0 runs as a plain job 0..1500
+ * (no pilot for it); P2 1c 100 s at 0 is a payload: its pilot, queued behind P1, needs the whole node
+ * and starts when P1 ends, at the cycle at 1500, and runs P2 1500..1600. */
+static void outliving_payload_bypasses(void **state)
+{
+    (void)state;
+    ws_sim_result r;
+    ws_sim_capture cap;
+    run_pilots(4, "fifo", "{\"cores\":4,\"lifetime_s\":1000,\"idle_timeout_s\":100}",
+               "job_id,submit_s,runtime_s,cores\n1,0,1500,1\n2,0,100,1\n", &r, &cap);
+    assert_true(ws_test_find_job(&cap, 1)->start_s == 0 && ws_test_find_job(&cap, 1)->end_s == 1500);
+    assert_true(ws_test_find_job(&cap, 2)->start_s == 1500 && ws_test_find_job(&cap, 2)->end_s == 1600);
+    assert_int_equal(r.pilots_started, 1);
+    assert_close(r.payload_core_s, 100, 1e-12);
+    ws_sim_result_free(&r);
+}
+
+/* The matching's cost must not grow with the payloads waiting (scenarios/README.md, "submission"):
+ * 4-core node, pilots of 4 cores living 100000 s. P0 1c 99000 s at 0 holds pilot A (expiry 100000),
+ * the only one the node has room for; n payloads 1c 50000 s arrive at 60000 and fit A by cores but
+ * not by expiry, so they wait until A leaves, then run four at a time in new pilots. A walk over the
+ * waiting payloads looks at all n at the cycles at 60000 and 99000; the index looks at O(log n) tree
+ * nodes. So the most work of one matching pass stays well under n, and doubling n adds little. */
+static int64_t match_work(int n)
+{
+    size_t cap = 64 + (size_t)n * 32;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    int w = snprintf(csv, cap, "job_id,submit_s,runtime_s,cores\n0,0,99000,1\n");
+    for (int i = 1; i <= n; i++)
+        w += snprintf(csv + w, cap - (size_t)w, "%d,60000,50000,1\n", i);
+    ws_sim_result r;
+    ws_sim_capture cap_;
+    run_pilots(4, "fifo", "{\"cores\":4,\"lifetime_s\":100000,\"idle_timeout_s\":100000}", csv, &r, &cap_);
+    free(csv);
+    assert_int_equal(r.total.jobs_completed, n + 1);
+    assert_true(ws_test_find_job(&cap_, 1)->start_s > 99000); /* the backlog did wait */
+    int64_t work = r.pilot_match_max_work;
+    ws_sim_result_free(&r);
+    return work;
+}
+
+static void match_cost_bounded_by_backlog(void **state)
+{
+    (void)state;
+    int64_t w3 = match_work(3000), w6 = match_work(6000);
+    assert_true(w3 > 0 && w3 < 1000);
+    assert_true(w6 <= w3 + 100);
+}
+
 static const char *refused(const char *submission)
 {
     char json[1024];
@@ -182,6 +273,10 @@ int main(void)
         cmocka_unit_test(draining),
         cmocka_unit_test(idle_timeout_reuse),
         cmocka_unit_test(power_down),
+        cmocka_unit_test(arrival_order_across_sizes),
+        cmocka_unit_test(long_payload_passed_over),
+        cmocka_unit_test(outliving_payload_bypasses),
+        cmocka_unit_test(match_cost_bounded_by_backlog),
         cmocka_unit_test(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
