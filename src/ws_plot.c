@@ -81,7 +81,7 @@ static void viewport(ws_plot *p, double xmin, double xmax, double ymin, double y
     if (i == 0)
         pladv(0);
     /* Stacked panels need room between them for the upper panel's tick labels and the lower title. */
-    double top = n > 1 ? 0.93 : 0.90, bottom = p->bottom > 0 ? p->bottom : n > 1 ? 0.11 : 0.13, gap = n > 1 ? 0.13 : 0;
+    double top = n > 1 ? 0.93 : 0.90, bottom = p->bottom > 0 ? p->bottom : n > 1 ? 0.11 : 0.13, gap = n > 1 ? (p->panel_gap > 0 ? p->panel_gap : 0.13) : 0;
     double h = (top - bottom - (n - 1) * gap) / n, y1 = top - i * (h + gap);
     plvpor(0.14, 0.96, y1 - h, y1);
     plwind(xmin, xmax, ymin, ymax);
@@ -175,13 +175,23 @@ void ws_plot_axes_categories(ws_plot *p, const char *const *names, int n, double
         longest = strlen(names[i]) > longest ? strlen(names[i]) : longest;
     double slot_px = (p->width_px > 0 ? p->width_px : 1200) * 0.82 / n * (n > 4 ? 2 : 1);
     int vertical = (double)longest * 10.0 > slot_px;
-    if (vertical) /* room for the longest name at ~13 px a character */
-        p->bottom = fmin(0.62, 0.05 + ((double)longest * 13.5 + 10.0) / p->height_px);
+    /* Room for the longest name standing: a character takes ~0.0122 x sqrt(width x height) px (measured on
+     * 1200x1000, 1500x1100 and 1500x1500 pages: PLplot scales characters with the page); at most 57% of the
+     * page, the names shrinking when that is not enough. */
+    double width_px = p->width_px > 0 ? p->width_px : 1200, height_px = p->height_px > 0 ? p->height_px : 800;
+    double name_px = (double)longest * 0.0122 * sqrt(width_px * height_px) + 10.0, shrink = 1;
+    if (vertical) {
+        shrink = fmin(1.0, 0.57 * height_px / name_px);
+        p->bottom = 0.05 + name_px * shrink / height_px;
+    }
     viewport(p, xmin, xmax, ymin, ymax);
     p->bottom = 0;
     frame("bc", "bcnstv", "", ylabel, title);
-    plschr(0, vertical ? 0.85 : n > 6 ? 0.9 : n > 5 ? 1.0 : 1.2);
-    for (int i = 0; i < n; i++) {
+    plschr(0, vertical ? 0.85 * shrink : n > 6 ? 0.9 : n > 5 ? 1.0 : 1.2);
+    /* Stacked panels share their categories: only the lowest names them (the names of an upper panel ran
+     * into the panel below). */
+    int named = !(p->n_panels > 1 && p->panel < p->n_panels - 1);
+    for (int i = 0; i < n && named; i++) {
         if (vertical)
             plmtex("bv", 0.6, (i - xmin) / (xmax - xmin), 1.0, names[i]);
         else

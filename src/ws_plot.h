@@ -31,6 +31,7 @@ typedef struct {
     int panel, n_panels; /* stacked panels: the next axes go into panel `panel` of `n_panels` */
     int width_px, height_px; /* the figure's size */
     double bottom;       /* the axes' lower edge (fraction of the page); 0: the default */
+    double panel_gap;    /* between stacked panels (fraction of the page); 0: room for a title and ticks */
     char path[1024];
     int n_legend;
     int legend_drawn;
@@ -47,7 +48,8 @@ void ws_plot_axes(ws_plot *p, double xmin, double xmax, double ymin, double ymax
 void ws_plot_axes_time(ws_plot *p, double xmin, double xmax, double ymin, double ymax, const char *fmt,
                        const char *xlabel, const char *ylabel, const char *title);
 /* Axes whose x positions 0..n-1 are named categories (variants, classes). Names that would collide
- * even on two alternating rows are written vertically below the axis, with room made for them. */
+ * even on two alternating rows are written vertically below the axis, with room made for them. Stacked
+ * panels (ws_plot_panel) share them: only the lowest panel writes the names. */
 void ws_plot_axes_categories(ws_plot *p, const char *const *names, int n, double ymin, double ymax,
                              const char *ylabel, const char *title);
 /* Split the figure into n stacked panels; the next axes call draws panel i (0 = top). Draw each

@@ -100,10 +100,11 @@ static int draw_savings(const variants_t *v, const char *path, ws_error *err)
         return -1;
     char title[256];
     snprintf(title, sizeof title, "Projected: saved per day (95%% CI, %d replicas)", v->replicas);
+    p.panel_gap = 0.04; /* the lower panel has no title and the upper no names */
     ws_plot_panel(&p, 0, 2);
-    savings_panel(&p, v, v->m, v->lo, v->hi, "Energy (MWh/day)", title, WS_PLOT_SKY, "facility energy saved");
+    savings_panel(&p, v, v->m, v->lo, v->hi, "MWh/day", title, WS_PLOT_SKY, "facility energy saved");
     ws_plot_panel(&p, 1, 2);
-    savings_panel(&p, v, v->co2_sm, v->co2_slo, v->co2_shi, "CO2 (t/day)", "", WS_PLOT_GREEN, "CO2 saved");
+    savings_panel(&p, v, v->co2_sm, v->co2_slo, v->co2_shi, "t CO2/day", "", WS_PLOT_GREEN, "CO2 saved");
     return ws_plot_close(&p);
 }
 
@@ -237,7 +238,7 @@ static int draw_by_class(const cJSON *report, const char *path, ws_error *err)
     range(lo, hi, bars, 1, &ymin, &ymax);
     ymax += (ymax - ymin) * 0.3; /* headroom: the legend covers no bar */
     ws_plot_axes_categories(&p, np, bars, ymin, ymax, n > bars ? "Attributed IT (MWh)" : "Attributed IT energy (MWh)",
-                            n > bars ? "Simulated system: the largest energy cells (baseline)"
+                            n > bars ? "Simulated: largest energy cells (baseline)"
                                      : "Simulated system: baseline energy by job class");
     ws_plot_bars(&p, x, y, bars, 0.6, WS_PLOT_GREEN, "job's share of its node at its utilisation");
     ws_plot_errorbars(&p, x, lo, hi, bars, WS_PLOT_BLACK);
