@@ -17,6 +17,7 @@
 
 #include "ws_csv.h"
 #include "ws_ingest.h"
+#include "ws_json.h"
 
 /* One profile being built from (time, power, ...) points, shared by the CSV and JSON readers. */
 typedef struct {
@@ -407,12 +408,6 @@ int ws_ingest_plain_csv(const ws_ingest_opts *opts, ws_ingest_sink *sink, char t
     return rc;
 }
 
-static double json_number(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
 /* Strict: every key known, each of its type, every number finite (1e999 parses as infinity), every
  * string short enough to be stored whole. 0, or -1 with err naming the JSON path. */
 static int json_check(const cJSON *o, const char *where, const char *const *strings, const char *const *numbers,
@@ -466,7 +461,7 @@ static int json_profile(const cJSON *obj, int index, const ws_ingest_opts *opts,
         if (cJSON_IsString(v))
             series_meta(&s, opts, meta[k], v->valuestring, tool);
     }
-    double work = json_number(obj, "work");
+    double work = ws_json_number(obj, "work", NAN);
     if (!isnan(work) && isnan(opts->work))
         s.p.work = work;
     const cJSON *samples = cJSON_GetObjectItemCaseSensitive(obj, "samples");
@@ -493,9 +488,9 @@ static int json_profile(const cJSON *obj, int index, const ws_ingest_opts *opts,
             absolute = 1;
         ws_sample smp;
         ws_sample_init(&smp);
-        smp.power_w = json_number(it, "power_w");
-        smp.util_pct = json_number(it, "util_pct");
-        smp.energy_j = json_number(it, "energy_j");
+        smp.power_w = ws_json_number(it, "power_w", NAN);
+        smp.util_pct = ws_json_number(it, "util_pct", NAN);
+        smp.energy_j = ws_json_number(it, "energy_j", NAN);
         if (isnan(t) || (isnan(smp.power_w) && isnan(smp.energy_j))) {
             ws_error_set(err, opts->path, 0, field, "needs t_s (or time) and power_w (or energy_j) as numbers");
             return WS_EINPUT;

@@ -152,6 +152,12 @@ cJSON *ws_json_add_number(cJSON *obj, const char *name, double v)
     return cJSON_AddNumberToObject(obj, name, v);
 }
 
+double ws_json_number(const cJSON *o, const char *key, double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
 cJSON *ws_json_add_string(cJSON *obj, const char *name, const char *s)
 {
     if (!s || !*s)

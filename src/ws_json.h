@@ -19,6 +19,8 @@ int ws_json_set_path(cJSON *root, const char *path, const cJSON *value, ws_error
 /* The value at path, or NULL. */
 cJSON *ws_json_get_path(cJSON *root, const char *path);
 
+/* The number member key of o, or dflt when it is absent or not a number. */
+double ws_json_number(const cJSON *o, const char *key, double dflt);
 /* Add a number, or null when NaN or infinite (JSON has neither). */
 cJSON *ws_json_add_number(cJSON *obj, const char *name, double v);
 /* Add a string, or null when NULL or empty. */

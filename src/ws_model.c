@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ws_json.h"
+
 static const char *const FORM_NAMES[WS_FORM_COUNT] = {"linear", "fan", "powerlaw", "poly2",
                                                      "poly3", "piecewise", "tdp"};
 static const char *const LINEAR_P[] = {"idle_w", "max_w"};
@@ -273,17 +275,11 @@ static int read_points(const cJSON *pts, ws_power_model *m, const char *file, co
     return 0;
 }
 
-static double number_or(const cJSON *o, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
 /* A count (dof, n) from a model file: 0 unless a whole number from 0 to INT_MAX / 2 (a double outside
  * int's range cast to int is undefined behaviour, and such a count means nothing). */
 static int count_or(const cJSON *o, const char *key)
 {
-    double v = number_or(o, key, 0);
+    double v = ws_json_number(o, key, 0);
     return v >= 0 && v <= INT_MAX / 2 && v == floor(v) ? (int)v : 0;
 }
 
@@ -328,7 +324,7 @@ int ws_model_from_json(const cJSON *o, ws_power_model *m, const char *file, cons
             return -1;
         }
         m->params[i] = v->valuedouble;
-        m->stderr_[i] = number_or(se, names[i], 0);
+        m->stderr_[i] = ws_json_number(se, names[i], 0);
     }
     if ((m->form == WS_FORM_LINEAR || m->form == WS_FORM_FAN || m->form == WS_FORM_POWERLAW) &&
         (m->params[0] < 0 || m->params[1] < m->params[0])) {
@@ -355,12 +351,12 @@ int ws_model_from_json(const cJSON *o, ws_power_model *m, const char *file, cons
     const cJSON *pts = cJSON_GetObjectItemCaseSensitive(o, "points");
     if (m->form == WS_FORM_PIECEWISE && read_points(pts, m, file, where, err) != 0)
         return -1;
-    m->sigma_w = number_or(o, "sigma_w", 0);
+    m->sigma_w = ws_json_number(o, "sigma_w", 0);
     m->dof = count_or(o, "dof");
     m->n = count_or(o, "n");
-    m->r2 = number_or(o, "r2", NAN);
-    m->rmse_w = number_or(o, "rmse_w", NAN);
-    m->aicc = number_or(o, "aicc", NAN);
+    m->r2 = ws_json_number(o, "r2", NAN);
+    m->rmse_w = ws_json_number(o, "rmse_w", NAN);
+    m->aicc = ws_json_number(o, "aicc", NAN);
     const cJSON *assumed = cJSON_GetObjectItemCaseSensitive(o, "assumed");
     m->assumed = m->form == WS_FORM_TDP || cJSON_IsTrue(assumed);
     return 0;
@@ -459,18 +455,18 @@ int ws_job_model_from_json(const cJSON *o, ws_job_model *m, const char *file, ws
         if (cJSON_IsString(v))
             ws_strlcpy(dst[k], v->valuestring, sizes[k]);
     }
-    m->e0_j = number_or(e, "e0_j", NAN);
-    m->e1_j = number_or(e, "e1_j", NAN);
-    m->t0_s = number_or(t, "t0_s", NAN);
-    m->t1_s = number_or(t, "t1_s", NAN);
+    m->e0_j = ws_json_number(e, "e0_j", NAN);
+    m->e1_j = ws_json_number(e, "e1_j", NAN);
+    m->t0_s = ws_json_number(t, "t0_s", NAN);
+    m->t1_s = ws_json_number(t, "t1_s", NAN);
     if (isnan(m->e0_j) || isnan(m->e1_j) || isnan(m->t0_s) || isnan(m->t1_s)) {
         ws_error_set(err, file, 0, "energy", "e0_j, e1_j, t0_s and t1_s must be numbers");
         return -1;
     }
     read_matrix2(cJSON_GetObjectItemCaseSensitive(e, "covariance"), m->cov_e);
     read_matrix2(cJSON_GetObjectItemCaseSensitive(t, "covariance"), m->cov_t);
-    m->sigma_e_j = number_or(e, "sigma_j", 0);
-    m->sigma_t_s = number_or(t, "sigma_s", 0);
+    m->sigma_e_j = ws_json_number(e, "sigma_j", 0);
+    m->sigma_t_s = ws_json_number(t, "sigma_s", 0);
     m->n = count_or(o, "n");
     return 0;
 }

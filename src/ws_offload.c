@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ws_json.h"
 #include "ws_scenario.h"
 
 double ws_offload_s_per_work(double gpu_hs23, int gpus, double cpu_efficiency, double host_hs23_per_core, int cores)
@@ -34,19 +35,13 @@ static int is_moved(const cJSON *k)
     return 0;
 }
 
-static double number_or(const cJSON *o, const char *key, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-/* The moved class of k, or NULL with err (k's hand-written fields are checked again when it is parsed). */
 static int to_split(const cJSON *k, const ws_offload *o)
 {
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "name"));
-    return name && fnmatch(o->classes, name, 0) == 0 && number_or(k, "rate_per_day", 0) > 0 && !is_moved(k);
+    return name && fnmatch(o->classes, name, 0) == 0 && ws_json_number(k, "rate_per_day", 0) > 0 && !is_moved(k);
 }
 
+/* The moved class of k, or NULL with err (k's hand-written fields are checked again when it is parsed). */
 static cJSON *moved_class(const cJSON *k, const char *name, const ws_offload *o, ws_error *err)
 {
     const cJSON *rt = cJSON_GetObjectItemCaseSensitive(k, "runtime");
@@ -55,8 +50,8 @@ static cJSON *moved_class(const cJSON *k, const char *name, const ws_offload *o,
         ws_error_set(err, "", 0, name, "only a class with one \"runtime\" of work in HS23 s (hs23_work) can be moved to GPUs");
         return NULL;
     }
-    double u = o->cpu_efficiency > 0 ? o->cpu_efficiency : number_or(k, "utilisation", 1);
-    int cores = (int)number_or(k, "cores", 1);
+    double u = o->cpu_efficiency > 0 ? o->cpu_efficiency : ws_json_number(k, "utilisation", 1);
+    int cores = (int)ws_json_number(k, "cores", 1);
     if (!(u > 0 && u <= 1) || cores < 1) {
         ws_error_set(err, "", 0, name, "needs a CPU efficiency (utilisation) in (0, 1] and cores >= 1 to be moved");
         return NULL;
@@ -75,7 +70,7 @@ static cJSON *moved_class(const cJSON *k, const char *name, const ws_offload *o,
     }
     cJSON_DeleteItemFromObjectCaseSensitive(m, "runtime");
     cJSON_ReplaceItemInObjectCaseSensitive(m, "name", cJSON_CreateString(moved));
-    cJSON_ReplaceItemInObjectCaseSensitive(m, "rate_per_day", cJSON_CreateNumber(number_or(k, "rate_per_day", 0) * o->fraction));
+    cJSON_ReplaceItemInObjectCaseSensitive(m, "rate_per_day", cJSON_CreateNumber(ws_json_number(k, "rate_per_day", 0) * o->fraction));
     cJSON_DeleteItemFromObjectCaseSensitive(m, "gpus");
     cJSON_AddNumberToObject(m, "gpus", o->gpus);
     cJSON_DeleteItemFromObjectCaseSensitive(m, "utilisation");
@@ -118,7 +113,7 @@ int ws_offload_split(cJSON *classes, const ws_offload *o, ws_error *err)
     {
         if (to_split(it, o))
             cJSON_ReplaceItemInObjectCaseSensitive(it, "rate_per_day",
-                                                   cJSON_CreateNumber(number_or(it, "rate_per_day", 0) * (1 - o->fraction)));
+                                                   cJSON_CreateNumber(ws_json_number(it, "rate_per_day", 0) * (1 - o->fraction)));
     }
     while ((it = cJSON_DetachItemFromArray(added, 0)))
         cJSON_AddItemToArray(classes, it);

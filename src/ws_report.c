@@ -21,11 +21,7 @@ static const char *str(const cJSON *o, const char *name, const char *dflt)
     return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
-static double num(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
+static double num(const cJSON *o, const char *name) { return ws_json_number(o, name, NAN); }
 
 /* ---- numbers ---- */
 
@@ -971,12 +967,6 @@ static cJSON *one(double v)
     return o;
 }
 
-static double get(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0.0 / 0.0;
-}
-
 static cJSON *from_simulation(const cJSON *sum, long long run_id)
 {
     cJSON *r = cJSON_CreateObject();
@@ -988,26 +978,26 @@ static cJSON *from_simulation(const cJSON *sum, long long run_id)
     cJSON_AddStringToObject(sc, "path", cJSON_IsString(path) ? path->valuestring : "");
     const cJSON *sha = cJSON_GetObjectItemCaseSensitive(sum, "scenario_sha256");
     cJSON_AddStringToObject(sc, "sha256", cJSON_IsString(sha) ? sha->valuestring : "");
-    cJSON_AddNumberToObject(sc, "seed", get(sum, "seed"));
+    cJSON_AddNumberToObject(sc, "seed", num(sum, "seed"));
     cJSON_AddNumberToObject(sc, "replicas", 1);
-    cJSON_AddNumberToObject(sc, "simulated_days", get(sum, "simulated_s") / 86400);
+    cJSON_AddNumberToObject(sc, "simulated_days", num(sum, "simulated_s") / 86400);
     cJSON_AddNumberToObject(sc, "scale_factor", 1);
     cJSON_AddBoolToObject(r, "synthetic_workload", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, "synthetic")));
     cJSON *v = cJSON_CreateObject();
     cJSON_AddStringToObject(v, "name", "simulation");
     cJSON *t = cJSON_AddObjectToObject(v, "totals");
-    cJSON_AddItemToObject(t, "jobs", one(get(sum, "jobs")));
-    cJSON_AddItemToObject(t, "makespan_s", one(get(sum, "makespan_s")));
-    cJSON_AddItemToObject(t, "it_energy_kwh", one(get(sum, "it_energy_kwh")));
-    cJSON_AddItemToObject(t, "facility_energy_kwh", one(get(sum, "facility_energy_j") / 3.6e6));
-    cJSON_AddItemToObject(t, "co2_kg", one(get(sum, "co2_kg")));
-    cJSON_AddItemToObject(t, "cost", one(get(sum, "cost")));
-    cJSON_AddItemToObject(t, "mean_wait_s", one(get(sum, "mean_wait_s")));
-    cJSON_AddItemToObject(t, "p95_wait_s", one(get(sum, "p95_wait_s")));
+    cJSON_AddItemToObject(t, "jobs", one(num(sum, "jobs")));
+    cJSON_AddItemToObject(t, "makespan_s", one(num(sum, "makespan_s")));
+    cJSON_AddItemToObject(t, "it_energy_kwh", one(num(sum, "it_energy_kwh")));
+    cJSON_AddItemToObject(t, "facility_energy_kwh", one(num(sum, "facility_energy_j") / 3.6e6));
+    cJSON_AddItemToObject(t, "co2_kg", one(num(sum, "co2_kg")));
+    cJSON_AddItemToObject(t, "cost", one(num(sum, "cost")));
+    cJSON_AddItemToObject(t, "mean_wait_s", one(num(sum, "mean_wait_s")));
+    cJSON_AddItemToObject(t, "p95_wait_s", one(num(sum, "p95_wait_s")));
     cJSON *pd = cJSON_AddObjectToObject(v, "per_day");
-    double days = get(sum, "simulated_s") / 86400;
-    cJSON_AddItemToObject(pd, "facility_energy_mwh", one(get(sum, "facility_energy_j") / 3.6e9 / days));
-    cJSON_AddItemToObject(pd, "co2_t", one(get(sum, "co2_kg") / 1000 / days));
+    double days = num(sum, "simulated_s") / 86400;
+    cJSON_AddItemToObject(pd, "facility_energy_mwh", one(num(sum, "facility_energy_j") / 3.6e9 / days));
+    cJSON_AddItemToObject(pd, "co2_t", one(num(sum, "co2_kg") / 1000 / days));
     cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "variants"), v);
     cJSON *in = cJSON_AddObjectToObject(r, "inputs");
     cJSON_AddArrayToObject(in, "files");
