@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,9 +52,10 @@ static cJSON *moved_class(const cJSON *k, const char *name, const ws_offload *o,
         return NULL;
     }
     double u = o->cpu_efficiency > 0 ? o->cpu_efficiency : ws_json_number(k, "utilisation", 1);
-    int cores = (int)ws_json_number(k, "cores", 1);
-    if (!(u > 0 && u <= 1) || cores < 1) {
-        ws_error_set(err, "", 0, name, "needs a CPU efficiency (utilisation) in (0, 1] and cores >= 1 to be moved");
+    double cores = ws_json_number(k, "cores", 1); /* not yet validated: checked before it becomes an int */
+    if (!(u > 0 && u <= 1) || !(cores >= 1 && cores <= INT_MAX / 2)) {
+        ws_error_set(err, "", 0, name, "needs a CPU efficiency (utilisation) in (0, 1] and cores from 1 to %d to be moved",
+                     INT_MAX / 2);
         return NULL;
     }
     char moved[WS_NAME_MAX];
@@ -74,7 +76,7 @@ static cJSON *moved_class(const cJSON *k, const char *name, const ws_offload *o,
     cJSON_DeleteItemFromObjectCaseSensitive(m, "gpus");
     cJSON_AddNumberToObject(m, "gpus", o->gpus);
     cJSON_DeleteItemFromObjectCaseSensitive(m, "utilisation");
-    cJSON_AddNumberToObject(m, "utilisation", ws_offload_gpu_duty(o->gpu_hs23, o->gpus, u, o->host_hs23_per_core, cores));
+    cJSON_AddNumberToObject(m, "utilisation", ws_offload_gpu_duty(o->gpu_hs23, o->gpus, u, o->host_hs23_per_core, (int)cores));
     if (o->sites) {
         cJSON_DeleteItemFromObjectCaseSensitive(m, "sites");
         cJSON_AddItemToObject(m, "sites", cJSON_Duplicate(o->sites, 1));

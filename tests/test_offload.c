@@ -131,6 +131,11 @@ static void refusals(void **state)
                            "workload.offload[0].classes: 'reco*' matches no class with arrivals"));
     assert_non_null(strstr(refused("{\"classes\":\"ana\",\"fraction\":0.5,\"node_type\":\"gpu\",\"gpu_hs23\":1}", fixed),
                            "class 'ana': only a class with one \"runtime\" of work in HS23 s"));
+    /* cores are read before the class is validated: a huge count is refused, never cast to int */
+    const char *huge = "{\"name\":\"ana\",\"rate_per_day\":1,\"cores\":1e12,\"utilisation\":0.5,"
+                       "\"runtime\":{\"dist\":\"hs23_work\",\"work_hs23_s\":1}}";
+    assert_non_null(strstr(refused("{\"classes\":\"ana\",\"fraction\":0.5,\"node_type\":\"gpu\",\"gpu_hs23\":1}", huge),
+                           "class 'ana': needs a CPU efficiency (utilisation) in (0, 1] and cores from 1 to"));
     assert_non_null(strstr(refused("{\"classes\":\"ana\",\"fraction\":1.5,\"node_type\":\"gpu\",\"gpu_hs23\":1}", ana),
                            "workload.offload[0].fraction: must be <= 1"));
     assert_non_null(strstr(refused("{\"classes\":\"ana\",\"fraction\":1,\"node_type\":\"gpu\",\"gpu_hs23\":1,\"gpus\":2}", ana),
