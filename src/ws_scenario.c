@@ -988,6 +988,18 @@ static int parse_shares(ctx_t *c, const cJSON *o, const char *path, ws_priority 
 
 static const char *class_name_at(const ws_scenario *sc, int k) { return k < sc->n_classes ? sc->classes[k].name : "trace"; }
 
+/* The first member of map (file order) whose name, an fnmatch pattern, matches name; NULL: none. */
+static const cJSON *first_match(const cJSON *map, const char *name)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, map)
+    {
+        if (fnmatch(it->string, name, 0) == 0)
+            return it;
+    }
+    return NULL;
+}
+
 /* "accounts": {"PATTERN": "ACCOUNT", ...}: each class (and "trace", for trace jobs without a class) gets the
  * account of the first pattern (fnmatch, file order) matching its name. Without it there must be one account. */
 static int parse_accounts(ctx_t *c, const cJSON *o, const char *path, ws_priority *pr)
@@ -1009,10 +1021,8 @@ static int parse_accounts(ctx_t *c, const cJSON *o, const char *path, ws_priorit
             return fail(c, sub(q, sizeof q, p, it->string), "must name an account of %s.shares", path);
         }
     for (int k = 0; k <= sc->n_classes; k++) {
-        int a = -1;
-        cJSON_ArrayForEach(it, m)
-            if (a < 0 && fnmatch(it->string, class_name_at(sc, k), 0) == 0)
-                a = find_account(pr, it->valuestring);
+        const cJSON *hit = first_match(m, class_name_at(sc, k));
+        int a = hit ? find_account(pr, hit->valuestring) : -1;
         if (a < 0 && k == sc->n_classes)
             a = 0; /* no trace jobs without a class need not be mapped */
         if (a < 0)
@@ -1038,12 +1048,8 @@ static int parse_qos(ctx_t *c, const cJSON *o, const char *path, ws_priority *pr
         if (get_number(c, m, p, it->string, 1, 0, 0, 1, 0, &x) != 0)
             return -1;
     for (int k = 0; k <= c->sc->n_classes; k++) {
-        int done = 0;
-        cJSON_ArrayForEach(it, m)
-            if (!done && fnmatch(it->string, class_name_at(c->sc, k), 0) == 0) {
-                pr->class_qos[k] = it->valuedouble;
-                done = 1;
-            }
+        const cJSON *hit = first_match(m, class_name_at(c->sc, k));
+        pr->class_qos[k] = hit ? hit->valuedouble : 0;
     }
     return 0;
 }
