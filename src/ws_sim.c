@@ -664,13 +664,19 @@ static int ring_push(site_t *st, int32_t j, double lb)
     return 0;
 }
 
+/* Move the ring's head past started jobs (only easy-backfill and priority leave holes). */
+static void ring_skip_started(site_t *st)
+{
+    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0)
+        st->r_head++;
+}
+
 /* The job at the head of the site's queue, or -1. */
 static int32_t queue_head(sim_t *s, site_t *st)
 {
     if (s->sc->policy.queue == WS_QUEUE_SJF)
         return st->h_n ? st->heap[0] : -1;
-    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0)
-        st->r_head++; /* only easy-backfill leaves holes */
+    ring_skip_started(st);
     return st->r_head < st->r_tail ? st->ring[st->r_head & (st->r_cap - 1)] : -1;
 }
 
@@ -1818,12 +1824,9 @@ static void prio_remove(site_t *st, size_t pos)
 {
     rtt_set(st, pos & (st->r_cap - 1), INFINITY);
     st->ring[pos & (st->r_cap - 1)] = -1;
-    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0)
-        st->r_head++;
+    ring_skip_started(st);
 }
 
-/* Shape x's next backfill candidate this pass: its first queued job at or after sh_from[x] other than
- * the head (at hpos) and, once the shape failed as too long, one that may end by the shadow time. */
 /* The first index in [lo, l->n) of shape list l whose position is >= from. */
 static int list_lower_bound(const shape_list_t *l, int lo, size_t from)
 {
@@ -1838,6 +1841,8 @@ static int list_lower_bound(const shape_list_t *l, int lo, size_t from)
     return lo;
 }
 
+/* Shape x's next backfill candidate this pass: its first queued job at or after sh_from[x] other than
+ * the head (at hpos) and, once the shape failed as too long, one that may end by the shadow time. */
 static size_t prio_next(sim_t *s, site_t *st, int x, size_t hpos)
 {
     const shape_list_t *l = &st->easy->sl[x];
@@ -1889,8 +1894,7 @@ static int prio_backfill(sim_t *s, int si, int32_t head, size_t hpos)
         if (easy_try_at(s, si, best) < 0)
             return -1;
     }
-    while (st->r_head < st->r_tail && st->ring[st->r_head & (st->r_cap - 1)] < 0)
-        st->r_head++;
+    ring_skip_started(st);
     return 0;
 }
 
