@@ -118,9 +118,6 @@ typedef struct {
  *        (bf_interval; needs queue easy-backfill). */
 typedef enum { WS_SUBMIT_BATCH, WS_SUBMIT_HTCONDOR, WS_SUBMIT_SLURM, WS_SUBMIT_COUNT } ws_submit_system;
 
-/* htcondor with "pilot": multi-core pilots (glideins) of pilot_cores cores on one node, each held at most
- * pilot_lifetime_s and leaving after pilot_idle_timeout_s without a payload; jobs of at most
- * pilot_cores cores and no GPUs run only inside pilots (scenarios/README.md, "submission"). */
 /* Slurm's multifactor priority ("policy.submission.priority", slurm only; scenarios/README.md): a pending
  * job's priority is weight_age x min(age / max_age_s, 1) + weight_fairshare x F(account) + weight_qos x qos,
  * with F = 2^(-U/S) over flat accounts per site (U: the account's decayed core-second usage over the
@@ -137,6 +134,9 @@ typedef struct {
     double *class_qos;             /* the same: the normalised QOS factor, 0..1 */
 } ws_priority;
 
+/* htcondor with "pilot": multi-core pilots (glideins) of pilot_cores cores on one node, each held at most
+ * pilot_lifetime_s and leaving after pilot_idle_timeout_s without a payload; jobs of at most
+ * pilot_cores cores and no GPUs run only inside pilots (scenarios/README.md, "submission"). */
 typedef struct {
     ws_submit_system system;
     double cycle_s;
