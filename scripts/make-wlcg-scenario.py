@@ -7,6 +7,7 @@ and ASSUMED otherwise, running the CMS job mix that DCSim fitted at KIT (Tier-1)
 Every number below carries its source in the scenario's _provenance. Run:
     python3 scripts/make-wlcg-scenario.py [OUT_DIR]     (default: scenarios/)
 The output is deterministic (same bytes every time)."""
+import functools
 import json
 import os
 
@@ -76,6 +77,7 @@ def node_groups(mix, khs06, scale):
     return groups
 
 def scenario(scenario_name, scale, days, replicas):
+    gpu = gpu_analysis_measured()
     sites, prov_sites = [], {}
     for name, tier, khs06, size_src, zone, pue, pue_src, mix in SITES:
         ci, ci_src = carbon(zone)
@@ -134,10 +136,8 @@ def scenario(scenario_name, scale, days, replicas):
                             "a GPU does this work at %.1f HS23; the kernel's speedup carries over to a CMS analysis job's "
                             "CPU part, its I/O part stays (CPU efficiency 0.72, cited APEL; 1 in the -no-wait variant); "
                             "the host is one EPYC 9354 server (models/); the nodes are sized %d%% busy on average."
-                            % (gpu_analysis_measured()["speedup"], gpu_analysis_measured()["busy_w"],
-                               gpu_analysis_measured()["idle_w"],
-                               server("server-xeon-platinum-8592")["hs23"] / server("server-xeon-platinum-8592")["slots"],
-                               gpu_analysis_measured()["gpu_hs23"], round(100 * GPU_BUSY)),
+                            % (gpu["speedup"], gpu["busy_w"], gpu["idle_w"], gpu["thread_hs23"], gpu["gpu_hs23"],
+                               round(100 * GPU_BUSY)),
             "series_years": "carbon series of 2020, 2022 and 2023 replayed on 2024 (map-year)",
         },
         "seed": 2024,
@@ -171,14 +171,17 @@ PILOTS = {"name": "htcondor-pilots",
 # Analysis on GPUs (data/measured/h200-analysis): the df102 dimuon kernel ran 43x faster on an H200 than on one
 # thread of its host (measured); in HS23 that thread is ASSUMED to be one of HEPiX's Xeon Platinum 8592+ (same
 # CPU generation) per hardware thread, so one GPU does this work at speedup x that HS23.
+@functools.lru_cache(maxsize=None)  # read the measurement once, not once per number that uses it
 def gpu_analysis_measured():
     runs = []
     for r in range(3):
         with open(os.path.join(ROOT, "data", "measured", "h200-analysis", "gpu_analysis_r%d.json" % r)) as f:
             runs.append(json.load(f))
     mean = lambda k, rs=runs: sum(x[k] for x in rs) / len(rs)
-    thread_hs23 = server("server-xeon-platinum-8592")["hs23"] / server("server-xeon-platinum-8592")["slots"]
-    return {"speedup": mean("speedup_gpu_vs_one_core"), "gpu_hs23": round(mean("speedup_gpu_vs_one_core") * thread_hs23, 1),
+    xeon = server("server-xeon-platinum-8592")
+    thread_hs23 = xeon["hs23"] / xeon["slots"]
+    return {"speedup": mean("speedup_gpu_vs_one_core"), "thread_hs23": thread_hs23,
+            "gpu_hs23": round(mean("speedup_gpu_vs_one_core") * thread_hs23, 1),
             "busy_w": round(mean("gpu_mean_power_w"), 1), "idle_w": round(mean("gpu_idle_power_w", runs[1:]), 1)}
 
 GPU_HOST = "server-epyc-9354"    # ASSUMED host of the GPU nodes (one EPYC 9354, 64 slots)
