@@ -384,6 +384,10 @@ static int parse_rests_on(whatif_t *w, variant_t *v, const cJSON *spec, const ch
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(spec, "rests_on"), *it, *s;
     if (!r)
         return 0;
+    if (!cJSON_IsObject(r)) { /* an array's members have no names to check */
+        ws_error_set(err, w->file, 0, path, "rests_on: must be an object of string arrays");
+        return -1;
+    }
     cJSON_ArrayForEach(it, r)
     {
         int known = 0;
@@ -397,8 +401,8 @@ static int parse_rests_on(whatif_t *w, variant_t *v, const cJSON *spec, const ch
             return -1;
         }
     }
-    if (!cJSON_IsObject(r) || !(v->rests_on = cJSON_Duplicate(r, 1))) {
-        ws_error_set(err, w->file, 0, path, "rests_on: must be an object of string arrays");
+    if (!(v->rests_on = cJSON_Duplicate(r, 1))) {
+        ws_error_set(err, w->file, 0, path, "rests_on: out of memory");
         return -1;
     }
     return 0;

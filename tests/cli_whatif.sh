@@ -72,6 +72,11 @@ scenario_copy "$SRC/scenarios/lhc-baler-whatif-small.json" "$T/bad_rests.json" \
 "$WS" simulate "$T/bad_rests.json" --db "$T/a/ws.db" --no-store --plots "$T/p" >/dev/null 2>"$T/err"
 check "a rests_on label that is none of the four exits 2" test $? -eq 2
 check "... and is named" grep -q "variants\[0\]: rests_on.guessed: is not one of measured, cited, given, assumed" "$T/err"
+scenario_copy "$SRC/scenarios/lhc-baler-whatif-small.json" "$T/bad_rests2.json" \
+    'd["variants"] = [{"name": "x", "rests_on": ["measured"]}]'
+"$WS" simulate "$T/bad_rests2.json" --db "$T/a/ws.db" --no-store --plots "$T/p" >/dev/null 2>"$T/err"
+check "rests_on as an array exits 2 (it crashed)" test $? -eq 2
+check "... and says it must be an object" grep -q "variants\[0\]: rests_on: must be an object of string arrays" "$T/err"
 if [ -z "${WATTSCALE_SANITIZED:-}" ] && command -v jupyter-nbconvert >/dev/null; then
     cp "$SRC/examples/wattscale_projection.ipynb" "$T/nb.ipynb"
     WATTSCALE_DB="$T/a/ws.db" WATTSCALE_REPORT="$T/a/out/report.json" WATTSCALE_FIGDIR="$T" \
