@@ -81,7 +81,8 @@ static void viewport(ws_plot *p, double xmin, double xmax, double ymin, double y
     if (i == 0)
         pladv(0);
     /* Stacked panels need room between them for the upper panel's tick labels and the lower title. */
-    double top = n > 1 ? 0.93 : 0.90, bottom = p->bottom > 0 ? p->bottom : n > 1 ? 0.11 : 0.13, gap = n > 1 ? (p->panel_gap > 0 ? p->panel_gap : 0.13) : 0;
+    double top = n > 1 ? 0.93 : 0.90, bottom = p->bottom > 0 ? p->bottom : n > 1 ? 0.11 : 0.13;
+    double gap = n < 2 ? 0 : p->panel_gap > 0 ? p->panel_gap : 0.13;
     double h = (top - bottom - (n - 1) * gap) / n, y1 = top - i * (h + gap);
     plvpor(0.14, 0.96, y1 - h, y1);
     plwind(xmin, xmax, ymin, ymax);
